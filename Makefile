@@ -1,0 +1,49 @@
+# 网格化管理考核看板 — make run / make test
+PYTHON ?= python3
+VENV := .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+PY := $(BIN)/python
+PORT ?= 8501
+ADDRESS ?= localhost
+
+.PHONY: help run test lint format sample bench browser-deps clean
+
+help: ## 列出所有命令 / list targets
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+data/grid.duckdb: | $(VENV)/.installed
+	$(PY) -m etl sample
+
+run: $(VENV)/.installed data/grid.duckdb ## 安装并启动看板 / set up and start the dashboard
+	$(PY) -m streamlit run dashboard.py --server.address=$(ADDRESS) --server.port=$(PORT)
+
+test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed ## 代码检查 / ruff check and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed ## 自动格式化 / ruff format
+	$(PY) -m ruff format .
+
+sample: $(VENV)/.installed ## 重新生成示例数据库 / rebuild the sample database
+	$(PY) -m etl sample --force
+
+bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchmarks
+	$(PY) bench/bench_load.py
+	$(PY) bench/bench_views.py
+
+clean: ## 删除虚拟环境和缓存 / remove venv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -1,0 +1,1 @@
+"""ETL and rules for the grid-management assessment dashboard (no Streamlit imports here)."""

@@ -1,0 +1,223 @@
+"""Command line (DATA_CONTRACT §4): python -m etl load|sample|history|revert|rebuild|template|settings.
+
+Errors the user can fix are printed in Chinese with what to do; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from etl import db, store
+from etl.extract import KIND_LABELS, KINDS
+from etl.issues import FileRejected
+from etl.parse import CellError, parse_month, parse_year
+
+
+def _month_arg(text: str) -> date:
+    try:
+        m = parse_month(text)
+    except CellError:
+        m = None
+    if m is None:
+        raise argparse.ArgumentTypeError(f"月份格式不对：{text}（应为 YYYY-MM，如 2018-05）")
+    return m
+
+
+def _year_arg(text: str) -> int:
+    try:
+        y = parse_year(text)
+    except CellError:
+        y = None
+    if y is None:
+        raise argparse.ArgumentTypeError(f"年度格式不对：{text}（应为 YYYY，如 2018）")
+    return y
+
+
+def _print_issues(exc: FileRejected, out=sys.stdout) -> None:  # noqa: ANN001
+    errors = exc.errors
+    print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
+    for issue in exc.issues:
+        print(f"  {issue}", file=out)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    options = store.Options(kind=args.kind, month=args.month, year=args.year)
+    failed = 0
+    for name in args.files:
+        try:
+            res = store.load_path(name, path=args.db, options=options, loaded_by=args.by or "")
+        except FileRejected as exc:
+            _print_issues(exc)
+            failed += 1
+            continue
+        mark = "=" if res.status == "skipped" else "✓"
+        print(f"{mark} {res.summary()}")
+        for issue in res.issues:
+            print(f"  {issue}")
+    return 1 if failed else 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from etl import sample
+
+    counts = sample.build_sample_db(db.db_path(args.db), force=args.force)
+    if counts is None:
+        print(f"数据库已存在：{db.db_path(args.db)}（加 --force 重新生成示例数据库）")
+        return 0
+    print(f"✓ 示例数据库已生成：{db.db_path(args.db)}（{counts['files']} 个文件，{counts['rows']} 行）")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    frame = store.history(args.db)
+    if frame.empty:
+        print("还没有导入任何文件。")
+        return 0
+    status = {"active": "有效", "reverted": "已撤销"}
+    for r in frame.itertuples():
+        periods = store._periods_text(list(r.periods) if r.periods is not None else [])
+        kinds = "、".join(KIND_LABELS.get(k, k) for k in str(r.kind).split(","))
+        print(
+            f"#{r.batch_id:<4} {r.loaded_at:%Y-%m-%d %H:%M}  {status.get(r.status, r.status):<4} "
+            f"{r.loaded_by}  {r.file_name}  [{kinds}] {r.area or ''} {periods}  {r.row_count} 行"
+        )
+    return 0
+
+
+def cmd_revert(args: argparse.Namespace) -> int:
+    try:
+        res = store.revert(args.batch_id, path=args.db, by=args.by or "")
+    except store.NoSuchBatch:
+        print(f"没有编号为 #{args.batch_id} 的批次（用 python -m etl history 查看批次）")
+        return 1
+    if res["already"]:
+        print(f"批次 #{args.batch_id}（{res['file_name']}）此前已撤销，未作改动")
+    else:
+        print(f"✓ 已撤销批次 #{args.batch_id}（{res['file_name']}）：其数据不再计入，被它替换的数据恢复有效")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    counts = store.rebuild(args.db, args.to)
+    where = args.to or db.db_path(args.db)
+    print(
+        f"✓ 已从存档重建数据库 {where}：重放 {counts['loads']} 次导入、{counts['reverts']} 次撤销、"
+        f"{counts['settings']} 次设置修改"
+    )
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from etl import template
+
+    path = template.write_template(args.kind, Path(args.output), db_file=args.db)
+    print(f"✓ 已生成「{KIND_LABELS[args.kind]}」模板：{path}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from etl import settings
+
+    if args.action == "set":
+        if not args.key or args.value is None:
+            print("用法：python -m etl settings set KEY VALUE")
+            return 2
+        try:
+            store.change_setting(args.key, args.value, path=args.db)
+        except settings.InvalidSetting as exc:
+            print(f"✗ {exc}")
+            return 1
+        print(f"✓ 已设置 {args.key} = {args.value}")
+        return 0
+    store.init_db(args.db)
+    with db.connect(args.db) as con:
+        frame = settings.list_settings(con)
+    for r in frame.itertuples(index=False):
+        print("  ".join(str(v) for v in r))
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "load": (cmd_load, "校验并导入表格文件（每个文件整体导入或整体不导入）/ validate and load files"),
+    "sample": (cmd_sample, "生成示例数据库 / build the sample database from data/sample"),
+    "history": (cmd_history, "列出导入批次 / list batches"),
+    "revert": (cmd_revert, "撤销一个批次 / revert one batch"),
+    "rebuild": (cmd_rebuild, "从存档重建数据库 / rebuild the database from the archive"),
+    "template": (cmd_template, "生成空白模板 / write the blank template of a kind"),
+    "settings": (cmd_settings, "查看或修改考核设置 / list or change settings"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", help="数据库文件（默认 $GRID_DB 或 data/grid.duckdb）/ database file", default=None
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="网格化管理考核看板：数据导入命令 / Grid assessment dashboard: data commands",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    helps = {name: text for name, (_, text) in COMMANDS.items()}
+
+    p = sub.add_parser("load", parents=[common], help=helps["load"], description=helps["load"])
+    p.add_argument("files", nargs="+", metavar="FILE", help="一个或多个文件 / files (.xlsx .xlsm .xls .csv)")
+    p.add_argument("--kind", choices=KINDS, help="强制指定表格类型 / force the sheet kind")
+    p.add_argument(
+        "--month", type=_month_arg, help="表中未写月份时使用，如 2018-05 / month when the file has none"
+    )
+    p.add_argument("--year", type=_year_arg, help="表中未写年度时使用，如 2018 / year when the file has none")
+    p.add_argument("--by", help="导入人姓名（默认当前用户）/ who loads")
+
+    p = sub.add_parser("sample", parents=[common], help=helps["sample"], description=helps["sample"])
+    p.add_argument("--force", action="store_true", help="覆盖已有数据库 / replace an existing database")
+
+    sub.add_parser("history", parents=[common], help=helps["history"], description=helps["history"])
+
+    p = sub.add_parser("revert", parents=[common], help=helps["revert"], description=helps["revert"])
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID", help="批次编号 / batch id")
+    p.add_argument("--by", help="操作人 / who reverts")
+
+    p = sub.add_parser("rebuild", parents=[common], help=helps["rebuild"], description=helps["rebuild"])
+    p.add_argument("--to", help="写到另一个文件而不替换原库 / write to another file instead")
+
+    p = sub.add_parser("template", parents=[common], help=helps["template"], description=helps["template"])
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help="类型 / kind: " + ", ".join(KINDS))
+    p.add_argument("-o", "--output", required=True, help="输出 .xlsx 文件 / output file")
+
+    p = sub.add_parser("settings", parents=[common], help=helps["settings"], description=helps["settings"])
+    p.add_argument("action", nargs="?", choices=["list", "set"], default="list", help="list | set")
+    p.add_argument("key", nargs="?", help="设置项 / key")
+    p.add_argument("value", nargs="?", help="新值 / value")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    handler = COMMANDS[args.command][0]
+    try:
+        return handler(args)
+    except db.DatabaseBusy:
+        print("✗ 数据库正忙（另一个导入正在进行），请稍后再试")
+        return 1
+    except db.DatabaseMissing as exc:
+        print(f"✗ 数据库文件不存在：{exc}。先运行 python -m etl sample 生成示例库，或用 load 导入数据")
+        return 1
+    except KeyboardInterrupt:
+        print("已中断")
+        return 130
+    except Exception as exc:  # the last guard: never a traceback for the user
+        print(f"✗ 出现意外错误：{type(exc).__name__}: {exc}。请把这行信息发给维护人员")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

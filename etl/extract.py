@@ -1,0 +1,870 @@
+"""From raw sheets to validated rows: locate header → recognise kind → map columns → parse cells.
+
+Nothing here touches the database: `extract_file` returns the rows each table would receive and
+every problem found, so that a file can be checked (and shown to the user) before any write.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path, PurePath
+from typing import Any
+
+from etl import parse
+from etl.issues import Issue
+from etl.read import Sheet
+
+COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
+KINDS = ("grids", "rubric", "monthly_scores", "annual_scores", "reports", "volunteer", "problems")
+KIND_LABELS = {
+    "grids": "网格名册",
+    "rubric": "评分细则",
+    "monthly_scores": "月度考核得分",
+    "annual_scores": "年终考核得分",
+    "reports": "信息报送",
+    "volunteer": "志愿服务",
+    "problems": "问题台账",
+}
+DEFAULT_AREA = "县城"
+HEADER_SCAN_ROWS = 25
+SUM_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    field: str
+    header: str
+    keys: tuple[str, ...]  # normalised header and aliases, canonical first
+    required: bool
+    type: str
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    label: str
+    columns: tuple[ColumnSpec, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    kinds: dict[str, KindSpec]
+    ignored: frozenset[str]
+    duties: tuple[str, ...]
+    extra_categories: tuple[str, ...]
+    footer_prefixes: tuple[str, ...]
+    ignored_sheets: frozenset[str]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The alias tables of columns.toml."""
+    raw = tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
+    grid_aliases = raw["grid_aliases"]["aliases"]
+    kinds: dict[str, KindSpec] = {}
+    for name in KINDS:
+        spec = raw["kinds"][name]
+        cols = []
+        for c in spec["columns"]:
+            names = [c["header"], *c.get("aliases", [])]
+            if c["type"] == "grid":
+                names += grid_aliases
+            keys = tuple(dict.fromkeys(parse.header_key(n) for n in names))
+            cols.append(ColumnSpec(c["field"], c["header"], keys, c.get("required", False), c["type"]))
+        kinds[name] = KindSpec(name, spec["label"], tuple(cols))
+    return Vocabulary(
+        kinds=kinds,
+        ignored=frozenset(parse.header_key(h) for h in raw["ignored"]["headers"]),
+        duties=tuple(raw["categories"]["duties"]),
+        extra_categories=tuple(raw["categories"]["extra"]),
+        footer_prefixes=tuple(raw["footer"]["prefixes"]),
+        ignored_sheets=frozenset(parse.header_key(h) for h in raw["ignored"]["sheets"]),
+    )
+
+
+# ---- Context the parsers need from the database --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    code: str
+    category: str
+    content: str
+    max_points: float
+
+
+@dataclass
+class Context:
+    """Registry and rubric in force, plus what the user told us (month, year, kind)."""
+
+    grids: list[parse.GridEntry] = field(default_factory=list)
+    rubric: list[RubricItem] = field(default_factory=list)
+    month: date | None = None
+    year: int | None = None
+    kind: str | None = None
+    file_name: str = ""
+
+
+# ---- Results -----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetResult:
+    """What one recognised sheet yields: rows per table and the keys it supersedes."""
+
+    sheet: str
+    kind: str
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    row_count: int = 0
+    areas: set[str] = field(default_factory=set)
+    periods: set[str] = field(default_factory=set)
+    grids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Extraction:
+    """A whole file: the sheets recognised and every issue found."""
+
+    file_name: str
+    sheets: list[SheetResult] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(s.kind for s in self.sheets))
+
+    @property
+    def row_count(self) -> int:
+        return sum(s.row_count for s in self.sheets)
+
+
+# ---- Header location and kind recognition -----------------------------------------------
+
+
+@dataclass
+class Layout:
+    kind: str
+    header_rows: tuple[int, ...]  # 0-based indexes of the header rows
+    headers: list[str]  # combined header text per column (as shown)
+    fields: dict[str, int]  # field → column index
+    items: dict[int, tuple[RubricItem | None, str, float, bool]]  # col → (item, category, max, deduction)
+    unknown: list[int]
+    score: int
+
+
+def _combined_headers(rows: list[list[Any]], r: int, two: bool) -> list[str]:
+    upper = rows[r]
+    if not two:
+        return [parse.clean_text(v) for v in upper]
+    lower = rows[r + 1] if r + 1 < len(rows) else []
+    width = max(len(upper), len(lower))
+    out = []
+    for i in range(width):
+        u = parse.clean_text(upper[i]) if i < len(upper) else ""
+        lo = parse.clean_text(lower[i]) if i < len(lower) else ""
+        out.append(lo or u)
+    return out
+
+
+def _rubric_lookup(rubric: list[RubricItem]) -> dict[str, tuple[RubricItem | None, str, float]]:
+    """Header key → (item, category, max). A category with several items maps to itself."""
+    out: dict[str, tuple[RubricItem | None, str, float]] = {}
+    by_cat: dict[str, list[RubricItem]] = defaultdict(list)
+    for item in rubric:
+        by_cat[item.category].append(item)
+    for cat, items in by_cat.items():
+        if len(items) == 1:
+            out[parse.header_key(cat)] = (items[0], cat, items[0].max_points)
+        else:
+            out[parse.header_key(cat)] = (None, cat, sum(i.max_points for i in items))
+    for item in rubric:
+        if item.content:
+            out.setdefault(parse.header_key(item.content), (item, item.category, item.max_points))
+        out[parse.header_key(item.code)] = (item, item.category, item.max_points)
+        # Template headers read "A1 公益宣传（10分）": code and category (or content) together.
+        for label in (item.category, item.content):
+            if label:
+                out.setdefault(parse.header_key(item.code + label), (item, item.category, item.max_points))
+    return out
+
+
+def _match_layout(
+    headers: list[str], kind: KindSpec, rubric: dict[str, tuple[RubricItem | None, str, float]]
+) -> tuple[dict[str, int], dict[int, tuple[RubricItem | None, str, float, bool]], list[int]]:
+    fields: dict[str, int] = {}
+    items: dict[int, tuple[RubricItem | None, str, float, bool]] = {}
+    unknown: list[int] = []
+    voc = vocabulary()
+    for i, text in enumerate(headers):
+        key = parse.header_key(text)
+        if not key or key in voc.ignored:
+            continue
+        hit = next((c for c in kind.columns if key in c.keys and c.field not in fields), None)
+        if hit and not (kind.name == "monthly_scores" and key in rubric):
+            fields[hit.field] = i
+            continue
+        if kind.name == "monthly_scores":
+            deduction = key.endswith("扣分") and key[:-2] in rubric
+            base = key[:-2] if deduction else key
+            if base in rubric:
+                item, cat, mx = rubric[base]
+                items[i] = (item, cat, mx, deduction)
+                continue
+        unknown.append(i)
+    return fields, items, unknown
+
+
+def locate(sheet: Sheet, ctx: Context) -> Layout | None:
+    """The header row(s) and kind of a sheet: the candidate matching most known columns."""
+    voc = vocabulary()
+    rubric = _rubric_lookup(ctx.rubric)
+    kinds = [ctx.kind] if ctx.kind else list(KINDS)
+    best: Layout | None = None
+    rows = sheet.rows
+    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+        if sum(1 for v in rows[r] if not parse.is_blank(v)) < 2:
+            continue
+        for two in (False, True):
+            if two and r + 1 >= len(rows):
+                continue
+            headers = _combined_headers(rows, r, two)
+            for name in kinds:
+                spec = voc.kinds[name]
+                fields, items, unknown = _match_layout(headers, spec, rubric)
+                required = [c.field for c in spec.columns if c.required]
+                if any(f not in fields for f in required):
+                    continue
+                if name == "monthly_scores" and not items:
+                    continue
+                score = len(fields) + len(items)
+                if name == "annual_scores" and items:
+                    continue  # a sheet with rubric item columns is a monthly sheet
+                if best is None or score > best.score:
+                    rows_idx = (r, r + 1) if two else (r,)
+                    best = Layout(name, rows_idx, headers, fields, items, unknown, score)
+    return best
+
+
+# ---- Rows --------------------------------------------------------------------------------
+
+
+def _is_footer(row: list[Any]) -> bool:
+    first = next((parse.clean_text(v) for v in row if not parse.is_blank(v)), "")
+    return first.replace(" ", "").startswith(vocabulary().footer_prefixes)
+
+
+def _context_text(sheet: Sheet, layout: Layout) -> str:
+    """Title rows above the header, joined (where a month or year is often written)."""
+    cells = []
+    for row in sheet.rows[: layout.header_rows[0]]:
+        cells += [parse.clean_text(v) for v in row if not parse.is_blank(v)]
+    return " ".join(cells)
+
+
+def _sheet_month(sheet: Sheet, layout: Layout, ctx: Context) -> tuple[date | None, str]:
+    """Month for rows without a 月份 cell: title, sheet name, file name, then --month."""
+    title = _context_text(sheet, layout)
+    for text, source in ((title, "标题"), (sheet.name, "工作表名"), (ctx.file_name, "文件名")):
+        m = parse.month_in_text(text)
+        if m:
+            return m, source
+    only = parse.month_only_in_text(sheet.name) or parse.month_only_in_text(title)
+    if only:
+        year = (
+            parse.year_in_text(title)
+            or parse.year_in_text(ctx.file_name)
+            or (ctx.month.year if ctx.month else None)
+        )
+        if year:
+            return date(year, only, 1), "工作表名"
+    if ctx.month:
+        return ctx.month, "--month"
+    return None, ""
+
+
+def _sheet_year(sheet: Sheet, layout: Layout, ctx: Context) -> int | None:
+    for text in (_context_text(sheet, layout), sheet.name, ctx.file_name):
+        y = parse.year_in_text(text)
+        if y:
+            return y
+    return ctx.year
+
+
+class _RowReader:
+    """Parses one sheet's data rows for one kind, collecting issues."""
+
+    def __init__(self, sheet: Sheet, layout: Layout, ctx: Context, index: parse.GridIndex):
+        self.sheet = sheet
+        self.layout = layout
+        self.ctx = ctx
+        self.index = index
+        self.issues: list[Issue] = []
+        self.col_types = {c.field: c.type for c in vocabulary().kinds[layout.kind].columns}
+        self.prefer_area: str | None = None
+        self._memo: dict[str, dict[Any, tuple[bool, Any]]] = {}
+
+    def issue(self, row: int, col: int | None, value: Any, message: str, severity: str = "error") -> None:
+        header = self.layout.headers[col] if col is not None and col < len(self.layout.headers) else None
+        self.issues.append(
+            Issue(message, severity, self.sheet.name, row, header, value)  # type: ignore[arg-type]
+        )
+
+    def data_rows(self) -> list[tuple[int, list[Any]]]:
+        """(Excel row number, cells) of the data rows: no blanks, footers or repeated headers."""
+        start = self.layout.header_rows[-1] + 1
+        out = []
+        # A header repeated on printed pages: same text as the header in the first two fields.
+        probe = sorted(self.layout.fields.values())[:2]
+        probe_text = [self.layout.headers[c] for c in probe]
+        footers = vocabulary().footer_prefixes
+        for i in range(start, len(self.sheet.rows)):
+            row = self.sheet.rows[i]
+            first = next((v for v in row if v is not None and v != ""), None)
+            if first is None:
+                continue
+            if isinstance(first, str):
+                text = parse.clean_text(first)
+                if not text and all(parse.is_blank(v) for v in row):
+                    continue
+                if text.replace(" ", "").startswith(footers):
+                    continue
+            if all(
+                c < len(row) and parse.clean_text(row[c]) == t for c, t in zip(probe, probe_text, strict=True)
+            ):
+                continue
+            out.append((i + 1, row))
+        return out
+
+    def cell(self, row: list[Any], name: str) -> tuple[Any, int | None]:
+        col = self.layout.fields.get(name)
+        if col is None or col >= len(row):
+            return None, col
+        return row[col], col
+
+    def value(self, excel_row: int, row: list[Any], name: str, required: bool = False) -> Any:
+        raw, col = self.cell(row, name)
+        if parse.is_blank(raw):
+            if required:
+                self.issue(excel_row, col, raw, "不能为空")
+            return None
+        # Values repeat down a column (dates, grids, categories): parse each distinct one once.
+        memo = self._memo.setdefault(name, {})
+        try:
+            ok, parsed = memo[raw]
+        except KeyError:
+            try:
+                ok, parsed = True, self._parse(name, raw)
+            except parse.CellError as exc:
+                ok, parsed = False, str(exc)
+            except TypeError:  # unhashable: never cached
+                ok, parsed = True, self._parse(name, raw)
+            memo[raw] = (ok, parsed)
+        if not ok:
+            self.issue(excel_row, col, raw, parsed)
+            return None
+        return parsed
+
+    def _parse(self, name: str, raw: Any) -> Any:
+        kind = self.col_types.get(name, "text")
+        if kind == "text":
+            return parse.clean_text(raw)
+        if kind == "list":
+            text = parse.clean_text(raw)
+            return [p.strip() for p in re.split(r"[、，,;；/\n]+", text) if p.strip()]
+        if kind == "number":
+            return parse.parse_number(raw)
+        if kind == "int":
+            return parse.parse_int(raw)
+        if kind == "date":
+            return parse.parse_date(raw)
+        if kind == "month":
+            return parse.parse_month(raw)
+        if kind == "year":
+            return parse.parse_year(raw)
+        if kind == "category":
+            return self.category(raw)
+        if kind == "grid":
+            return self.grid(raw)
+        raise AssertionError(kind)
+
+    def grid(self, raw: Any) -> parse.GridEntry:
+        try:
+            return self.index.resolve(raw)
+        except parse.CellError:
+            if self.prefer_area:
+                entry = self.index.resolve_in_area(raw, self.prefer_area)
+                if entry:
+                    return entry
+            raise
+
+    def category(self, raw: Any) -> str:
+        voc = vocabulary()
+        allowed = voc.duties + voc.extra_categories
+        text = parse.clean_text(raw).replace(" ", "")
+        if isinstance(raw, int | float) or text.isdigit():
+            n = int(float(raw)) if not isinstance(raw, str) else int(text)
+            if 1 <= n <= len(voc.duties):
+                return voc.duties[n - 1]
+            raise parse.CellError(f"类别编号应为 1–{len(voc.duties)}")
+        for name in allowed:
+            if text == name or text.startswith(name) or text.lstrip("0123456789.、") == name:
+                return name
+        raise parse.CellError("问题类别应为八项职责之一（" + "、".join(allowed) + "）或其编号 1–8")
+
+
+def _resolve_areas(reader: _RowReader, rows: list[tuple[int, list[Any]]]) -> None:
+    """Most rows resolve uniquely; their area settles references that are ambiguous across areas."""
+    areas: Counter[str] = Counter()
+    raw_col = reader.layout.fields.get("grid")
+    if raw_col is None:
+        return
+    for _, row in rows[:200]:
+        if raw_col < len(row) and not parse.is_blank(row[raw_col]):
+            try:
+                areas[reader.index.resolve(row[raw_col]).area] += 1
+            except parse.CellError:
+                pass
+    if areas:
+        reader.prefer_area = areas.most_common(1)[0][0]
+
+
+# ---- Per-kind extraction ----------------------------------------------------------------
+
+
+def _extract_grids(reader: _RowReader, result: SheetResult) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for order, (n, row) in enumerate(reader.data_rows(), start=1):
+        rec = {
+            "grid_code": reader.value(n, row, "grid_code", required=True),
+            "grid_name": reader.value(n, row, "grid_name", required=True),
+            "area": reader.value(n, row, "area") or DEFAULT_AREA,
+            "big_grid": reader.value(n, row, "big_grid"),
+            "leader_name": reader.value(n, row, "leader_name", required=True),
+            "leader_title": reader.value(n, row, "leader_title"),
+            "lead_unit": reader.value(n, row, "lead_unit", required=True),
+            "responsible_units": reader.value(n, row, "responsible_units") or [],
+            "scope": reader.value(n, row, "scope"),
+            "contact_name": reader.value(n, row, "contact_name"),
+            "contact_phone": reader.value(n, row, "contact_phone"),
+            "sort_order": order,
+            "sheet": reader.sheet.name,
+            "excel_row": n,
+        }
+        key = (rec["area"], rec["grid_code"])
+        if rec["grid_code"] and key in seen:
+            col = reader.layout.fields["grid_code"]
+            reader.issue(n, col, rec["grid_code"], f"网格编号重复（与第{seen[key]}行相同）")
+        seen[key] = n
+        result.tables["grid_registry"].append(rec)
+        result.areas.add(rec["area"])
+        result.grids.add(str(rec["grid_code"]))
+
+
+def _extract_rubric(reader: _RowReader, result: SheetResult) -> None:
+    seen: dict[str, int] = {}
+    voc = vocabulary()
+    for order, (n, row) in enumerate(reader.data_rows(), start=1):
+        code = reader.value(n, row, "item_code", required=True)
+        mx = reader.value(n, row, "max_points", required=True)
+        cat = reader.value(n, row, "category", required=True)
+        if mx is not None and mx <= 0:
+            reader.issue(n, reader.layout.fields["max_points"], mx, "分值应大于 0")
+        if code and code in seen:
+            reader.issue(
+                n, reader.layout.fields["item_code"], code, f"项目编号重复（与第{seen[code]}行相同）"
+            )
+        if cat and cat not in voc.duties + voc.extra_categories:
+            reader.issue(
+                n, reader.layout.fields["category"], cat,
+                "考核类别不是八项职责或工作机制之一，页面将按此名称单列", "warning",
+            )  # fmt: skip
+        seen[code] = n
+        result.tables["rubric_item"].append(
+            {
+                "item_code": code,
+                "category": cat,
+                "content": reader.value(n, row, "content"),
+                "max_points": mx,
+                "sort_order": order,
+                "sheet": reader.sheet.name,
+                "excel_row": n,
+            }
+        )
+
+
+def _competition_rank(totals: dict[Any, float]) -> dict[Any, int]:
+    ordered = sorted(totals.values(), reverse=True)
+    return {k: ordered.index(v) + 1 for k, v in totals.items()}
+
+
+def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
+    layout = reader.layout
+    rows = reader.data_rows()
+    _resolve_areas(reader, rows)
+    default_month, _ = _sheet_month(sheet, layout, reader.ctx)
+    if "month" not in layout.fields and default_month is None:
+        reader.issues.append(
+            Issue(
+                "找不到考核月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
+                "（如 2018年5月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2018-05）",
+                "error",
+                sheet.name,
+            )  # fmt: skip
+        )
+    # Every rubric category must have a score column, or totals would not compare.
+    covered = {cat for (_, cat, _, _) in layout.items.values()}
+    for cat in dict.fromkeys(i.category for i in reader.ctx.rubric):
+        if cat not in covered:
+            reader.issues.append(
+                Issue(
+                    f"缺少考核类别「{cat}」的得分列（评分细则中有此类别）",
+                    "error",
+                    sheet.name,
+                    layout.header_rows[-1] + 1,
+                    cat,
+                )  # fmt: skip
+            )
+    for i in layout.unknown:
+        header = layout.headers[i]
+        numeric = sum(
+            1 for _, row in rows if i < len(row) and isinstance(row[i], int | float) and row[i] != ""
+        )
+        # A mostly numeric column that is not a rank is a score column the rubric does not know.
+        if numeric and numeric >= len(rows) / 2 and "排" not in header and "名次" not in header:
+            reader.issue(layout.header_rows[-1] + 1, i, header,
+                         "评分细则中没有这个考核项目；请核对列名，或先导入新的评分细则")  # fmt: skip
+        else:
+            reader.issue(layout.header_rows[-1] + 1, i, header, "未识别的列，已忽略", "warning")
+    seen: dict[tuple[str, str, date], int] = {}
+    totals: dict[date, dict[tuple[str, str], float]] = defaultdict(dict)
+    stated: dict[tuple[str, str, date], tuple[int, int]] = {}
+    grid_col = layout.fields["grid"]
+    for n, row in rows:
+        item_cells = [(c, row[c] if c < len(row) else None) for c in layout.items]
+        if all(parse.is_blank(v) for _, v in item_cells):
+            total_raw, _ = reader.cell(row, "total")
+            if parse.is_blank(total_raw):
+                reader.issue(n, grid_col, row[grid_col] if grid_col < len(row) else None,
+                             "该行没有任何得分，按缺检处理（未导入）", "warning")  # fmt: skip
+                continue
+        g = reader.value(n, row, "grid", required=True)
+        month = reader.value(n, row, "month") if "month" in layout.fields else None
+        month = month or default_month
+        scores: list[dict[str, Any]] = []
+        item_sum = 0.0
+        ok = True
+        for c, raw in item_cells:
+            item, cat, mx, deduction = layout.items[c]
+            mx = item.max_points if item else mx
+            try:
+                v = parse.parse_number(raw)
+            except parse.CellError as exc:
+                reader.issue(n, c, raw, str(exc))
+                ok = False
+                continue
+            if v is None:
+                reader.issue(n, c, raw, "得分为空；未检查的项目请填 0 或满分，整行未检请删去该行")
+                ok = False
+                continue
+            if deduction:
+                if v < 0 or v > mx:
+                    reader.issue(
+                        n, c, raw, f"扣分 {parse.clean_text(raw)} 超出范围，应在 0 到满分 {mx:g} 之间"
+                    )
+                    ok = False
+                    continue
+                v = mx - v
+            elif v < 0:
+                reader.issue(n, c, raw, f"得分不能为负数（满分 {mx:g}）")
+                ok = False
+                continue
+            elif v > mx + 1e-9:
+                label = f"{item.code} {cat}" if item and item.code != cat else cat
+                reader.issue(n, c, raw, f"「{label}」得分 {v:g} 超过满分 {mx:g}")
+                ok = False
+                continue
+            item_sum += v
+            code = item.code if item else cat
+            scores.append({"item_code": code, "category": cat, "max_points": mx, "score": v})
+        total = reader.value(n, row, "total")
+        if total is not None and ok and abs(total - item_sum) > SUM_TOLERANCE:
+            reader.issue(n, layout.fields["total"], total,
+                         f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
+        if g is None or month is None:
+            continue
+        key = (g.area, g.code, month)
+        if key in seen:
+            reader.issue(n, grid_col, row[grid_col],
+                         f"同一月份网格重复：{g.code} {g.name} 已在第{seen[key]}行出现")  # fmt: skip
+            continue
+        seen[key] = n
+        rank_raw, rank_col = reader.cell(row, "stated_rank")
+        try:
+            r = parse.parse_int(rank_raw)
+            if r is not None:
+                stated[key] = (r, n)
+        except parse.CellError:
+            pass
+        total_value = round(item_sum, 4)
+        totals[month][(g.area, g.code)] = total_value
+        base = {"area": g.area, "month": month, "grid_code": g.code}
+        result.tables["monthly_score"].append(
+            {
+                **base,
+                "total": total_value,
+                "note": reader.value(n, row, "note"),
+                "sheet": sheet.name,
+                "excel_row": n,
+            }  # fmt: skip
+        )
+        for s in scores:
+            result.tables["monthly_item_score"].append({**base, **s})
+        result.areas.add(g.area)
+        result.periods.add(month.strftime("%Y-%m"))
+        result.grids.add(g.code)
+        result.row_count += 1
+    # A stated rank that differs from the computed one is worth a look, not a refusal.
+    for month, by_grid in totals.items():
+        for area in {a for a, _ in by_grid}:
+            ranks = _competition_rank({k: v for k, v in by_grid.items() if k[0] == area})
+            for (a, code), rank in ranks.items():
+                st = stated.get((a, code, month))
+                if st and st[0] != rank:
+                    reader.issue(st[1], layout.fields.get("stated_rank"), st[0],
+                                 f"表中排名 {st[0]} 与按总分计算的排名 {rank} 不同；以计算结果为准",
+                                 "warning")  # fmt: skip
+
+
+def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
+    rows = reader.data_rows()
+    _resolve_areas(reader, rows)
+    default_year = _sheet_year(sheet, reader.layout, reader.ctx)
+    if "year" not in reader.layout.fields and default_year is None:
+        reader.issues.append(
+            Issue("找不到考核年度：表中没有「年度」列，标题和文件名中也没有年份。"
+                  "请加一列「年度」，或在上传时填写年度（命令行 --year 2018）", "error", sheet.name)
+        )  # fmt: skip
+    seen: dict[tuple[str, str, int], int] = {}
+    for n, row in rows:
+        g = reader.value(n, row, "grid", required=True)
+        score = reader.value(n, row, "year_end", required=True)
+        year = (reader.value(n, row, "year") if "year" in reader.layout.fields else None) or default_year
+        if score is not None and not 0 <= score <= 100:
+            reader.issue(n, reader.layout.fields["year_end"], score, "年终考核得分应在 0 到 100 之间")
+            continue
+        if g is None or score is None or year is None:
+            continue
+        key = (g.area, g.code, year)
+        if key in seen:
+            reader.issue(n, reader.layout.fields["grid"], g.code,
+                         f"同一年度网格重复：已在第{seen[key]}行出现")  # fmt: skip
+            continue
+        seen[key] = n
+        result.tables["annual_score"].append(
+            {
+                "area": g.area,
+                "year": year,
+                "grid_code": g.code,
+                "year_end": score,
+                "note": reader.value(n, row, "note"),
+                "sheet": sheet.name,
+                "excel_row": n,
+            }  # fmt: skip
+        )
+        result.areas.add(g.area)
+        result.periods.add(str(year))
+        result.grids.add(g.code)
+        result.row_count += 1
+
+
+def _non_negative(reader: _RowReader, n: int, row: list[Any], name: str) -> Any:
+    v = reader.value(n, row, name)
+    if v is not None and v < 0:
+        reader.issue(n, reader.layout.fields[name], v, "不能为负数")
+        return None
+    return v
+
+
+def _extract_events(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
+    """reports, volunteer and problems: one row per event, keyed by the month it belongs to."""
+    kind = reader.layout.kind
+    rows = reader.data_rows()
+    _resolve_areas(reader, rows)
+    date_field = {"reports": "submitted_on", "volunteer": "activity_date", "problems": "found_on"}[kind]
+    table = {"reports": "report", "volunteer": "volunteer_activity", "problems": "problem"}[kind]
+    for n, row in rows:
+        g = reader.value(n, row, "grid", required=True)
+        day = reader.value(n, row, date_field, required=True)
+        rec: dict[str, Any] = {date_field: day}
+        month = None
+        if kind == "reports":
+            month = reader.value(n, row, "month") if "month" in reader.layout.fields else None
+            rec["title"] = reader.value(n, row, "title")
+            for f in ("pictures", "meetings", "patrols"):
+                rec[f] = _non_negative(reader, n, row, f)
+        elif kind == "volunteer":
+            rec["title"] = reader.value(n, row, "title", required=True)
+            rec["organiser"] = reader.value(n, row, "organiser")
+            rec["participants"] = _non_negative(reader, n, row, "participants")
+            rec["hours"] = _non_negative(reader, n, row, "hours")
+        else:
+            rec["category"] = reader.value(n, row, "category", required=True)
+            for f in ("subcategory", "location", "description", "handler", "recheck"):
+                rec[f] = reader.value(n, row, f)
+            rec["deadline"] = reader.value(n, row, "deadline")
+            rec["rectified_on"] = reader.value(n, row, "rectified_on")
+            if day and rec["deadline"] and rec["deadline"] < day:
+                reader.issue(n, reader.layout.fields["deadline"], rec["deadline"],
+                             "整改期限早于发现日期，请核对")  # fmt: skip
+                continue
+            if day and rec["rectified_on"] and rec["rectified_on"] < day:
+                reader.issue(n, reader.layout.fields["rectified_on"], rec["rectified_on"],
+                             "整改完成日期早于发现日期，请核对")  # fmt: skip
+                continue
+        if (
+            g is None
+            or day is None
+            or any(rec.get(f) is None for f in ("title",) if kind == "volunteer")
+            or (kind == "problems" and rec["category"] is None)
+        ):
+            continue
+        month = month or date(day.year, day.month, 1)
+        rec.update({"area": g.area, "month": month, "grid_code": g.code,
+                    "sheet": sheet.name, "excel_row": n})  # fmt: skip
+        result.tables[table].append(rec)
+        result.areas.add(g.area)
+        result.periods.add(month.strftime("%Y-%m"))
+        result.grids.add(g.code)
+        result.row_count += 1
+
+
+# ---- The file ---------------------------------------------------------------------------
+
+
+def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
+    """Recognise and parse every sheet; registry and rubric sheets apply to the later sheets."""
+    out = Extraction(ctx.file_name)
+    skip = vocabulary().ignored_sheets
+    filled = [
+        s
+        for s in sheets
+        if parse.header_key(s.name) not in skip and any(not parse.is_blank(v) for row in s.rows for v in row)
+    ]
+    if not filled:
+        out.issues.append(Issue("工作表是空的，没有数据", "error", sheets[0].name if sheets else None))
+        return out
+    # Registry and rubric first: a workbook may carry them with the scores that use them, so
+    # the other sheets are recognised (their item columns) and resolved against the new ones.
+    pending = list(filled)
+    for kind in ("grids", "rubric"):
+        for sheet in list(pending):
+            layout = locate(sheet, ctx)
+            if layout is None or layout.kind != kind:
+                continue
+            pending.remove(sheet)
+            result = SheetResult(sheet=sheet.name, kind=kind)
+            reader = _RowReader(sheet, layout, ctx, parse.GridIndex(ctx.grids))
+            if kind == "grids":
+                _extract_grids(reader, result)
+                rows = result.tables["grid_registry"]
+                ctx.grids = [
+                    parse.GridEntry(r["area"], str(r["grid_code"]), str(r["grid_name"]),
+                                    str(r["leader_name"] or ""))
+                    for r in rows if r["grid_code"] and r["grid_name"]
+                ]  # fmt: skip
+            else:
+                _extract_rubric(reader, result)
+                rows = result.tables["rubric_item"]
+                ctx.rubric = [
+                    RubricItem(str(r["item_code"]), str(r["category"]), r["content"] or "",
+                               float(r["max_points"]))
+                    for r in rows if r["item_code"] and r["category"] and r["max_points"]
+                ]  # fmt: skip
+            result.row_count = len(rows)
+            out.issues += reader.issues
+            out.sheets.append(result)
+    for sheet in pending:
+        layout = locate(sheet, ctx)
+        if layout is None:
+            out.issues.append(_why_unrecognised(sheet, ctx))
+            continue
+        result = SheetResult(sheet=sheet.name, kind=layout.kind)
+        reader = _RowReader(sheet, layout, ctx, parse.GridIndex(ctx.grids))
+        if not ctx.grids:
+            reader.issues.append(
+                Issue(
+                    "尚未导入网格名册：请先导入网格划分表（网格名册），再导入其他数据", "error", sheet.name
+                )  # fmt: skip
+            )
+        elif layout.kind == "monthly_scores":
+            _extract_monthly(reader, result, sheet)
+        elif layout.kind == "annual_scores":
+            _extract_annual(reader, result, sheet)
+        else:
+            _extract_events(reader, result, sheet)
+        out.issues += reader.issues
+        if result.row_count == 0 and not any(i.severity == "error" for i in reader.issues):
+            out.issues.append(Issue("工作表没有数据行", "warning", sheet.name))
+        out.sheets.append(result)
+    if out.sheets and not out.errors and out.row_count == 0:
+        out.issues.insert(0, Issue("文件中没有任何数据行（只有表头），没有可导入的内容", "error"))
+    if not out.sheets and not out.errors:
+        out.issues.insert(
+            0,
+            Issue(
+                "没有识别出任何可导入的工作表。表头应包含模板中的列名，如「网格」「月份」和各考核项目，"
+                "可先下载模板对照（命令行 python -m etl template monthly_scores -o 模板.xlsx）",
+                "error",
+            ),
+        )
+    return out
+
+
+def _why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
+    """A sheet that matched no kind: skipped when it holds no data we know, an error when it
+    looks like a data sheet that lacks a required column."""
+    voc = vocabulary()
+    rubric = _rubric_lookup(ctx.rubric)
+    best: tuple[int, str, list[str], int] | None = None
+    for r in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
+        headers = _combined_headers(sheet.rows, r, False)
+        for name in [ctx.kind] if ctx.kind else KINDS:
+            spec = voc.kinds[name]
+            fields, items, _ = _match_layout(headers, spec, rubric)
+            missing = [c.header for c in spec.columns if c.required and c.field not in fields]
+            if name == "monthly_scores" and not items:
+                missing.append("考核项目得分列（如 A1 或 公益宣传）")
+            hits = len(fields) + len(items)
+            if hits and (best is None or hits > best[0]):
+                best = (hits, name, missing, r + 1)
+    if best is None or best[0] < 2:
+        return Issue("未识别的工作表（找不到模板中的表头），已跳过", "warning", sheet.name)
+    hits, name, missing, row = best
+    if name == "monthly_scores" and not ctx.rubric:
+        return Issue("尚未导入评分细则：请先导入评分细则，再导入月度考核得分", "error", sheet.name)
+    return Issue(
+        f"像是「{KIND_LABELS[name]}」表，但缺少必需的列：{'、'.join(missing)}。"
+        "请按模板补齐列名",
+        "error", sheet.name, row,
+    )  # fmt: skip
+
+
+def extract_file(data: bytes, file_name: str, ctx: Context) -> Extraction:
+    """Read and extract a whole file; unreadable files give one error issue."""
+    from etl.read import FileUnreadable, read_workbook
+
+    ctx.file_name = PurePath(file_name).name
+    try:
+        sheets = read_workbook(data, file_name)
+    except FileUnreadable as exc:
+        return Extraction(ctx.file_name, issues=[Issue(str(exc), "error")])
+    return extract_sheets(sheets, ctx)

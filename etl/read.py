@@ -1,0 +1,125 @@
+"""Readers: the bytes of an .xlsx/.xlsm/.xls/.csv file → sheets of raw cell values.
+
+python-calamine reads all three Excel formats (fast, Rust). CSV is decoded as UTF-8 (with or
+without BOM), then GB18030 (a superset of GBK, what Excel on Chinese Windows writes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+# Refuse files whose unpacked contents would exceed this (a zip bomb), DATA_CONTRACT / upload.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class FileUnreadable(Exception):
+    """The file is not a spreadsheet this tool can read; the message says why in Chinese."""
+
+
+@dataclass
+class Sheet:
+    """One sheet's cells as the reader returns them; rows[0] is Excel row 1."""
+
+    name: str
+    rows: list[list[Any]]
+
+
+def _looks_encrypted_ole(data: bytes) -> bool:
+    # An encrypted .xlsx is an OLE container holding EncryptionInfo/EncryptedPackage streams;
+    # an encrypted .xls carries a FILEPASS record that calamine refuses.
+    return "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            names = set(zf.namelist())
+    except zipfile.BadZipFile:
+        raise FileUnreadable("文件已损坏或不完整（无法解压），请重新从 Excel 另存为 .xlsx 后上传") from None
+    if total > MAX_UNPACKED_BYTES:
+        raise FileUnreadable(f"文件解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，疑似异常文件，已拒绝")
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        if "word/document.xml" in names:
+            raise FileUnreadable("这是 Word 文档，不是 Excel 表格，请上传 .xlsx、.xls 或 .csv 文件")
+        raise FileUnreadable("不是 Excel 表格文件（压缩包中没有工作簿），请上传 .xlsx、.xls 或 .csv")
+
+
+def _read_excel(data: bytes) -> list[Sheet]:
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises several error types for bad files
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text or _looks_encrypted_ole(data):
+            raise FileUnreadable("工作簿设置了打开密码（已加密），请在 Excel 中取消密码后再上传") from None
+        raise FileUnreadable(
+            "文件已损坏或格式不对，Excel 读取失败，请用 Excel 打开后另存为 .xlsx 再上传"
+        ) from None
+    sheets: list[Sheet] = []
+    for name in wb.sheet_names:
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception:
+            raise FileUnreadable(f"工作表「{name}」已损坏，无法读取") from None
+        sheets.append(Sheet(name=name, rows=[list(r) for r in rows]))
+    return sheets
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not), then GB18030; FileUnreadable when neither fits."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileUnreadable("CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV 或 .xlsx")
+
+
+def _read_csv(data: bytes, name: str) -> list[Sheet]:
+    if b"\x00" in data[:4096]:
+        raise FileUnreadable("不是文本格式的 CSV 文件，请上传 .xlsx、.xls 或 .csv")
+    text = decode_text(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [Sheet(name=PurePath(name).stem, rows=rows)]
+
+
+def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
+    """All sheets of a file, whatever its extension claims: the bytes decide."""
+    if not data:
+        raise FileUnreadable("文件是空的（0 字节）")
+    suffix = PurePath(file_name).suffix.lower()
+    if data.startswith(ZIP_MAGIC):
+        _check_zip(data)
+        sheets = _read_excel(data)
+    elif data.startswith(OLE_MAGIC):
+        if _looks_encrypted_ole(data):
+            raise FileUnreadable("工作簿设置了打开密码（已加密），请在 Excel 中取消密码后再上传")
+        sheets = _read_excel(data)
+    elif data[:5] == b"%PDF-":
+        raise FileUnreadable("这是 PDF 文件，不是表格，请上传 .xlsx、.xls 或 .csv 文件")
+    elif data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1", b"GIF8"):
+        raise FileUnreadable("这是图片，不是表格，请上传 .xlsx、.xls 或 .csv 文件")
+    elif suffix in (".csv", ".txt", ""):
+        sheets = _read_csv(data, file_name)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        raise FileUnreadable("文件扩展名是 Excel，但内容不是 Excel 表格（文件已损坏或被改名）")
+    else:
+        raise FileUnreadable(f"不支持的文件类型「{suffix}」，请上传 .xlsx、.xlsm、.xls 或 .csv 文件")
+    if not any(any(str(c).strip() for c in row if c is not None) for s in sheets for row in s.rows):
+        raise FileUnreadable("工作簿是空的，没有任何数据")
+    return sheets

@@ -1,0 +1,56 @@
+"""The sample database: the spreadsheets under data/sample loaded like any office's files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from etl import db, store
+
+SAMPLE_DIR = db.ROOT / "data" / "sample"
+SAMPLE_USER = "示例数据"
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def sample_files() -> list[Path]:
+    """The shipped sample files in load order (their names start with the order)."""
+    files = sorted(p for p in SAMPLE_DIR.glob("*") if p.suffix.lower() in SUFFIXES)
+    if not files:
+        from etl.samplegen import write_sample_files
+
+        files = write_sample_files(SAMPLE_DIR)
+    return files
+
+
+def build_sample_db(path: Path, *, force: bool = False) -> dict[str, int] | None:
+    """Load every sample file into a fresh database at path; None when one exists (no force).
+
+    The database is built beside the target and moved into place at the end, so a failure
+    never leaves a half-built database behind.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    files = sample_files()
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        tmp_db = Path(tmp) / path.name
+        for f in files:
+            res = store.load_path(f, path=tmp_db, loaded_by=SAMPLE_USER)
+            rows += res.row_count
+        with db.write_lock(path):
+            archive = db.archive_dir(path)
+            if path.exists() or archive.exists():
+                # Nothing loaded may be lost: the old database and archive are kept aside.
+                backup = path.parent / f"backup-{datetime.now():%Y%m%d-%H%M%S}"
+                backup.mkdir()
+                for old in (path, Path(str(path) + ".wal"), archive):
+                    if old.exists():
+                        shutil.move(str(old), str(backup / old.name))
+            os.replace(tmp_db, path)
+            shutil.move(str(db.archive_dir(tmp_db)), str(archive))
+    return {"files": len(files), "rows": rows}

@@ -1,0 +1,186 @@
+-- Storage tables. Rows are only ever inserted; a batch's status decides whether its rows count.
+-- The "current" state (cur_* views below) is derived: for each (kind, area, period, grid) key the
+-- rows of the newest active batch holding that key count. Reverting a batch therefore brings
+-- back whatever it had superseded without touching any row.
+
+CREATE TABLE IF NOT EXISTS batch (
+    batch_id     INTEGER PRIMARY KEY,
+    file_name    VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL,      -- kinds loaded from the file, comma-separated
+    area         VARCHAR,               -- areas touched, comma-separated
+    periods      VARCHAR[],             -- '2018-05' for months, '2018' for years
+    grids        VARCHAR[],
+    row_count    INTEGER NOT NULL,
+    loaded_at    TIMESTAMP NOT NULL,
+    loaded_by    VARCHAR NOT NULL,
+    status       VARCHAR NOT NULL,      -- 'active' | 'reverted'
+    reverted_at  TIMESTAMP,
+    reverted_by  VARCHAR,
+    options      VARCHAR,               -- JSON: forced kind/month/year, for rebuild
+    archive_name VARCHAR NOT NULL       -- file name inside archive/
+);
+
+CREATE TABLE IF NOT EXISTS grid_registry (
+    batch_id          INTEGER NOT NULL,
+    area              VARCHAR NOT NULL,
+    grid_code         VARCHAR NOT NULL,
+    grid_name         VARCHAR NOT NULL,
+    big_grid          VARCHAR,
+    leader_name       VARCHAR NOT NULL,
+    leader_title      VARCHAR,
+    lead_unit         VARCHAR NOT NULL,
+    responsible_units VARCHAR[],
+    scope             VARCHAR,
+    contact_name      VARCHAR,
+    contact_phone     VARCHAR,
+    sort_order        INTEGER NOT NULL,
+    sheet             VARCHAR,
+    excel_row         INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS rubric_item (
+    batch_id   INTEGER NOT NULL,
+    item_code  VARCHAR NOT NULL,
+    category   VARCHAR NOT NULL,
+    content    VARCHAR,
+    max_points DOUBLE NOT NULL,
+    sort_order INTEGER NOT NULL,
+    sheet      VARCHAR,
+    excel_row  INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS monthly_score (
+    batch_id  INTEGER NOT NULL,
+    area      VARCHAR NOT NULL,
+    month     DATE NOT NULL,
+    grid_code VARCHAR NOT NULL,
+    total     DOUBLE NOT NULL,
+    note      VARCHAR,
+    sheet     VARCHAR,
+    excel_row INTEGER
+);
+
+-- One row per (grid, month, rubric item or category column of the sheet).
+CREATE TABLE IF NOT EXISTS monthly_item_score (
+    batch_id   INTEGER NOT NULL,
+    area       VARCHAR NOT NULL,
+    month      DATE NOT NULL,
+    grid_code  VARCHAR NOT NULL,
+    item_code  VARCHAR NOT NULL,
+    category   VARCHAR NOT NULL,
+    max_points DOUBLE NOT NULL,
+    score      DOUBLE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS annual_score (
+    batch_id  INTEGER NOT NULL,
+    area      VARCHAR NOT NULL,
+    year      INTEGER NOT NULL,
+    grid_code VARCHAR NOT NULL,
+    year_end  DOUBLE NOT NULL,
+    note      VARCHAR,
+    sheet     VARCHAR,
+    excel_row INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS report (
+    batch_id     INTEGER NOT NULL,
+    area         VARCHAR NOT NULL,
+    month        DATE NOT NULL,
+    grid_code    VARCHAR NOT NULL,
+    submitted_on DATE NOT NULL,
+    title        VARCHAR,
+    pictures     INTEGER,
+    meetings     INTEGER,
+    patrols      INTEGER,
+    sheet        VARCHAR,
+    excel_row    INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS volunteer_activity (
+    batch_id      INTEGER NOT NULL,
+    area          VARCHAR NOT NULL,
+    month         DATE NOT NULL,
+    grid_code     VARCHAR NOT NULL,
+    activity_date DATE NOT NULL,
+    title         VARCHAR NOT NULL,
+    organiser     VARCHAR,
+    participants  INTEGER,
+    hours         DOUBLE,
+    sheet         VARCHAR,
+    excel_row     INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS problem (
+    batch_id     INTEGER NOT NULL,
+    area         VARCHAR NOT NULL,
+    month        DATE NOT NULL,         -- month found
+    grid_code    VARCHAR NOT NULL,
+    found_on     DATE NOT NULL,
+    category     VARCHAR NOT NULL,      -- one of the eight duties or 工作机制
+    subcategory  VARCHAR,
+    location     VARCHAR,
+    description  VARCHAR,
+    handler      VARCHAR,
+    deadline     DATE,
+    rectified_on DATE,
+    recheck      VARCHAR,
+    sheet        VARCHAR,
+    excel_row    INTEGER
+);
+
+-- Settings (DOMAIN §5, §6): rules that the plan leaves open. Defaults are inserted by the code.
+CREATE TABLE IF NOT EXISTS setting (
+    key        VARCHAR PRIMARY KEY,
+    value      VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- A counter bumped by every write, so that caches can tell a new state from an old one.
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- "Today" in Asia/Shanghai (DOMAIN §6); a connection may pin it with SET VARIABLE grid_today.
+CREATE OR REPLACE MACRO grid_today() AS
+    coalesce(getvariable('grid_today')::DATE, (now() AT TIME ZONE 'Asia/Shanghai')::DATE);
+
+-- Current (active, not superseded) rows of each kind.
+CREATE OR REPLACE VIEW active_batch AS
+SELECT * FROM batch WHERE status = 'active';
+
+-- grids and rubric: the newest active batch replaces the whole registry / rubric.
+CREATE OR REPLACE VIEW cur_grid_registry AS
+SELECT * FROM grid_registry
+WHERE batch_id = (SELECT max(r.batch_id) FROM grid_registry r JOIN active_batch USING (batch_id));
+
+CREATE OR REPLACE VIEW cur_rubric AS
+SELECT * FROM rubric_item
+WHERE batch_id = (SELECT max(r.batch_id) FROM rubric_item r JOIN active_batch USING (batch_id));
+
+-- Other kinds: newest active batch per (area, period, grid) supersedes (DATA_CONTRACT §2).
+CREATE OR REPLACE VIEW cur_monthly_score AS
+SELECT s.* FROM monthly_score s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);
+
+CREATE OR REPLACE VIEW cur_monthly_item_score AS
+SELECT s.* FROM monthly_item_score s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);
+
+CREATE OR REPLACE VIEW cur_annual_score AS
+SELECT s.* FROM annual_score s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.year, s.grid_code);
+
+CREATE OR REPLACE VIEW cur_report AS
+SELECT s.* FROM report s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);
+
+CREATE OR REPLACE VIEW cur_volunteer AS
+SELECT s.* FROM volunteer_activity s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);
+
+CREATE OR REPLACE VIEW cur_problem AS
+SELECT s.* FROM problem s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);

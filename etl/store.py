@@ -1,0 +1,415 @@
+"""The store: batches, loading a file whole or not at all, revert, history and rebuild.
+
+Every load is one batch. Rows are never deleted or updated: the cur_* views decide which rows
+count (the newest active batch per kind, area, period and grid). The original bytes of every
+file are archived beside the database with an append-only log of events, from which
+`rebuild` replays the database.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl import db
+from etl.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file
+from etl.issues import FileRejected, Issue
+from etl.parse import GridEntry
+
+LOG_NAME = "batches.jsonl"
+# Kinds whose batch replaces the whole table rather than (area, period, grid) keys.
+WHOLE_KINDS = ("grids", "rubric")
+TABLES = (
+    "grid_registry",
+    "rubric_item",
+    "monthly_score",
+    "monthly_item_score",
+    "annual_score",
+    "report",
+    "volunteer_activity",
+    "problem",
+)
+
+
+class NoSuchBatch(Exception):
+    """No batch has that id."""
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file."""
+
+    file_name: str
+    status: str  # 'loaded' | 'skipped'
+    batch_id: int | None
+    kinds: list[str]
+    row_count: int
+    periods: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # warnings
+    duplicate_of: int | None = None
+
+    def summary(self) -> str:
+        kinds = "、".join(KIND_LABELS.get(k, k) for k in self.kinds)
+        if self.status == "skipped":
+            return f"{self.file_name}：与已导入的批次 #{self.duplicate_of} 完全相同，已跳过"
+        periods = _periods_text(self.periods)
+        return f"{self.file_name}：已导入为批次 #{self.batch_id}（{kinds}，{periods}，{self.row_count} 行）"
+
+
+def _periods_text(periods: list[str]) -> str:
+    if not periods:
+        return "无期间"
+    if len(periods) <= 3:
+        return "、".join(periods)
+    return f"{periods[0]} 至 {periods[-1]} 共 {len(periods)} 期"
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- Opening ------------------------------------------------------------------------------
+
+
+def init_db(path: str | os.PathLike[str] | None = None) -> Path:
+    """Create the database file and schema if needed (idempotent); returns its path."""
+    p = db.db_path(path)
+    with db.write_lock(p), db.connect(p, create=True) as con:
+        _prepare(con)
+    return p
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    db.ensure_schema(con)
+
+
+def current_context(con: duckdb.DuckDBPyConnection) -> Context:
+    """The registry and rubric in force, as extraction needs them."""
+    grids = [
+        GridEntry(a, c, n, lead)
+        for a, c, n, lead in con.execute(
+            "SELECT area, grid_code, grid_name, leader_name FROM cur_grid_registry ORDER BY sort_order"
+        ).fetchall()
+    ]
+    rubric = [
+        RubricItem(c, cat, content or "", float(mx))
+        for c, cat, content, mx in con.execute(
+            "SELECT item_code, category, content, max_points FROM cur_rubric ORDER BY sort_order"
+        ).fetchall()
+    ]
+    return Context(grids=grids, rubric=rubric)
+
+
+# ---- Checking and loading -------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    """What the user said about a file (DATA_CONTRACT §4: --kind, --month, --year)."""
+
+    kind: str | None = None
+    month: date | None = None
+    year: int | None = None
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "kind": self.kind,
+                "month": self.month.isoformat() if self.month else None,
+                "year": self.year,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Options:
+        raw = json.loads(text or "{}")
+        month = date.fromisoformat(raw["month"]) if raw.get("month") else None
+        return cls(kind=raw.get("kind"), month=month, year=raw.get("year"))
+
+
+def check(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, options: Options) -> Extraction:
+    """Validate a file against the database's registry and rubric; writes nothing."""
+    ctx = current_context(con)
+    ctx.kind, ctx.month, ctx.year = options.kind, options.month, options.year
+    return extract_file(data, file_name, ctx)
+
+
+def active_duplicate(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
+    row = con.execute(
+        "SELECT min(batch_id) FROM batch WHERE sha256 = ? AND status = 'active'", [digest]
+    ).fetchall()
+    return row[0][0] if row and row[0][0] is not None else None
+
+
+def load_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    options: Options | None = None,
+    loaded_by: str = "",
+    loaded_at: datetime | None = None,
+    _replay: bool = False,
+) -> LoadResult:
+    """Validate and load one file atomically. Raises FileRejected (nothing written) on errors."""
+    options = options or Options()
+    file_name = PurePath(file_name).name
+    digest = sha256_of(data)
+    p = db.db_path(path)
+    with db.write_lock(p), db.connect(p, create=True) as con:
+        _prepare(con)
+        dup = active_duplicate(con, digest)
+        if dup is not None and not _replay:
+            return LoadResult(file_name, "skipped", None, [], 0, duplicate_of=dup)
+        extraction = check(con, data, file_name, options)
+        if extraction.errors:
+            raise FileRejected(file_name, extraction.issues)
+        loaded_at = loaded_at or datetime.now().replace(microsecond=0)
+        loaded_by = loaded_by or default_user()
+        archive_name = f"{digest[:20]}{PurePath(file_name).suffix.lower() or '.bin'}"
+        archive = db.archive_dir(p)
+        archive.mkdir(parents=True, exist_ok=True)
+        if not (archive / archive_name).exists():
+            tmp = archive / (archive_name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(archive / archive_name)
+        areas = sorted({a for s in extraction.sheets for a in s.areas})
+        periods = sorted({x for s in extraction.sheets for x in s.periods})
+        grids = sorted({g for s in extraction.sheets for g in s.grids})
+        with db.transaction(con):
+            batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batch").fetchall()[0][0]
+            con.execute(
+                "INSERT INTO batch (batch_id, file_name, sha256, kind, area, periods, grids, row_count,"
+                " loaded_at, loaded_by, status, options, archive_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+                [
+                    batch_id,
+                    file_name,
+                    digest,
+                    ",".join(extraction.kinds),
+                    ",".join(areas),
+                    periods,
+                    grids,
+                    extraction.row_count,
+                    loaded_at,
+                    loaded_by,
+                    options.as_json(),
+                    archive_name,
+                ],  # fmt: skip
+            )
+            for sheet in extraction.sheets:
+                for table, rows in sheet.tables.items():
+                    _insert(con, table, batch_id, rows)
+            _bump_version(con)
+        if not _replay:
+            append_log(
+                p,
+                {
+                    "event": "load",
+                    "batch_id": batch_id,
+                    "file_name": file_name,
+                    "sha256": digest,
+                    "archive_name": archive_name,
+                    "options": options.as_json(),
+                    "loaded_at": loaded_at.isoformat(),
+                    "loaded_by": loaded_by,
+                },  # fmt: skip
+            )
+    return LoadResult(
+        file_name, "loaded", batch_id, extraction.kinds, extraction.row_count, periods, areas,
+        [i for i in extraction.issues if i.severity == "warning"],
+    )  # fmt: skip
+
+
+def load_path(file: str | os.PathLike[str], **kwargs: Any) -> LoadResult:
+    f = Path(file)
+    try:
+        data = f.read_bytes()
+    except OSError as exc:
+        raise FileRejected(f.name, [Issue(f"无法读取文件：{exc.strerror or exc}", "error")]) from None
+    return load_bytes(data, f.name, **kwargs)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if table not in TABLES:
+        raise ValueError(table)
+    frame = pd.DataFrame.from_records(rows)
+    frame.insert(0, "batch_id", batch_id)
+    con.register("_incoming", frame)
+    try:
+        # Table names come from TABLES above, never from user input.
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT INTO meta VALUES ('version', '1') ON CONFLICT (key) DO UPDATE"
+        " SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS VARCHAR)"
+    )
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some service accounts
+        return "未知"
+
+
+# ---- Revert, history -------------------------------------------------------------------------
+
+
+def revert(
+    batch_id: int,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    by: str = "",
+    at: datetime | None = None,
+    _replay: bool = False,
+) -> dict[str, Any]:
+    """Mark a batch reverted: its rows stop counting, what it superseded counts again."""
+    p = db.db_path(path)
+    with db.write_lock(p), db.connect(p) as con:
+        _prepare(con)
+        rows = con.execute(
+            "SELECT batch_id, file_name, status FROM batch WHERE batch_id = ?", [batch_id]
+        ).fetchall()
+        if not rows:
+            raise NoSuchBatch(batch_id)
+        _, file_name, status = rows[0]
+        if status == "reverted":
+            return {"batch_id": batch_id, "file_name": file_name, "already": True}
+        at = at or datetime.now().replace(microsecond=0)
+        by = by or default_user()
+        with db.transaction(con):
+            con.execute(
+                "UPDATE batch SET status = 'reverted', reverted_at = ?, reverted_by = ? WHERE batch_id = ?",
+                [at, by, batch_id],
+            )
+            _bump_version(con)
+        if not _replay:
+            append_log(p, {"event": "revert", "batch_id": batch_id, "at": at.isoformat(), "by": by})
+    return {"batch_id": batch_id, "file_name": file_name, "already": False}
+
+
+HISTORY_SQL = """
+SELECT batch_id, loaded_at, loaded_by, file_name, kind, area, periods, row_count, status,
+       reverted_at, reverted_by, sha256, archive_name
+FROM batch ORDER BY batch_id DESC
+"""
+
+
+def history(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    with db.connect(path) as con:
+        return con.execute(HISTORY_SQL).df()
+
+
+def archived_file(archive_name: str, path: str | os.PathLike[str] | None = None) -> Path:
+    """The archived original of a batch (for download)."""
+    f = db.archive_dir(path) / PurePath(archive_name).name
+    if not f.exists():
+        raise FileNotFoundError(str(f))
+    return f
+
+
+# ---- The archive log and rebuild ---------------------------------------------------------------
+
+
+def append_log(path: Path, event: dict[str, Any]) -> None:
+    archive = db.archive_dir(path)
+    archive.mkdir(parents=True, exist_ok=True)
+    with open(archive / LOG_NAME, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(event, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_log(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
+    f = db.archive_dir(path) / LOG_NAME
+    if not f.exists():
+        return []
+    return [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def rebuild(
+    path: str | os.PathLike[str] | None = None, target: str | os.PathLike[str] | None = None
+) -> dict[str, int]:
+    """Replay the archive log into a fresh database (at target, default: replacing path).
+
+    Every load is replayed in its original order with its original time and user, then every
+    revert and settings change, so the new database answers every view as the old one did.
+    """
+    p = db.db_path(path)
+    events = read_log(p)
+    out = Path(target) if target else p.with_name(p.name + ".rebuild")
+    for f in (out, Path(str(out) + ".wal")):
+        f.unlink(missing_ok=True)
+    archive = db.archive_dir(p)
+    id_map: dict[int, int] = {}
+    counts = {"loads": 0, "reverts": 0, "settings": 0}
+    # The rebuilt database keeps its archive with the source database's.
+    if out.parent != p.parent:
+        Path(db.archive_dir(out)).mkdir(parents=True, exist_ok=True)
+    for ev in events:
+        if ev["event"] == "load":
+            data = (archive / ev["archive_name"]).read_bytes()
+            res = load_bytes(
+                data, ev["file_name"], path=out, options=Options.from_json(ev.get("options")),
+                loaded_by=ev.get("loaded_by", ""), loaded_at=datetime.fromisoformat(ev["loaded_at"]),
+                _replay=True,
+            )  # fmt: skip
+            if res.batch_id is not None:
+                id_map[ev["batch_id"]] = res.batch_id
+            counts["loads"] += 1
+        elif ev["event"] == "revert" and ev["batch_id"] in id_map:
+            revert(id_map[ev["batch_id"]], path=out, by=ev.get("by", ""),
+                   at=datetime.fromisoformat(ev["at"]), _replay=True)  # fmt: skip
+            counts["reverts"] += 1
+        elif ev["event"] == "setting":
+            from etl import settings
+
+            with db.write_lock(out), db.connect(out, create=True) as con:
+                _prepare(con)
+                settings.set_setting(con, ev["key"], ev["value"])
+            counts["settings"] += 1
+    if out.parent != p.parent and archive.exists():
+        # A rebuild elsewhere carries the archive along, so it can be rebuilt again.
+        import shutil
+
+        shutil.copytree(archive, db.archive_dir(out), dirs_exist_ok=True)
+    if target is None:
+        with db.write_lock(p):
+            for f in (p, Path(str(p) + ".wal")):
+                f.unlink(missing_ok=True)
+            os.replace(out, p)
+            if Path(str(out) + ".wal").exists():
+                os.replace(str(out) + ".wal", str(p) + ".wal")
+    else:
+        init_db(out)
+    return counts
+
+
+def change_setting(key: str, value: str, *, path: str | os.PathLike[str] | None = None) -> None:
+    """Change one setting (etl.settings validates it) and log it so that rebuild repeats it."""
+    from etl import settings
+
+    p = db.db_path(path)
+    with db.write_lock(p), db.connect(p, create=True) as con:
+        _prepare(con)
+        with db.transaction(con):
+            settings.set_setting(con, key, value)
+            _bump_version(con)
+    append_log(p, {"event": "setting", "key": key, "value": value, "at": datetime.now().isoformat()})
