@@ -141,6 +141,27 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_passwd(args: argparse.Namespace) -> int:
+    import getpass
+
+    from etl import auth
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("新密码（至少 8 位）/ new password: ")
+        if getpass.getpass("再输一次 / again: ") != password:
+            print("✗ 两次输入的密码不一致，未修改")
+            return 1
+    try:
+        f = auth.set_password(args.name, password, args.db)
+    except auth.BadPassword as exc:
+        print(f"✗ {exc}")
+        return 1
+    print(f"✓ 已为「{args.name}」设置上传密码（只保存加盐哈希）：{f}")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "load": (cmd_load, "校验并导入表格文件（每个文件整体导入或整体不导入）/ validate and load files"),
     "sample": (cmd_sample, "生成示例数据库 / build the sample database from data/sample"),
@@ -149,6 +170,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "rebuild": (cmd_rebuild, "从存档重建数据库 / rebuild the database from the archive"),
     "template": (cmd_template, "生成空白模板 / write the blank template of a kind"),
     "settings": (cmd_settings, "查看或修改考核设置 / list or change settings"),
+    "passwd": (cmd_passwd, "设置数据上传的登录密码 / set an upload sign-in password"),
 }
 
 
@@ -193,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["list", "set"], default="list", help="list | set")
     p.add_argument("key", nargs="?", help="设置项 / key")
     p.add_argument("value", nargs="?", help="新值 / value")
+
+    p = sub.add_parser("passwd", parents=[common], help=helps["passwd"], description=helps["passwd"])
+    p.add_argument("name", metavar="NAME", help="登录名（记录为导入人）/ user name, recorded as loaded_by")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read it from stdin")
     return parser
 
 

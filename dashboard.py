@@ -1,0 +1,36 @@
+"""网格化管理考核看板 — entry point: page routing and the shared sidebar only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import common
+
+st.set_page_config(page_title="网格化管理考核看板", page_icon=":material/grid_view:", layout="wide")
+
+PAGES = {
+    "看板": [
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("pages/ranking.py", title="月度排名", icon=":material/leaderboard:", url_path="ranking"),
+        st.Page("pages/trends.py", title="网格趋势", icon=":material/trending_up:", url_path="trends"),
+        st.Page("pages/annual.py", title="年度考评", icon=":material/military_tech:", url_path="annual"),
+    ],
+    "工作落实": [
+        st.Page(
+            "pages/volunteer.py", title="志愿服务", icon=":material/volunteer_activism:", url_path="volunteer"
+        ),
+        st.Page("pages/reports.py", title="信息报送", icon=":material/outgoing_mail:", url_path="reports"),
+        st.Page("pages/problems.py", title="问题台账", icon=":material/build:", url_path="problems"),
+        st.Page("pages/grids.py", title="网格档案", icon=":material/map:", url_path="grids"),
+    ],
+    "管理": [
+        st.Page("pages/upload.py", title="数据上传", icon=":material/upload_file:", url_path="upload"),
+    ],
+}
+
+page = st.navigation(PAGES)
+st.html(common.CSS)
+if page.url_path not in common.NO_FILTER_PAGES:
+    # The picker lives in the entry script so that its state survives a change of page.
+    common.remember_filters()
+page.run()

@@ -1,0 +1,248 @@
+"""What a file would change, said in words before anything is written (the upload page's
+"what will change" step): new or replaced periods and grids, old → new totals, rank moves."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl import db, store
+from etl.extract import KIND_LABELS, Extraction
+from etl.issues import Issue
+
+# kind → (current view, period column, noun for rows)
+EVENT_KINDS = {
+    "reports": ("cur_report", "month", "条信息报送记录"),
+    "volunteer": ("cur_volunteer", "month", "条志愿服务活动记录"),
+    "problems": ("cur_problem", "month", "个巡查问题"),
+}
+TABLE_OF_KIND = {
+    "monthly_scores": "monthly_score",
+    "annual_scores": "annual_score",
+    "reports": "report",
+    "volunteer": "volunteer_activity",
+    "problems": "problem",
+    "grids": "grid_registry",
+    "rubric": "rubric_item",
+}
+
+
+@dataclass
+class FilePreview:
+    """One checked file: what was recognised, every issue, and what loading it would change."""
+
+    file_name: str
+    sha256: str
+    size: int
+    extraction: Extraction
+    duplicate_of: int | None = None
+    changes: list[str] = field(default_factory=list)
+    rank_moves: pd.DataFrame | None = None
+    months: list[date] = field(default_factory=list)  # months of score rows (for links)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return self.extraction.errors
+
+    @property
+    def loadable(self) -> bool:
+        return not self.errors and self.duplicate_of is None
+
+    def issue_table(self) -> pd.DataFrame:
+        return pd.DataFrame([i.as_dict() for i in self.extraction.issues])
+
+    def recognised(self) -> list[str]:
+        """'月度考核得分（工作表「5月评分」，28 行）' per recognised sheet."""
+        return [
+            f"{KIND_LABELS[s.kind]}（工作表「{s.sheet}」，{s.row_count} 行"
+            + (f"，{_period_text(sorted(s.periods))}" if s.periods else "")
+            + "）"
+            for s in self.extraction.sheets
+        ]
+
+    def sample_rows(self, limit: int = 50) -> dict[str, pd.DataFrame]:
+        out = {}
+        for s in self.extraction.sheets:
+            table = TABLE_OF_KIND[s.kind]
+            rows = s.tables.get(table, [])
+            if rows:
+                frame = pd.DataFrame.from_records(rows[:limit])
+                out[f"{KIND_LABELS[s.kind]} · {s.sheet}"] = frame.drop(
+                    columns=[c for c in ("sheet", "sort_order") if c in frame.columns]
+                )
+        return out
+
+
+def _month_text(m: date) -> str:
+    return f"{m.year}年{m.month}月"
+
+
+def _period_text(periods: list[str]) -> str:
+    def one(p: str) -> str:
+        return f"{p[:4]}年{int(p[5:7])}月" if len(p) == 7 else f"{p}年度"
+
+    if len(periods) <= 3:
+        return "、".join(one(p) for p in periods)
+    return f"{one(periods[0])}至{one(periods[-1])}共 {len(periods)} 期"
+
+
+def _grid_list(codes: list[str], limit: int = 8) -> str:
+    shown = "、".join(f"网格{c}" for c in codes[:limit])
+    return shown + (f" 等 {len(codes)} 个网格" if len(codes) > limit else "")
+
+
+def _ranks(totals: dict[str, float]) -> dict[str, int]:
+    ordered = sorted(totals.values(), reverse=True)
+    return {k: ordered.index(v) + 1 for k, v in totals.items()}
+
+
+def _monthly_changes(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]
+) -> tuple[list[str], pd.DataFrame]:
+    by_month: dict[tuple[str, date], dict[str, float]] = defaultdict(dict)
+    for r in rows:
+        by_month[(r["area"], r["month"])][r["grid_code"]] = r["total"]
+    sentences: list[str] = []
+    moves = []
+    for (area, month), new in sorted(by_month.items(), key=lambda kv: kv[0][1]):
+        old = dict(
+            con.execute(
+                "SELECT grid_code, total FROM cur_monthly_score WHERE area = ? AND month = ?",
+                [area, month],
+            ).fetchall()
+        )
+        replaced = sorted(c for c in new if c in old)
+        added = sorted(c for c in new if c not in old)
+        where = f"{area} {_month_text(month)}"
+        if not replaced:
+            sentences.append(f"新增 {where} {len(added)} 个网格的月度考核得分")
+        else:
+            diffs = [f"网格{c}：{old[c]:g} → {new[c]:g}" for c in replaced if abs(old[c] - new[c]) > 1e-9]
+            same = len(replaced) - len(diffs)
+            text = f"替换 {where} {_grid_list(replaced)} 的得分"
+            if diffs:
+                text += "（" + "；".join(diffs[:10]) + ("；…" if len(diffs) > 10 else "") + "）"
+            if same:
+                text += f"，其中 {same} 个网格得分不变"
+            sentences.append(text)
+            if added:
+                sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
+        before = _ranks(old) if old else {}
+        after = _ranks({**old, **new})
+        for code, rank in after.items():
+            if before.get(code) != rank:
+                moves.append({"片区": area, "月份": _month_text(month), "网格": code,
+                              "原排名": before.get(code), "新排名": rank})  # fmt: skip
+    frame = pd.DataFrame(moves)
+    if not frame.empty:
+        frame["原排名"] = frame["原排名"].astype("Int64")
+        # Only grids that had a rank before and whose rank moves are interesting as "moves".
+        frame = frame.sort_values(["月份", "新排名"]).reset_index(drop=True)
+    return sentences, frame
+
+
+def _annual_changes(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> list[str]:
+    by_year: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for r in rows:
+        by_year[(r["area"], r["year"])][r["grid_code"]] = r["year_end"]
+    out = []
+    for (area, year), new in sorted(by_year.items()):
+        old = dict(con.execute(
+            "SELECT grid_code, year_end FROM cur_annual_score WHERE area = ? AND year = ?", [area, year]
+        ).fetchall())  # fmt: skip
+        replaced = sorted(c for c in new if c in old)
+        added = sorted(c for c in new if c not in old)
+        if added:
+            out.append(f"新增 {area} {year}年度 {len(added)} 个网格的年终考核得分")
+        if replaced:
+            diffs = [f"网格{c}：{old[c]:g} → {new[c]:g}" for c in replaced if abs(old[c] - new[c]) > 1e-9]
+            out.append(f"替换 {area} {year}年度 {_grid_list(replaced)} 的年终考核得分"
+                       + ("（" + "；".join(diffs[:10]) + "）" if diffs else "（得分不变）"))  # fmt: skip
+    return out
+
+
+def _event_changes(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, Any]]) -> list[str]:
+    view, _, noun = EVENT_KINDS[kind]
+    by_month: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        by_month[(r["area"], r["month"])][r["grid_code"]] += 1
+    out = []
+    sql = {
+        "cur_report": "SELECT grid_code, count(*) FROM cur_report WHERE area = ? AND month = ? GROUP BY 1",
+        "cur_volunteer": "SELECT grid_code, count(*) FROM cur_volunteer WHERE area = ? AND month = ? GROUP BY 1",
+        "cur_problem": "SELECT grid_code, count(*) FROM cur_problem WHERE area = ? AND month = ? GROUP BY 1",
+    }[view]
+    new_total = replaced_total = 0
+    replaced_grids: list[str] = []
+    months_new: list[date] = []
+    for (area, month), counts in sorted(by_month.items(), key=lambda kv: kv[0][1]):
+        old = dict(con.execute(sql, [area, month]).fetchall())
+        rep = sorted(c for c in counts if c in old)
+        if rep:
+            replaced_total += sum(old[c] for c in rep)
+            replaced_grids += [f"{_month_text(month)}网格{c}" for c in rep]
+        else:
+            months_new.append(month)
+        new_total += sum(counts.values())
+    months = sorted({m for _, m in by_month})
+    span = _period_text([m.strftime("%Y-%m") for m in months])
+    out.append(f"导入 {span} 共 {new_total} {noun}")
+    if replaced_grids:
+        shown = "、".join(replaced_grids[:6]) + (
+            f" 等 {len(replaced_grids)} 处" if len(replaced_grids) > 6 else ""
+        )
+        out.append(f"其中替换已有的 {shown}（原有 {replaced_total} {noun}，将以本文件为准）")
+    return out
+
+
+def preview_bytes(
+    data: bytes,
+    file_name: str,
+    options: store.Options | None = None,
+    path: str | os.PathLike[str] | None = None,
+) -> FilePreview:
+    """Check a file and describe what loading it would change; writes nothing."""
+    options = options or store.Options()
+    name = PurePath(file_name).name
+    digest = store.sha256_of(data)
+    p = db.db_path(path)
+    if not p.exists():
+        store.init_db(p)
+    with db.connect(p) as con:
+        dup = store.active_duplicate(con, digest)
+        extraction = store.check(con, data, name, options)
+        pv = FilePreview(name, digest, len(data), extraction, duplicate_of=dup)
+        if dup is not None:
+            pv.changes = [f"与已导入的批次 #{dup} 完全相同，将跳过"]
+            return pv
+        if extraction.errors:
+            return pv
+        for s in extraction.sheets:
+            if s.kind == "grids":
+                old = con.execute("SELECT count(*) FROM cur_grid_registry").fetchall()[0][0]
+                n = len(s.tables["grid_registry"])
+                pv.changes.append(f"替换网格名册：{n} 个网格（原名册 {old} 个网格，旧版本保留可恢复）")
+            elif s.kind == "rubric":
+                items = s.tables["rubric_item"]
+                total = sum(float(i["max_points"]) for i in items)
+                pv.changes.append(
+                    f"替换评分细则：{len(items)} 个考核项目，满分合计 {total:g} 分（旧版本保留）"
+                )
+            elif s.kind == "monthly_scores":
+                sentences, moves = _monthly_changes(con, s.tables["monthly_score"])
+                pv.changes += sentences
+                pv.months += sorted({r["month"] for r in s.tables["monthly_score"]})
+                if not moves.empty:
+                    pv.rank_moves = moves if pv.rank_moves is None else pd.concat([pv.rank_moves, moves])
+            elif s.kind == "annual_scores":
+                pv.changes += _annual_changes(con, s.tables["annual_score"])
+            else:
+                pv.changes += _event_changes(con, s.kind, s.tables[TABLE_OF_KIND[s.kind]])
+    return pv

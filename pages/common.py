@@ -1,0 +1,198 @@
+"""What every page shares: cached reads keyed by the database version, the area/year/month
+picker kept in the URL, empty states and formatting. Layout helpers only; no SQL here."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from etl import board, db, queries
+
+log = logging.getLogger("dashboard")
+
+# Streamlit decides at server start that an app with a pages/ folder is a "v1" multipage app
+# and, until the entry script has once called st.navigation, runs a page file directly when
+# the first visitor opens its URL (e.g. a bookmarked /ranking): no entry script, the wrong
+# navigation. Every page imports this module, so switch the flag and rerun through the entry
+# script, which keeps the URL path.
+try:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+except ImportError:  # pragma: no cover - a future Streamlit without the v1 relic
+    pass
+
+CSS = """
+<style>
+/* Chinese dashboard look: tighter headings, readable metrics, phone-friendly padding. */
+h1 { font-size: 1.7rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.8rem; }
+[data-testid="stMetricLabel"] p { font-size: 0.95rem; }
+.block-container { padding-top: 2.2rem; }
+@media (max-width: 640px) {
+  .block-container { padding-left: 0.8rem; padding-right: 0.8rem; }
+  [data-testid="stMetricValue"] { font-size: 1.4rem; }
+}
+.grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
+  margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
+.grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;
+  margin:0 0 0.6rem 0; border-radius:4px; color:#6d5200; }
+</style>
+"""
+
+
+class NoData(Exception):
+    """The database has nothing to show yet."""
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(name: str, version: str, db_file: str, args: tuple[Any, ...]) -> Any:
+    module, func = name.rsplit(".", 1)
+    with db.connect(db_file) as con:
+        return getattr(importlib.import_module(module), func)(con, *args)
+
+
+def read(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(con, *args) for a read function of etl/, cached until the database file changes."""
+    p = db.db_path()
+    if not p.exists():
+        raise NoData
+    return _cached(f"{fn.__module__}.{fn.__qualname__}", db.data_version(p), str(p), tuple(args))
+
+
+def run_page(body: Any) -> None:
+    """Run a page body, turning expected conditions into friendly messages (never a traceback)."""
+    try:
+        body()
+    except NoData:
+        st.info(
+            "还没有数据。请先在「数据上传」页导入网格名册、评分细则和月度考核表，或运行 `python -m etl sample` 生成示例数据。"
+        )
+    except db.DatabaseBusy:
+        st.warning("数据库正在导入数据，请稍候几秒后刷新页面。")
+    except Exception:  # the last guard: log for the maintainer, a plain message for the user
+        log.exception("page failed")
+        st.error("页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。")
+
+
+def month_label(m: date | str) -> str:
+    d = queries.month_start(m)
+    return f"{d.year}年{d.month}月"
+
+
+def fmt_num(x: Any, digits: int = 1) -> str:
+    """Chinese-style figures: thousands separators, fixed decimals, — for missing."""
+    if x is None or (isinstance(x, float) and x != x):
+        return "—"
+    if isinstance(x, int) or float(x).is_integer() and digits == 0:
+        return f"{int(x):,}"
+    return f"{float(x):,.{digits}f}"
+
+
+def fmt_pct(x: Any) -> str:
+    if x is None or (isinstance(x, float) and x != x):
+        return "—"
+    return f"{float(x) * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str
+    year: int
+    month: date | None  # None when the area has no checked month in that year
+
+
+def _pick(key: str, options: list[str], default: str | None) -> str | None:
+    """Keep st.session_state[key] valid for the options, initialised from the URL once."""
+    if not options:
+        st.session_state.pop(key, None)
+        return None
+    if key not in st.session_state:
+        url_value = st.query_params.get(key)
+        st.session_state[key] = url_value if url_value in options else default
+    if st.session_state[key] not in options:
+        st.session_state[key] = default if default in options else options[-1]
+    return st.session_state[key]
+
+
+def sidebar_filters() -> Filters:
+    """片区 · 年度 · 月份 in the sidebar, mirrored in the URL (?area=县城&year=2018&month=2018-05)."""
+    areas = read(queries.areas)
+    if not areas:
+        raise NoData
+    default_area = "县城" if "县城" in areas else areas[0]
+    _pick("area", areas, default_area)
+    area = st.sidebar.selectbox("片区", areas, key="area")
+    months = [m.strftime("%Y-%m") for m in read(queries.months, area)]
+    years = [str(y) for y in read(queries.years, area)] or [str(date.today().year)]
+    latest = months[-1] if months else None
+    if "month" not in st.session_state and st.query_params.get("month") in months:
+        # A link with a month but no year: the year follows the month.
+        st.session_state.setdefault("year", st.query_params["month"][:4])
+    _pick("year", years, latest[:4] if latest else years[-1])
+    year = st.sidebar.selectbox("年度", years, key="year", format_func=lambda y: f"{y}年")
+    in_year = [m for m in months if m.startswith(year)]
+    month = _pick("month", in_year, in_year[-1] if in_year else None)
+    if in_year:
+        month = st.sidebar.selectbox("月份", in_year, key="month", format_func=month_label)
+    else:
+        st.sidebar.caption(f"{year}年暂无月度考核数据")
+    params = {"area": area, "year": year}
+    if month:
+        params["month"] = month
+    for k, v in params.items():
+        if st.query_params.get(k) != v:
+            st.query_params[k] = v
+    if not month and "month" in st.query_params:
+        del st.query_params["month"]
+    return Filters(area=area, year=int(year), month=queries.month_start(month) if month else None)
+
+
+NO_FILTER_PAGES = ("upload", "display", "grids")
+
+
+def remember_filters() -> None:
+    """Draw the sidebar picker and keep its answer (or the reason there is none) for the page."""
+    try:
+        st.session_state["_filters"] = sidebar_filters()
+    except NoData:
+        st.session_state["_filters"] = None
+    except db.DatabaseBusy:
+        st.session_state["_filters"] = None
+
+
+def filters() -> Filters:
+    """The picker's current choice; NoData when there is nothing to pick from."""
+    f = st.session_state.get("_filters")
+    if f is None:
+        f = sidebar_filters()
+    return f
+
+
+def sample_banner() -> None:
+    if read(board.is_sample_data):
+        st.markdown(
+            '<div class="grid-banner-sample">示例数据：当前显示的是随软件附带的示例数据（人名均为虚构），'
+            "导入本县真实表格后此提示消失。</div>",
+            unsafe_allow_html=True,
+        )
+
+
+def empty_month(f: Filters) -> bool:
+    """Show the empty state when the chosen year has no checked month; True when empty."""
+    if f.month is None:
+        st.info(f"{f.area}{f.year}年暂无月度考核数据，请先在「数据上传」页导入月度考核表。")
+        return True
+    return False
+
+
+def plot(fig: Any, key: str | None = None) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "zh-CN"})

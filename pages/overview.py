@@ -1,0 +1,77 @@
+"""总览: the chosen month at a glance."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from etl import board, charts, queries
+from pages import common
+
+
+def body() -> None:
+    f = common.filters()
+    common.sample_banner()
+    st.title(f"{f.area}网格化管理总览")
+    if common.empty_month(f):
+        return
+    label = common.month_label(f.month)
+    st.caption(f"{label} · 数据更新即时生效")
+    fig = common.read(board.month_figures, f.area, f.month)
+    warnings = common.read(queries.streak_warnings, f.area, f.month)
+    for w in warnings.itertuples():
+        st.markdown(
+            f'<div class="grid-banner-red">⚠ {w.grid_code} {w.grid_name}：连续 {w.streak} 次末位'
+            f"（挂点县领导 {w.leader_name}），须向县主要领导作书面说明</div>",
+            unsafe_allow_html=True,
+        )
+
+    c = st.columns(3)
+    c[0].metric("参与排名网格", f"{fig.n_ranked} / {fig.n_grids}",
+                help="本月有考核得分的网格数 / 网格总数",
+                delta=f"缺检 {fig.n_missing} 个" if fig.n_missing else None, delta_color="inverse")  # fmt: skip
+    delta = None
+    if fig.average is not None and fig.prev_average is not None:
+        delta = f"{fig.average - fig.prev_average:+.2f} 分（较上次）"
+    c[1].metric("平均分", common.fmt_num(fig.average, 2) + " 分", delta=delta)
+    if fig.days_to_deadline >= 0:
+        due = f"距{fig.deadline.month}月{fig.deadline.day}日截止还有 {fig.days_to_deadline} 天"
+    else:
+        due = f"已过截止日（{fig.deadline:%m月%d日}）"
+    c[2].metric("信息报送", f"{fig.reported} / {fig.n_grids}", delta=due, delta_color="off", delta_arrow="off",
+                help="已报送的网格数（含逾期）/ 网格总数")  # fmt: skip
+    c = st.columns(3)
+    c[0].metric("无志愿服务活动的网格", f"{fig.no_volunteer} 个",
+                delta="每月至少开展一次" if fig.no_volunteer else "全部达标", delta_arrow="off",
+                delta_color="red" if fig.no_volunteer else "green")  # fmt: skip
+    c[1].metric("整改中 / 逾期未整改问题", f"{fig.problems_open} / {fig.problems_overdue}",
+                help=f"截至 {fig.today:%Y-%m-%d} 的问题台账")  # fmt: skip
+    c[2].metric("连续三次末位预警", f"{fig.streak_warnings} 个",
+                delta="需书面说明" if fig.streak_warnings else "无", delta_arrow="off",
+                delta_color="red" if fig.streak_warnings else "off")  # fmt: skip
+
+    ranking = common.read(queries.month_ranking, f.area, f.month)
+    ranked = ranking[~ranking["missing"].astype(bool)]
+    left, right = st.columns(2)
+    with left:
+        st.subheader("本月前三名")
+        top = ranked.nsmallest(3, "rank", keep="all")
+        for r in top.itertuples():
+            st.markdown(
+                f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}"
+            )
+    with right:
+        st.subheader("本月末位三名")
+        bottom = ranked[ranked["bottom_three"].astype(bool)].sort_values("rank")
+        for r in bottom.itertuples():
+            streak = f" · :red[连续 {r.streak} 次]" if r.streak >= 2 else ""
+            st.markdown(
+                f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}{streak}"
+            )
+    history = common.read(queries.grid_history, f.area, ())
+    if not history.averages.empty:
+        st.subheader("片区平均分走势")
+        common.plot(charts.area_trend(history.averages))
+    st.page_link("pages/ranking.py", label=f"查看{label}完整排名 →")
+
+
+common.run_page(body)
