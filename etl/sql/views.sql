@@ -1,0 +1,410 @@
+-- Public views (DATA_CONTRACT §3) and the rules of DOMAIN.md behind them.
+-- Built only on the cur_* views of schema.sql (active, not superseded rows), never on the
+-- storage tables. Executed on every ensure_schema: everything here is CREATE OR REPLACE.
+--
+-- Performance note: every window below is partitioned by area (or a finer key that starts
+-- with area), so a query filtered on area pushes the filter down to the storage scans and
+-- computes one area only. Keep it so when editing: a window without area in its PARTITION BY
+-- would make every page compute the whole province.
+
+-- ---------------------------------------------------------------------------------------
+-- Settings (DOMAIN §5, §6): the plan leaves these open. The `setting` table holds only the
+-- values someone changed (etl/settings.py validates them); a key absent from the table, or a
+-- value that does not parse, falls back to the default below. These defaults must equal
+-- etl/settings.py SETTINGS (a test checks it).
+CREATE OR REPLACE VIEW setting_default AS
+SELECT * FROM (VALUES
+    ('weight_routine', '0.6'),
+    ('weight_year_end', '0.4'),
+    ('pass_mark', '60'),
+    ('tier1_ranks', '2'),
+    ('tier2_ranks', '6'),
+    ('tier3_ranks', '12'),
+    ('reward_tier1', '20000'),
+    ('reward_tier2', '15000'),
+    ('reward_tier3', '10000'),
+    ('reward_pass', '5000'),
+    ('report_deadline_day', '25'),
+    ('notice_due_days', '7')
+) AS d(key, value);
+
+-- Effective value of every known setting (the table's value, else the default).
+CREATE OR REPLACE VIEW setting_value AS
+SELECT
+    d.key,
+    coalesce(s.value, d.value) AS value,
+    d.value AS default_value,
+    s.value IS NULL AS is_default,
+    s.updated_at
+FROM setting_default d
+LEFT JOIN setting s USING (key);
+
+-- The same, as one typed row to CROSS JOIN into the rule views.
+CREATE OR REPLACE VIEW rule_setting AS
+WITH v AS (
+    SELECT d.key, coalesce(try_cast(s.value AS DOUBLE), d.value::DOUBLE) AS x
+    FROM setting_default d
+    LEFT JOIN setting s USING (key)
+)
+SELECT
+    max(x) FILTER (WHERE key = 'weight_routine') AS weight_routine,
+    max(x) FILTER (WHERE key = 'weight_year_end') AS weight_year_end,
+    max(x) FILTER (WHERE key = 'pass_mark') AS pass_mark,
+    max(x) FILTER (WHERE key = 'tier1_ranks')::INTEGER AS tier1_ranks,
+    max(x) FILTER (WHERE key = 'tier2_ranks')::INTEGER AS tier2_ranks,
+    max(x) FILTER (WHERE key = 'tier3_ranks')::INTEGER AS tier3_ranks,
+    max(x) FILTER (WHERE key = 'reward_tier1')::INTEGER AS reward_tier1,
+    max(x) FILTER (WHERE key = 'reward_tier2')::INTEGER AS reward_tier2,
+    max(x) FILTER (WHERE key = 'reward_tier3')::INTEGER AS reward_tier3,
+    max(x) FILTER (WHERE key = 'reward_pass')::INTEGER AS reward_pass,
+    max(x) FILTER (WHERE key = 'report_deadline_day')::INTEGER AS report_deadline_day,
+    max(x) FILTER (WHERE key = 'notice_due_days')::INTEGER AS notice_due_days
+FROM v;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §1: the grid registry. Grid list, names and areas come from the newest registry.
+CREATE OR REPLACE VIEW grid AS
+SELECT
+    area, grid_code, grid_name, big_grid, leader_name, leader_title, lead_unit,
+    responsible_units, scope, contact_name, contact_phone, sort_order
+FROM cur_grid_registry;
+
+-- DOMAIN §4: the checks of an area are its months with any monthly score, in order;
+-- check_no numbers them 1, 2, 3 … per area (the basis of streaks and of "previous check").
+CREATE OR REPLACE VIEW area_month AS
+SELECT
+    area,
+    month,
+    row_number() OVER (PARTITION BY area ORDER BY month)::INTEGER AS check_no,
+    n_scores
+FROM (SELECT area, month, count(*) AS n_scores FROM cur_monthly_score GROUP BY area, month);
+
+-- DOMAIN §6, §7: an area's data range runs from its first to its last month holding data of
+-- any kind (monthly scores, reports, volunteer records, problems), every month in between.
+CREATE OR REPLACE VIEW area_data_month AS
+WITH bounds AS (
+    SELECT area, min(first_month) AS first_month, max(last_month) AS last_month
+    FROM (
+        SELECT area, min(month) AS first_month, max(month) AS last_month
+        FROM cur_monthly_score GROUP BY area
+        UNION ALL
+        SELECT area, min(month), max(month) FROM cur_report GROUP BY area
+        UNION ALL
+        SELECT area, min(month), max(month) FROM cur_volunteer GROUP BY area
+        UNION ALL
+        SELECT area, min(month), max(month) FROM cur_problem GROUP BY area
+    )
+    GROUP BY area
+)
+SELECT area, unnest(range(first_month, last_month + INTERVAL 1 MONTH, INTERVAL 1 MONTH))::DATE
+    AS month
+FROM bounds;
+
+-- Every registry grid × every month of its area's data range.
+CREATE OR REPLACE VIEW grid_data_month AS
+SELECT m.area, m.month, g.grid_code
+FROM area_data_month m
+JOIN cur_grid_registry g ON g.area = m.area;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §4: monthly rank, missing grids, bottom three, streak.
+--  * One row per registry grid per checked month of its area. Scores of grids absent from
+--    the current registry are ignored (the registry defines the grid list).
+--  * total is rounded to 4 decimals so that float noise from summing item scores (0.1 + 0.2)
+--    can never break a tie.
+--  * rank: competition ranking "1, 2, 2, 4" of total desc within (area, month); NULL when
+--    missing (缺检). n_ranked counts the ranked grids only.
+--  * bottom_three: fewer than 3 ranked grids strictly lower. rank() ascending is 1 + the
+--    number strictly lower, so the test is rank_asc <= 3; ties at the edge all get in.
+--  * streak: consecutive checks ending here in bottom three, by "check number minus row
+--    number" islands per (area, grid, bottom_three). Every grid has a row at every check, so
+--    a missing check (bottom_three false) ends the island. Runs across years.
+--  * prev_rank / rank_change: rank at the area's previous check; change > 0 = moved up.
+CREATE OR REPLACE VIEW monthly_ranking AS
+WITH base AS (
+    SELECT
+        m.area, m.month, m.check_no, g.grid_code, g.sort_order,
+        round(s.total, 4) AS total
+    FROM area_month m
+    JOIN cur_grid_registry g ON g.area = m.area
+    LEFT JOIN cur_monthly_score s
+        ON s.area = m.area AND s.month = m.month AND s.grid_code = g.grid_code
+),
+ranked AS (
+    SELECT
+        *,
+        CASE WHEN total IS NOT NULL THEN
+            rank() OVER (PARTITION BY area, month ORDER BY total DESC NULLS LAST)
+        END::INTEGER AS rank,
+        count(total) OVER (PARTITION BY area, month)::INTEGER AS n_ranked,
+        coalesce(total IS NOT NULL
+            AND rank() OVER (PARTITION BY area, month ORDER BY total ASC NULLS LAST) <= 3,
+            false) AS bottom_three
+    FROM base
+),
+islands AS (
+    SELECT
+        *,
+        check_no - row_number() OVER (
+            PARTITION BY area, grid_code, bottom_three ORDER BY check_no) AS island,
+        lag(rank) OVER (PARTITION BY area, grid_code ORDER BY check_no) AS prev_rank
+    FROM ranked
+)
+SELECT
+    area,
+    month,
+    grid_code,
+    total,
+    rank,
+    n_ranked,
+    bottom_three,
+    CASE WHEN bottom_three THEN
+        row_number() OVER (PARTITION BY area, grid_code, bottom_three, island ORDER BY check_no)
+    ELSE 0 END::INTEGER AS streak,
+    total IS NULL AS missing,
+    check_no,
+    prev_rank::INTEGER AS prev_rank,
+    (prev_rank - rank)::INTEGER AS rank_change,
+    sort_order
+FROM islands;
+
+-- DOMAIN §2: a category's score is the sum of its items; pages show categories.
+-- ratio = score / max_points, for best and worst category; category_order follows the rubric.
+CREATE OR REPLACE VIEW monthly_category_score AS
+WITH cat AS (
+    SELECT area, month, grid_code, category,
+        sum(score) AS score, sum(max_points) AS max_points, min(item_code) AS first_item
+    FROM cur_monthly_item_score
+    GROUP BY area, month, grid_code, category
+),
+rubric_order AS (
+    SELECT category, min(sort_order) AS category_order FROM cur_rubric GROUP BY category
+)
+SELECT
+    c.area, c.month, c.grid_code, c.category,
+    round(c.score, 4) AS score,
+    c.max_points,
+    CASE WHEN c.max_points > 0 THEN round(c.score / c.max_points, 4) END AS ratio,
+    coalesce(r.category_order, 1000000) AS category_order,
+    c.first_item
+FROM cat c
+LEFT JOIN rubric_order r USING (category);
+
+-- Best and worst category of each grid-month by score / max (DOMAIN §2). A tie goes to the
+-- category that comes first in the rubric.
+CREATE OR REPLACE VIEW category_extremes AS
+SELECT
+    area, month, grid_code,
+    first(category ORDER BY ratio DESC, category_order, first_item) AS best_category,
+    max(ratio) AS best_ratio,
+    first(category ORDER BY ratio ASC, category_order, first_item) AS worst_category,
+    min(ratio) AS worst_ratio
+FROM monthly_category_score
+WHERE ratio IS NOT NULL
+GROUP BY area, month, grid_code;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §5: annual assessment.
+--  * Rows: every registry grid × every year with a monthly or year-end score in its area.
+--  * routine_avg: mean of the grid's monthly totals in the year's checks where it was scored.
+--  * composite = round(w1 × routine_avg + w2 × year_end, 2), half away from zero on the
+--    decimal value (cast to DECIMAL first so that 87.075 stored as 87.07499… still gives 87.08).
+--  * Incomplete (no monthly score in the year, or no year-end score): composite, rank, tier
+--    and reward_yuan NULL (not assessed: no decision, which is not the same as ¥0),
+--    incomplete = true.
+--  * rank: competition ranking of composite desc within (area, year).
+--  * tier: composite < pass_mark → 不达标 whatever the rank; else rank ≤ tier1_ranks → 一类,
+--    ≤ tier2_ranks → 二类, ≤ tier3_ranks → 三类, else 达标. Ties can overfill a tier:
+--    over_quota marks every grid of a tier holding more grids than its quota (the rank span:
+--    2, 4, 6), for the committee to settle (名额冲突). 达标/不达标 have no quota.
+CREATE OR REPLACE VIEW annual_ranking AS
+WITH area_year AS (
+    SELECT DISTINCT area, year(month)::INTEGER AS year FROM cur_monthly_score
+    UNION
+    SELECT DISTINCT area, year FROM cur_annual_score
+),
+routine AS (
+    SELECT s.area, year(s.month)::INTEGER AS year, s.grid_code,
+        avg(round(s.total, 4)) AS routine_avg, count(*)::INTEGER AS n_months
+    FROM cur_monthly_score s
+    GROUP BY s.area, year(s.month), s.grid_code
+),
+base AS (
+    SELECT
+        y.area, y.year, g.grid_code, g.sort_order,
+        r.routine_avg, coalesce(r.n_months, 0) AS n_months, a.year_end,
+        round((st.weight_routine * r.routine_avg + st.weight_year_end * a.year_end)
+            ::DECIMAL(18, 6), 2)::DOUBLE AS composite,
+        st.pass_mark, st.tier1_ranks, st.tier2_ranks, st.tier3_ranks,
+        st.reward_tier1, st.reward_tier2, st.reward_tier3, st.reward_pass
+    FROM area_year y
+    JOIN cur_grid_registry g ON g.area = y.area
+    CROSS JOIN rule_setting st
+    LEFT JOIN routine r ON r.area = y.area AND r.year = y.year AND r.grid_code = g.grid_code
+    LEFT JOIN cur_annual_score a
+        ON a.area = y.area AND a.year = y.year AND a.grid_code = g.grid_code
+),
+ranked AS (
+    SELECT
+        *,
+        CASE WHEN composite IS NOT NULL THEN
+            rank() OVER (PARTITION BY area, year ORDER BY composite DESC NULLS LAST)
+        END::INTEGER AS rank
+    FROM base
+),
+tiered AS (
+    SELECT
+        *,
+        CASE
+            WHEN composite IS NULL THEN NULL
+            WHEN composite < pass_mark THEN '不达标'
+            WHEN rank <= tier1_ranks THEN '一类'
+            WHEN rank <= tier2_ranks THEN '二类'
+            WHEN rank <= tier3_ranks THEN '三类'
+            ELSE '达标'
+        END AS tier
+    FROM ranked
+),
+quota AS (
+    SELECT
+        *,
+        CASE tier
+            WHEN '一类' THEN tier1_ranks
+            WHEN '二类' THEN tier2_ranks - tier1_ranks
+            WHEN '三类' THEN tier3_ranks - tier2_ranks
+        END::INTEGER AS tier_quota,
+        CASE WHEN tier IS NOT NULL THEN
+            count(*) OVER (PARTITION BY area, year, tier)
+        END::INTEGER AS tier_count
+    FROM tiered
+)
+SELECT
+    area,
+    year,
+    grid_code,
+    routine_avg,
+    year_end,
+    composite,
+    rank,
+    tier,
+    CASE tier
+        WHEN '一类' THEN reward_tier1
+        WHEN '二类' THEN reward_tier2
+        WHEN '三类' THEN reward_tier3
+        WHEN '达标' THEN reward_pass
+        WHEN '不达标' THEN 0
+    END::INTEGER AS reward_yuan,
+    coalesce(tier_count > tier_quota, false) AS over_quota,
+    composite IS NULL AS incomplete,
+    n_months,
+    tier_quota,
+    tier_count,
+    sort_order
+FROM quota;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §7: volunteer service per (grid, month), zeros included: a month with no activity
+-- falls short of the one-per-month rule and must show as 0, not as a gap.
+CREATE OR REPLACE VIEW volunteer_monthly AS
+WITH act AS (
+    SELECT area, month, grid_code,
+        count(*) AS activities,
+        coalesce(sum(participants), 0) AS participants,
+        coalesce(sum(hours), 0) AS hours
+    FROM cur_volunteer
+    GROUP BY area, month, grid_code
+)
+SELECT
+    gm.area,
+    gm.month,
+    gm.grid_code,
+    coalesce(a.activities, 0)::INTEGER AS activities,
+    coalesce(a.participants, 0)::INTEGER AS participants,
+    coalesce(a.hours, 0)::DOUBLE AS hours,
+    coalesce(a.activities, 0) = 0 AS falls_short
+FROM grid_data_month gm
+LEFT JOIN act a USING (area, month, grid_code);
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §6: monthly work report.
+-- Deadline: day `report_deadline_day` (default 25) of the report's month, clamped to the
+-- month's length. The status of one (grid, month) is decided by this macro so that the view
+-- and the "who has not submitted" query for a month outside the data range agree.
+CREATE OR REPLACE MACRO report_deadline(m, deadline_day) AS
+    make_date(year(m), month(m), least(deadline_day, day(last_day(m))));
+
+CREATE OR REPLACE MACRO report_state(submitted, deadline) AS
+    CASE
+        WHEN submitted IS NOT NULL AND submitted <= deadline THEN '按时'
+        WHEN submitted IS NOT NULL THEN '逾期'
+        WHEN grid_today() > deadline THEN '未报送'
+        ELSE '待报送'
+    END;
+
+-- Same grid × month range as volunteer_monthly. submitted_on is the first submission for
+-- (grid, month): a second, later submission does not turn 按时 into 逾期 or back.
+CREATE OR REPLACE VIEW report_status AS
+WITH sub AS (
+    SELECT area, month, grid_code,
+        min(submitted_on) AS submitted_on,
+        count(*)::INTEGER AS n_submissions
+    FROM cur_report
+    GROUP BY area, month, grid_code
+),
+dl AS (
+    SELECT gm.*, report_deadline(gm.month, st.report_deadline_day) AS deadline
+    FROM grid_data_month gm
+    CROSS JOIN rule_setting st
+)
+SELECT
+    dl.area,
+    dl.month,
+    dl.grid_code,
+    s.submitted_on,
+    report_state(s.submitted_on, dl.deadline) AS status,
+    dl.deadline,
+    coalesce(s.n_submissions, 0) AS n_submissions
+FROM dl
+LEFT JOIN sub s USING (area, month, grid_code);
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §8: patrol findings ledger.
+-- status: 已整改 (has a rectified date); 逾期未整改 (none, deadline before today);
+-- 整改中 (otherwise, including no deadline set).
+-- on_time: rectified on or before the deadline; a rectified problem that had no deadline
+-- counts as on time (no deadline was missed); NULL while not rectified.
+-- days_overdue: days past the deadline, for overdue problems only.
+CREATE OR REPLACE VIEW problem_status AS
+SELECT
+    p.area, p.month, p.grid_code, p.found_on, p.category, p.subcategory, p.location,
+    p.description, p.handler, p.deadline, p.rectified_on, p.recheck, p.batch_id,
+    CASE
+        WHEN p.rectified_on IS NOT NULL THEN '已整改'
+        WHEN p.deadline < grid_today() THEN '逾期未整改'
+        ELSE '整改中'
+    END AS status,
+    CASE WHEN p.rectified_on IS NOT NULL THEN
+        p.deadline IS NULL OR p.rectified_on <= p.deadline
+    END AS on_time,
+    CASE WHEN p.rectified_on IS NULL AND p.deadline < grid_today() THEN
+        date_diff('day', p.deadline, grid_today())
+    END::INTEGER AS days_overdue
+FROM cur_problem p;
+
+-- Counts per (area, month found, grid, category). found = rectified + open + overdue, where
+-- open is 整改中 (not rectified, not overdue) and overdue is 逾期未整改.
+-- rectification rate = rectified / found; on-time rate = rectified_on_time / rectified.
+CREATE OR REPLACE VIEW problem_monthly AS
+SELECT
+    area,
+    month,
+    grid_code,
+    category,
+    count(*)::INTEGER AS found,
+    count(rectified_on)::INTEGER AS rectified,
+    -- count(*) FILTER, not count_if: count_if over only NULLs gives NULL, not 0
+    count(*) FILTER (WHERE status = '逾期未整改')::INTEGER AS overdue,
+    count(*) FILTER (WHERE on_time)::INTEGER AS rectified_on_time,
+    count(*) FILTER (WHERE status = '整改中')::INTEGER AS open
+FROM problem_status
+GROUP BY area, month, grid_code, category;
