@@ -11,6 +11,7 @@ from etl.parse import CellError, parse_month, parse_year
 from pages import common
 
 MAX_MB = 20
+ISSUE_ROWS = 200
 SUFFIXES = ["xlsx", "xlsm", "xls", "csv"]
 STATUS = {"active": "有效", "reverted": "已撤销"}
 
@@ -136,7 +137,11 @@ def show_preview(pv: preview.FilePreview) -> None:
                 st.text("· " + line)
         if pv.extraction.issues:
             st.markdown("**问题清单**（错误在前；行号与 Excel 中显示的一致）：")
-            st.dataframe(pv.issue_table(), hide_index=True, width="stretch")
+            table = pv.issue_table()
+            # A static table wraps long messages (a data grid would cut them off).
+            st.table(table.head(ISSUE_ROWS).set_index("级别"))
+            if len(table) > ISSUE_ROWS:
+                st.caption(f"另有 {len(table) - ISSUE_ROWS} 条未显示；请先改正以上问题后重新检查。")
         if pv.changes:
             st.markdown("**导入后将发生的变化：**")
             for line in pv.changes:

@@ -1,0 +1,131 @@
+"""The real app in a real browser: start Streamlit on a free port, drive Debian's Chromium.
+
+Chromium is installed with apt-get when missing (CI starts from a fresh machine).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def chromium_path() -> str:
+    """/usr/bin/chromium, installed from Debian's packages if it is not there yet."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=False, env=env,
+                       capture_output=True)  # fmt: skip
+    found = shutil.which("chromium")
+    if not found:
+        pytest.skip("Chromium is not installed and could not be installed (apt-get)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(db_file: Path, *, address: str = "127.0.0.1", today: str = "2019-04-10",
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:  # fmt: skip
+    """Start `streamlit run dashboard.py` against db_file; yields the base URL."""
+    port = free_port()
+    env = {**os.environ, "GRID_DB": str(db_file), "GRID_TODAY": today, **(extra_env or {})}
+    log = open(db_file.parent / f"streamlit-{port}.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+         f"--server.address={address}", f"--server.port={port}", "--server.fileWatcherType=none",
+         "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    host = "127.0.0.1" if address in ("0.0.0.0", "127.0.0.1") else address
+    base = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((db_file.parent / f"streamlit-{port}.log").read_text(errors="replace"))
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium_path()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001
+    """Wait until the app has rendered and no script run is in progress, charts drawn."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 4:
+            break
+        time.sleep(0.25)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for i in range(charts.count()):
+        charts.nth(i).locator(".main-svg").first.wait_for(timeout=timeout * 1000)
+
+
+def errors_on(page) -> list[str]:  # noqa: ANN001
+    return page.locator(ERROR_SELECTOR).all_inner_texts()
+
+
+def screenshot(page, name: str) -> Path:  # noqa: ANN001
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

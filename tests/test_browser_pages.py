@@ -1,0 +1,76 @@
+"""Every page of the real app in headless Chromium, at laptop and phone size (issue 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import appdata
+from tests.browser import browser, errors_on, running_app, screenshot, settle
+
+pytestmark = pytest.mark.browser
+
+# URL path → labels a user must see on that page (with the fixture data, March 2019).
+PAGES = {
+    "": ["网格化管理总览", "平均分", "信息报送", "本月末位三名"],
+    "ranking": ["月度排名", "总分排行", "下载 Excel"],
+    "trends": ["网格趋势", "名次"],
+    "annual": ["年度考评", "综合得分"],
+    "volunteer": ["志愿服务", "活动次数"],
+    "reports": ["信息报送", "未报送"],
+    "problems": ["问题台账", "整改率"],
+    "grids": ["网格档案", "挂点县领导"],
+    "upload": ["数据上传", "下载模板", "导入历史"],
+}
+SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("app")
+    db_file = appdata.build(folder / "grid.duckdb", folder / "files")
+    with running_app(db_file) as url:
+        yield url
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders(app_url: str, path: str, size: str) -> None:
+    w, h = SIZES[size]
+    with browser() as b:
+        page = b.new_page(viewport={"width": w, "height": h})
+        page.goto(f"{app_url}/{path}?area=县城&year=2019&month=2019-03")
+        settle(page)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        screenshot(page, f"{path or 'overview'}-{size}")
+        assert errors_on(page) == []
+        for label in PAGES[path]:
+            assert label in text, f"{label!r} missing on /{path}"
+
+
+def test_link_selects_month(app_url: str) -> None:
+    """Opening a link with ?month= shows exactly that month; the URL keeps the choice."""
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{app_url}/ranking?area=县城&month=2019-02")
+        settle(page)
+        assert "2019年2月" in page.locator('[data-testid="stMain"]').inner_text()
+        assert "month=2019-02" in page.url and "year=2019" in page.url
+
+
+def test_ranking_download_matches_table(app_url: str, tmp_path: Path) -> None:
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        page.goto(f"{app_url}/ranking?area=县城&year=2019&month=2019-03")
+        settle(page)
+        with page.expect_download() as dl:
+            page.get_by_text("下载 CSV").click()
+        target = tmp_path / "ranking.csv"
+        dl.value.save_as(target)
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("排名,变化,网格编号,网格名称")
+    assert len(lines) == 1 + 28
+    assert lines[1].split(",")[:3] == ["1", "↑1", "01"] or lines[1].split(",")[2] == "01"
