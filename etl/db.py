@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -86,6 +88,7 @@ def connect(
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 0.5)
     try:
+        _ensure_current_schema(con)
         pinned = today_override()
         if pinned is not None:
             con.execute("SET VARIABLE grid_today = ?::DATE", [pinned.isoformat()])
@@ -132,6 +135,40 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     views = SQL_DIR / "views.sql"
     if views.exists():
         con.execute(views.read_text(encoding="utf-8"))
+
+
+@cache
+def schema_hash() -> str:
+    """Fingerprint of schema.sql and views.sql: a database built by older code gets new views."""
+    h = hashlib.sha256()
+    for name in ("schema.sql", "views.sql"):
+        f = SQL_DIR / name
+        if f.exists():
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _ensure_current_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create tables and views when the database was built by other code (an upgrade).
+
+    Opening a connection is exclusive across processes, so no other process can be doing the
+    same; a concurrent thread of this process may, and then its work is as good as ours.
+    """
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall()
+    except duckdb.CatalogException:
+        row = []
+    if row and row[0][0] == schema_hash():
+        return
+    try:
+        with transaction(con):
+            ensure_schema(con)
+            con.execute(
+                "INSERT INTO meta VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [schema_hash()],
+            )
+    except duckdb.TransactionException:
+        pass  # another thread of this process did it at the same moment
 
 
 def data_version(path: str | os.PathLike[str] | None = None) -> str:

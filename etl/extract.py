@@ -815,6 +815,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
         if result.row_count == 0 and not any(i.severity == "error" for i in reader.issues):
             out.issues.append(Issue("工作表没有数据行", "warning", sheet.name))
         out.sheets.append(result)
+    _cross_sheet_duplicates(out)
     if out.sheets and not out.errors and out.row_count == 0:
         out.issues.insert(0, Issue("文件中没有任何数据行（只有表头），没有可导入的内容", "error"))
     if not out.sheets and not out.errors:
@@ -827,6 +828,22 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
             ),
         )
     return out
+
+
+def _cross_sheet_duplicates(out: Extraction) -> None:
+    """The same grid and period on two sheets of one workbook: which one counts is unclear."""
+    for table, period, label in (("monthly_score", "month", "月份"), ("annual_score", "year", "年度")):
+        seen: dict[tuple[Any, ...], tuple[str, int]] = {}
+        for s in out.sheets:
+            for r in s.tables.get(table, []):
+                key = (r["area"], r[period], r["grid_code"])
+                if key in seen and seen[key][0] != s.sheet:
+                    first_sheet, first_row = seen[key]
+                    out.issues.append(Issue(
+                        f"同一{label}网格重复：网格{r['grid_code']} 已在工作表「{first_sheet}」第{first_row}行出现",
+                        "error", s.sheet, r["excel_row"], "网格", r["grid_code"],
+                    ))  # fmt: skip
+                seen.setdefault(key, (s.sheet, r["excel_row"]))
 
 
 def _why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:

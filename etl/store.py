@@ -84,13 +84,9 @@ def sha256_of(data: bytes) -> str:
 def init_db(path: str | os.PathLike[str] | None = None) -> Path:
     """Create the database file and schema if needed (idempotent); returns its path."""
     p = db.db_path(path)
-    with db.write_lock(p), db.connect(p, create=True) as con:
-        _prepare(con)
+    with db.write_lock(p), db.connect(p, create=True):
+        pass  # connect() creates tables and views
     return p
-
-
-def _prepare(con: duckdb.DuckDBPyConnection) -> None:
-    db.ensure_schema(con)
 
 
 def current_context(con: duckdb.DuckDBPyConnection) -> Context:
@@ -167,7 +163,6 @@ def load_bytes(
     digest = sha256_of(data)
     p = db.db_path(path)
     with db.write_lock(p), db.connect(p, create=True) as con:
-        _prepare(con)
         dup = active_duplicate(con, digest)
         if dup is not None and not _replay:
             return LoadResult(file_name, "skipped", None, [], 0, duplicate_of=dup)
@@ -283,7 +278,6 @@ def revert(
     """Mark a batch reverted: its rows stop counting, what it superseded counts again."""
     p = db.db_path(path)
     with db.write_lock(p), db.connect(p) as con:
-        _prepare(con)
         rows = con.execute(
             "SELECT batch_id, file_name, status FROM batch WHERE batch_id = ?", [batch_id]
         ).fetchall()
@@ -382,7 +376,6 @@ def rebuild(
             from etl import settings
 
             with db.write_lock(out), db.connect(out, create=True) as con:
-                _prepare(con)
                 settings.set_setting(con, ev["key"], ev["value"])
             counts["settings"] += 1
     if out.parent != p.parent and archive.exists():
@@ -407,9 +400,7 @@ def change_setting(key: str, value: str, *, path: str | os.PathLike[str] | None 
     from etl import settings
 
     p = db.db_path(path)
-    with db.write_lock(p), db.connect(p, create=True) as con:
-        _prepare(con)
-        with db.transaction(con):
-            settings.set_setting(con, key, value)
-            _bump_version(con)
+    with db.write_lock(p), db.connect(p, create=True) as con, db.transaction(con):
+        settings.set_setting(con, key, value)
+        _bump_version(con)
     append_log(p, {"event": "setting", "key": key, "value": value, "at": datetime.now().isoformat()})
