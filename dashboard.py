@@ -25,6 +25,7 @@ PAGES = {
     ],
     "管理": [
         st.Page("pages/upload.py", title="数据上传", icon=":material/upload_file:", url_path="upload"),
+        st.Page("pages/display.py", title="会议大屏", icon=":material/tv:", url_path="display"),
     ],
 }
 
