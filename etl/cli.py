@@ -37,7 +37,8 @@ def _year_arg(text: str) -> int:
     return y
 
 
-def _print_issues(exc: FileRejected, out=sys.stdout) -> None:  # noqa: ANN001
+def _print_issues(exc: FileRejected) -> None:
+    out = sys.stdout
     errors = exc.errors
     print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
     for issue in exc.issues:
@@ -73,6 +74,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    if not db.db_path(args.db).exists():
+        print("还没有导入任何文件（数据库尚未建立）。")
+        return 0
     frame = store.history(args.db)
     if frame.empty:
         print("还没有导入任何文件。")
@@ -212,7 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出 .xlsx 文件 / output file")
 
     p = sub.add_parser("settings", parents=[common], help=helps["settings"], description=helps["settings"])
-    p.add_argument("action", nargs="?", choices=["list", "set"], default="list", help="list | set")
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "set"],
+        default="list",
+        help="list 列出（默认）| set 修改 / list (default) or set",
+    )
     p.add_argument("key", nargs="?", help="设置项 / key")
     p.add_argument("value", nargs="?", help="新值 / value")
 

@@ -376,9 +376,11 @@ class _RowReader:
     def _parse(self, name: str, raw: Any) -> Any:
         kind = self.col_types.get(name, "text")
         if kind == "text":
+            return parse.tidy_text(raw)
+        if kind == "code":
             return parse.clean_text(raw)
         if kind == "list":
-            text = parse.clean_text(raw)
+            text = parse.tidy_text(raw)
             return [p.strip() for p in re.split(r"[、，,;；/\n]+", text) if p.strip()]
         if kind == "number":
             return parse.parse_number(raw)
@@ -411,6 +413,8 @@ class _RowReader:
         allowed = voc.duties + voc.extra_categories
         text = parse.clean_text(raw).replace(" ", "")
         if isinstance(raw, int | float) or text.isdigit():
+            if isinstance(raw, float) and not raw.is_integer():
+                raise parse.CellError(f"类别编号应为整数 1–{len(voc.duties)}")
             n = int(float(raw)) if not isinstance(raw, str) else int(text)
             if 1 <= n <= len(voc.duties):
                 return voc.duties[n - 1]
@@ -599,6 +603,9 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         if total is not None and ok and abs(total - item_sum) > SUM_TOLERANCE:
             reader.issue(n, layout.fields["total"], total,
                          f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
+        if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
+            reader.issue(n, layout.fields["month"], None,
+                         "月份为空，标题、工作表名和文件名中也没有月份；请填写月份（如 2019-03）")  # fmt: skip
         if g is None or month is None:
             continue
         key = (g.area, g.code, month)
@@ -661,6 +668,9 @@ def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         if score is not None and not 0 <= score <= 100:
             reader.issue(n, reader.layout.fields["year_end"], score, "年终考核得分应在 0 到 100 之间")
             continue
+        if year is None and "year" in reader.layout.fields and parse.is_blank(reader.cell(row, "year")[0]):
+            reader.issue(n, reader.layout.fields["year"], None,
+                         "年度为空，标题和文件名中也没有年份；请填写年度（如 2019）")  # fmt: skip
         if g is None or score is None or year is None:
             continue
         key = (g.area, g.code, year)

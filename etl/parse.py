@@ -36,6 +36,16 @@ def clean_text(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def tidy_text(value: Any) -> str:
+    """Free text as written (Chinese punctuation kept): trimmed, runs of spaces folded."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
 _SCORE_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 
 

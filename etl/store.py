@@ -162,6 +162,12 @@ def load_bytes(
     file_name = PurePath(file_name).name
     digest = sha256_of(data)
     p = db.db_path(path)
+    if not p.exists():
+        # Check before creating anything: a refused file leaves no trace, not even a database.
+        ctx = Context(kind=options.kind, month=options.month, year=options.year)
+        first = extract_file(data, file_name, ctx)
+        if first.errors:
+            raise FileRejected(file_name, first.issues)
     with db.write_lock(p), db.connect(p, create=True) as con:
         dup = active_duplicate(con, digest)
         if dup is not None and not _replay:
@@ -230,8 +236,12 @@ def load_path(file: str | os.PathLike[str], **kwargs: Any) -> LoadResult:
     f = Path(file)
     try:
         data = f.read_bytes()
-    except OSError as exc:
-        raise FileRejected(f.name, [Issue(f"无法读取文件：{exc.strerror or exc}", "error")]) from None
+    except FileNotFoundError:
+        raise FileRejected(f.name, [Issue("无法读取文件：文件不存在，请检查路径和文件名", "error")]) from None
+    except IsADirectoryError:
+        raise FileRejected(f.name, [Issue("无法读取文件：这是一个文件夹，不是文件", "error")]) from None
+    except OSError:
+        raise FileRejected(f.name, [Issue("无法读取文件：没有权限或文件正被其他程序占用", "error")]) from None
     return load_bytes(data, f.name, **kwargs)
 
 
@@ -376,7 +386,11 @@ def rebuild(
             from etl import settings
 
             with db.write_lock(out), db.connect(out, create=True) as con:
+                started = con.execute("SELECT now()::TIMESTAMP").fetchall()[0][0]
                 settings.set_setting(con, ev["key"], ev["value"])
+                # Keep the logged time of the change, as loads and reverts keep theirs.
+                con.execute("UPDATE setting SET updated_at = ? WHERE updated_at >= ?",
+                            [datetime.fromisoformat(ev["at"]), started])  # fmt: skip
             counts["settings"] += 1
     if out.parent != p.parent and archive.exists():
         # A rebuild elsewhere carries the archive along, so it can be rebuilt again.
@@ -400,7 +414,9 @@ def change_setting(key: str, value: str, *, path: str | os.PathLike[str] | None 
     from etl import settings
 
     p = db.db_path(path)
-    with db.write_lock(p), db.connect(p, create=True) as con, db.transaction(con):
-        settings.set_setting(con, key, value)
-        _bump_version(con)
-    append_log(p, {"event": "setting", "key": key, "value": value, "at": datetime.now().isoformat()})
+    with db.write_lock(p), db.connect(p, create=True) as con:
+        with db.transaction(con):
+            settings.set_setting(con, key, value)
+            _bump_version(con)
+        at = con.execute("SELECT max(updated_at) FROM setting").fetchall()[0][0]
+    append_log(p, {"event": "setting", "key": key, "value": value, "at": at.isoformat()})

@@ -161,3 +161,25 @@ def seeded(db_file: Path, files: Path) -> Path:
     store.load_path(write_xlsx(files / "网格划分表.xlsx", {"网格划分": registry_rows()}), path=db_file)
     store.load_path(write_xlsx(files / "评分细则.xlsx", {"评分细则": rubric_rows()}), path=db_file)
     return db_file
+
+
+# ---- Appended for test_load_shapes / test_bad_input / test_store / test_cli ----------------
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `seeded` database built once per session (its archive beside it), to be copied."""
+    root = tmp_path_factory.mktemp("seeded_template")
+    path = root / "db" / "grid.duckdb"
+    store.load_path(write_xlsx(root / "网格划分表.xlsx", {"网格划分": registry_rows()}), path=path)
+    store.load_path(write_xlsx(root / "评分细则.xlsx", {"评分细则": rubric_rows()}), path=path)
+    return path
+
+
+@pytest.fixture
+def seeded_copy(seeded_template: Path, db_file: Path) -> Path:
+    """Same content as `seeded` (registry, rubric, their archive), copied instead of loaded."""
+    import shutil
+
+    shutil.copytree(seeded_template.parent, db_file.parent)
+    return db_file
