@@ -57,12 +57,14 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .gd-table tr.missing td { color: #8796ad; }
 .gd-up { color: #7ee2a8; } .gd-down { color: #ff8a80; } .gd-same { color: #8796ad; }
 .gd-big { font-size: 4vw; font-weight: 800; line-height: 1.1; }
+.gd-mid { font-size: 2.6vw; font-weight: 800; line-height: 1.55; }
 .gd-cards { display: flex; gap: 1.5vw; margin-bottom: 1vw; }
 .gd-card { flex: 1; background: #13223a; border-radius: 0.6vw; padding: 0.8vw 1.2vw; }
 .gd-card .l { font-size: 1.4vw; color: #b8c7dd; }
 .gd-red { color: #ff8a80 !important; } .gd-green { color: #7ee2a8 !important; } .gd-amber { color: #ffd666 !important; }
 .gd-list { font-size: 1.6vw; margin: 0; padding: 0; list-style: none; }
-.gd-list li { padding: 0.25vw 0; border-bottom: 0.06vw solid #22314a; }
+.gd-list li { padding: 0.25vw 0; border-bottom: 0.06vw solid #22314a; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
 .gd-note { font-size: 1.2vw; color: #8796ad; margin-top: 0.6vw; }
 .gd-warn { font-size: 1.2vw; color: #ffd666; }
 .gd svg { width: 100%; display: block; }
@@ -197,7 +199,7 @@ def reports_panel(missing: pd.DataFrame, n_grids: int, on_time: int, deadline: d
         '<div class="gd-cards">'
         f'<div class="gd-card"><div class="l">未报送网格</div><div class="gd-big {"gd-red" if len(missing) else "gd-green"}">{len(missing)}</div></div>'
         f'<div class="gd-card"><div class="l">按时报送率</div><div class="gd-big">{rate * 100:.0f}%</div></div>'
-        f'<div class="gd-card"><div class="l">截止日期</div><div class="gd-big {due_cls}" style="font-size:2.6vw">{due}</div></div>'
+        f'<div class="gd-card"><div class="l">截止日期</div><div class="gd-mid {due_cls}">{due}</div></div>'
         "</div>"
         f'<div class="gd-h">尚未报送（{len(missing)} 个）</div>{body}'
     )
@@ -298,21 +300,21 @@ def volunteer_panel(frame: pd.DataFrame, month_col: str) -> str:
 
 
 def problems_panel(figures: pd.DataFrame, overdue: pd.DataFrame) -> str:
-    found, rect, late = (int(figures[c].sum()) for c in ("found", "rectified", "overdue"))
+    found, rect = (int(figures[c].sum()) for c in ("found", "rectified"))
     chart = bars_svg(
         figures["grid_code"].tolist(),
         [("已整改", figures["rectified"].tolist(), "#3fa66b"), ("整改中", figures["open"].tolist(), "#2f6fd0"),
          ("逾期未整改", figures["overdue"].tolist(), "#e05252")],
-        stacked=True, height=280,
+        stacked=True, height=220,
     )  # fmt: skip
     items = "".join(
         f"<li>{esc(r['grid_code'])} {esc(r['grid_name'])}　{esc(r['category'])}：{esc(r['description'] or r['location'] or '')}"
         f'　<span class="gd-red">逾期 {int(r["days_overdue"])} 天</span></li>'
-        for r in overdue.head(5).to_dict("records")
+        for r in overdue.head(4).to_dict("records")
     )
     more = (
-        f'<div class="gd-note">共 {len(overdue)} 个逾期未整改问题，仅列最久的 5 个</div>'
-        if len(overdue) > 5
+        f'<div class="gd-note">共 {len(overdue)} 个逾期未整改问题，仅列最久的 4 个</div>'
+        if len(overdue) > 4
         else ""
     )
     return (
@@ -327,7 +329,6 @@ def problems_panel(figures: pd.DataFrame, overdue: pd.DataFrame) -> str:
             if len(overdue)
             else ""
         )
-        + ("" if late == 0 else "")
     )
 
 
@@ -410,7 +411,7 @@ def trend_panel(averages: pd.DataFrame, ranks: pd.DataFrame, year: int, codes: S
             for m in labels
         ]
         series.append((f"{code} {part['grid_name'].iloc[0]}", vals, colors[k % len(colors)]))
-    rank_chart = lines_svg(labels, series, height=250, reverse=True, y_label="名次（第1名在上）")
+    rank_chart = lines_svg(labels, series, height=200, reverse=True, y_label="名次（第1名在上）")
     return (
         f'<div class="gd-h">片区月度平均分</div>{avg_chart}'
         f'<div class="gd-h" style="margin-top:0.6vw">{year}年本月首末网格的名次变化</div>{rank_chart}'

@@ -19,11 +19,11 @@ RANKING_FIXED = ["grid_code", "grid_name", "big_grid", "leader_name", "lead_unit
 
 
 def rank_change_text(change: object, prev: object, missing: bool) -> str:
-    """↑2 / ↓3 / — (same) / 新 (no previous rank) / blank for a missing grid."""
+    """↑2 / ↓3 / — (same, or no rank at the previous check) / blank for a missing grid."""
     if missing:
         return ""
     if change is None or pd.isna(change):
-        return "新" if prev is None or pd.isna(prev) else "—"
+        return "—"
     change = int(change)  # type: ignore[call-overload]
     if change > 0:
         return f"↑{change}"
