@@ -83,7 +83,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     status = {"active": "有效", "reverted": "已撤销"}
     for r in frame.itertuples():
-        periods = store._periods_text(list(r.periods) if r.periods is not None else [])
+        periods = store.periods_text(list(r.periods) if r.periods is not None else [])
         kinds = "、".join(KIND_LABELS.get(k, k) for k in str(r.kind).split(","))
         print(
             f"#{r.batch_id:<4} {r.loaded_at:%Y-%m-%d %H:%M}  {status.get(r.status, r.status):<4} "

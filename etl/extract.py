@@ -505,7 +505,8 @@ def _extract_rubric(reader: _RowReader, result: SheetResult) -> None:
         )
 
 
-def _competition_rank(totals: dict[Any, float]) -> dict[Any, int]:
+def competition_rank(totals: dict[Any, float]) -> dict[Any, int]:
+    """1, 2, 2, 4: ties share the best rank (DOMAIN §4), for in-file checks and previews."""
     ordered = sorted(totals.values(), reverse=True)
     return {k: ordered.index(v) + 1 for k, v in totals.items()}
 
@@ -642,7 +643,7 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
     # A stated rank that differs from the computed one is worth a look, not a refusal.
     for month, by_grid in totals.items():
         for area in {a for a, _ in by_grid}:
-            ranks = _competition_rank({k: v for k, v in by_grid.items() if k[0] == area})
+            ranks = competition_rank({k: v for k, v in by_grid.items() if k[0] == area})
             for (a, code), rank in ranks.items():
                 st = stated.get((a, code, month))
                 if st and st[0] != rank:

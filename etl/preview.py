@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from etl import db, store
-from etl.extract import KIND_LABELS, Extraction
+from etl.extract import KIND_LABELS, Extraction, competition_rank
 from etl.issues import Issue
 
 # kind → (current view, period column, noun for rows)
@@ -98,11 +98,6 @@ def _grid_list(codes: list[str], limit: int = 8) -> str:
     return shown + (f" 等 {len(codes)} 个网格" if len(codes) > limit else "")
 
 
-def _ranks(totals: dict[str, float]) -> dict[str, int]:
-    ordered = sorted(totals.values(), reverse=True)
-    return {k: ordered.index(v) + 1 for k, v in totals.items()}
-
-
 def _monthly_changes(
     con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]
 ) -> tuple[list[str], pd.DataFrame]:
@@ -134,8 +129,8 @@ def _monthly_changes(
             sentences.append(text)
             if added:
                 sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
-        before = _ranks(old) if old else {}
-        after = _ranks({**old, **new})
+        before = competition_rank(old) if old else {}
+        after = competition_rank({**old, **new})
         for code, rank in after.items():
             if before.get(code) != rank:
                 moves.append({"片区": area, "月份": _month_text(month), "网格": code,

@@ -62,11 +62,11 @@ class LoadResult:
         kinds = "、".join(KIND_LABELS.get(k, k) for k in self.kinds)
         if self.status == "skipped":
             return f"{self.file_name}：与已导入的批次 #{self.duplicate_of} 完全相同，已跳过"
-        periods = _periods_text(self.periods)
+        periods = periods_text(self.periods)
         return f"{self.file_name}：已导入为批次 #{self.batch_id}（{kinds}，{periods}，{self.row_count} 行）"
 
 
-def _periods_text(periods: list[str]) -> str:
+def periods_text(periods: list[str]) -> str:
     if not periods:
         return "无期间"
     if len(periods) <= 3:

@@ -214,7 +214,7 @@ def history(user: str | None) -> None:
     shown = frame.assign(
         状态=frame["status"].map(STATUS),
         类型=frame["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
-        期间=frame["periods"].map(lambda p: store._periods_text(list(p) if p is not None else [])),
+        期间=frame["periods"].map(lambda p: store.periods_text(list(p) if p is not None else [])),
     ).rename(columns={"batch_id": "批次", "loaded_at": "导入时间", "loaded_by": "导入人", "file_name": "文件名",
                       "area": "片区", "row_count": "行数", "reverted_at": "撤销时间", "reverted_by": "撤销人"})  # fmt: skip
     st.dataframe(

@@ -15,17 +15,7 @@ from etl import db
 AREA = "县城"
 DEFAULT_TODAY = "2020-01-15"
 
-RUBRIC = [  # code, category, max
-    ("A1", "公益宣传", 10),
-    ("A2", "环境卫生", 20),
-    ("A3", "基础设施", 15),
-    ("A4", "公共秩序", 15),
-    ("A5", "行业管理", 10),
-    ("A6", "居民自治", 5),
-    ("A7", "志愿服务", 10),
-    ("A8", "其他任务", 5),
-    ("A9", "工作机制", 10),
-]
+from tests.conftest import RUBRIC  # noqa: E402  (code, category, max)
 
 
 def month(text: str) -> date:

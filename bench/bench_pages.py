@@ -1,0 +1,78 @@
+"""Page render times in a real browser: request → fully rendered (no script running, charts
+drawn), cold (first visit after the server starts, empty caches) and warm (the same URL
+again), on the sample data and on province-scale data (bench_views.build: 10,000 grids).
+
+    .venv/bin/python bench/bench_pages.py [--sizes sample,province] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_views import SIZES, build  # noqa: E402
+
+from etl import db, queries  # noqa: E402
+from etl.sample import build_sample_db  # noqa: E402
+from tests.browser import browser, running_app, settle  # noqa: E402
+
+PAGES = ["", "ranking", "trends", "annual", "volunteer", "reports", "problems", "grids", "upload"]
+
+
+def render(page, url: str) -> float:  # noqa: ANN001
+    t0 = time.perf_counter()
+    page.goto(url)
+    settle(page, timeout=120)
+    return time.perf_counter() - t0
+
+
+def bench(db_file: Path, label: str, repeat: int) -> list[tuple[str, float, float]]:
+    with db.connect(db_file) as con:
+        area = queries.areas(con)[0]
+        month = queries.months(con, area)[-1]
+    query = f"?area={area}&year={month.year}&month={month:%Y-%m}"
+    rows = []
+    with running_app(db_file, today="2020-01-10") as base, browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        for path in PAGES:
+            url = f"{base}/{path}{query}"
+            cold = render(page, url)
+            warm = statistics.median(render(page, url) for _ in range(repeat))
+            rows.append((path or "(总览)", cold, warm))
+            print(f"  {label:<10} /{path:<10} 冷 {cold:6.2f} 秒   热 {warm:6.2f} 秒", flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="sample,province")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            path = Path(tmp) / size / "grid.duckdb"
+            path.parent.mkdir(parents=True)
+            if size == "sample":
+                build_sample_db(path)
+            else:
+                secs = build(path, SIZES[size])
+                print(f"生成 {size} 数据：{secs:.1f} 秒")
+            results[size] = bench(path, size, args.repeat)
+    print("\n页面（数据）           冷启动 秒   热缓存 秒（中位数）")
+    for size, rows in results.items():
+        for path, cold, warm in rows:
+            print(f"/{path:<12} {size:<10} {cold:8.2f}   {warm:8.2f}")
+    print("\n目标：热缓存下县级数据 < 1 秒，省级数据 < 3 秒。")
+
+
+if __name__ == "__main__":
+    main()
