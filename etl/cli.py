@@ -1,4 +1,5 @@
-"""Command line (DATA_CONTRACT §4): python -m etl load|sample|history|revert|rebuild|template|settings.
+"""Command line (DATA_CONTRACT §4): python -m etl load|sample|history|revert|rebuild|template|settings|
+passwd|bulletin|notices.
 
 Errors the user can fix are printed in Chinese with what to do; no traceback reaches the user.
 """
@@ -35,6 +36,13 @@ def _year_arg(text: str) -> int:
     if y is None:
         raise argparse.ArgumentTypeError(f"年度格式不对：{text}（应为 YYYY，如 2018）")
     return y
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式不对：{text}（应为 YYYY-MM-DD，如 2019-04-05）") from None
 
 
 def _print_issues(exc: FileRejected) -> None:
@@ -108,9 +116,10 @@ def cmd_revert(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     counts = store.rebuild(args.db, args.to)
     where = args.to or db.db_path(args.db)
+    notices = f"、{counts['notices']} 条通知记录" if counts.get("notices") else ""
     print(
         f"✓ 已从存档重建数据库 {where}：重放 {counts['loads']} 次导入、{counts['reverts']} 次撤销、"
-        f"{counts['settings']} 次设置修改"
+        f"{counts['settings']} 次设置修改{notices}"
     )
     return 0
 
@@ -166,6 +175,87 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _area(con: object, wanted: str | None) -> str | None:
+    """The area asked for, else 县城 when there is one, else the first area; None if unknown."""
+    from etl import queries
+
+    areas = queries.areas(con)  # type: ignore[arg-type]
+    if wanted:
+        return wanted if wanted in areas else None
+    return "县城" if "县城" in areas else (areas[0] if areas else None)
+
+
+def _no_area(wanted: str | None) -> int:
+    if wanted:
+        print(f"✗ 没有名为「{wanted}」的片区（以网格名册中的片区为准）")
+    else:
+        print("✗ 数据库中还没有网格名册：先导入网格划分表")
+    return 1
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from etl import bulletin
+
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in (".docx", ".xlsx"):
+        print(f"✗ 输出文件应以 .docx（Word 简报）或 .xlsx（Excel 表格）结尾，收到：{out.name}")
+        return 2
+    with db.connect(args.db) as con:
+        area = _area(con, args.area)
+        if area is None:
+            return _no_area(args.area)
+        build = bulletin.build_bulletin_docx if suffix == ".docx" else bulletin.build_bulletin_xlsx
+        try:
+            data = build(con, area, args.month, issue_no=args.issue, issued_on=args.date)
+        except bulletin.NoCheck as exc:
+            print(f"✗ {exc}")
+            return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    kind = "Word 简报" if suffix == ".docx" else "Excel 表格"
+    print(f"✓ 已生成{area}{args.month.year}年{args.month.month}月工作简报（{kind}）：{out}")
+    return 0
+
+
+def cmd_notices(args: argparse.Namespace) -> int:
+    from etl import notices
+
+    with db.connect(args.db) as con:
+        area = _area(con, args.area)
+        if area is None:
+            return _no_area(args.area)
+        drafts = notices.draft_notices(con, area, args.month)
+    label = f"{area}{args.month.year}年{args.month.month}月"
+    if args.draft:
+        with db.connect(args.db) as con:
+            files = notices.month_documents(con, area, args.month, which="draft")
+        written = notices.write_documents(files, args.output)
+        print(
+            f"✓ {label}：按规则应发 {len(drafts)} 份，其中未下发的 {len(written)} 份已生成草稿（未登记下发）：{args.output}"
+        )
+        for f in written:
+            print(f"  {f.name}")
+        return 0
+    try:
+        issued = notices.issue_notices(area, args.month, path=args.db, on=args.date, by=args.by or "")
+    except notices.BadNoticeDate as exc:
+        print(f"✗ {exc}")
+        return 1
+    with db.connect(args.db) as con:
+        files = notices.month_documents(con, area, args.month, which="issued")
+    written = notices.write_documents(files, args.output)
+    before = len(written) - len(issued)
+    print(
+        f"✓ {label}：新下发 {len(issued)} 份通知"
+        + (f"（另有 {before} 份此前已下发，未重复登记）" if before else "")
+        + f"，共写出 {len(written)} 个文件：{args.output}"
+    )
+    for f in written:
+        print(f"  {f.name}")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "load": (cmd_load, "校验并导入表格文件（每个文件整体导入或整体不导入）/ validate and load files"),
     "sample": (cmd_sample, "生成示例数据库 / build the sample database from data/sample"),
@@ -175,6 +265,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "template": (cmd_template, "生成空白模板 / write the blank template of a kind"),
     "settings": (cmd_settings, "查看或修改考核设置 / list or change settings"),
     "passwd": (cmd_passwd, "设置数据上传的登录密码 / set an upload sign-in password"),
+    "bulletin": (cmd_bulletin, "生成月度工作简报（.docx 或 .xlsx）/ write the monthly bulletin"),
+    "notices": (cmd_notices, "生成并下发整改通知书（每份一个 .docx）/ write and issue the notices"),
 }
 
 
@@ -229,6 +321,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("passwd", parents=[common], help=helps["passwd"], description=helps["passwd"])
     p.add_argument("name", metavar="NAME", help="登录名（记录为导入人）/ user name, recorded as loaded_by")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read it from stdin")
+
+    p = sub.add_parser("bulletin", parents=[common], help=helps["bulletin"], description=helps["bulletin"])
+    p.add_argument(
+        "--month", type=_month_arg, required=True, help="简报月份，如 2019-03 / month of the bulletin"
+    )
+    p.add_argument("--area", help="片区（默认 县城）/ area, default 县城")
+    p.add_argument(
+        "-o", "--output", required=True, help="输出文件 .docx 或 .xlsx / output file (.docx or .xlsx)"
+    )
+    p.add_argument(
+        "--issue", type=int, help="期号（默认按当年检查次数）/ issue number, default: checks so far this year"
+    )
+    p.add_argument("--date", type=_date_arg, help="印发日期（默认今天）/ date printed, default today")
+
+    p = sub.add_parser("notices", parents=[common], help=helps["notices"], description=helps["notices"])
+    p.add_argument(
+        "--month",
+        type=_month_arg,
+        required=True,
+        help="通知所涉月份，如 2019-03 / month the notices are about",
+    )
+    p.add_argument("--area", help="片区（默认 县城）/ area, default 县城")
+    p.add_argument("-o", "--output", required=True, help="输出文件夹 / output folder, one .docx per notice")
+    p.add_argument("--date", type=_date_arg, help="下发日期（默认今天）/ date of issue, default today")
+    p.add_argument("--by", help="下发人（默认当前用户）/ who issues")
+    p.add_argument(
+        "--draft", action="store_true", help="只生成草稿，不登记下发 / write drafts only, record nothing"
+    )
     return parser
 
 

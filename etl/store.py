@@ -354,7 +354,8 @@ def rebuild(
     """Replay the archive log into a fresh database (at target, default: replacing path).
 
     Every load is replayed in its original order with its original time and user, then every
-    revert and settings change, so the new database answers every view as the old one did.
+    revert, settings change and notice event (issued, response, closed), so the new database
+    answers every view as the old one did.
     """
     p = db.db_path(path)
     events = read_log(p)
@@ -363,7 +364,7 @@ def rebuild(
         f.unlink(missing_ok=True)
     archive = db.archive_dir(p)
     id_map: dict[int, int] = {}
-    counts = {"loads": 0, "reverts": 0, "settings": 0}
+    counts = {"loads": 0, "reverts": 0, "settings": 0, "notices": 0}
     # The rebuilt database keeps its archive with the source database's.
     if out.parent != p.parent:
         Path(db.archive_dir(out)).mkdir(parents=True, exist_ok=True)
@@ -392,6 +393,13 @@ def rebuild(
                 con.execute("UPDATE setting SET updated_at = ? WHERE updated_at >= ?",
                             [datetime.fromisoformat(ev["at"]), started])  # fmt: skip
             counts["settings"] += 1
+        elif ev["event"] == "notice":
+            # Notices issued, responses and closings (etl/notices.py), with their logged times.
+            from etl import notices
+
+            with db.write_lock(out), db.connect(out, create=True) as con:
+                notices.replay_event(con, ev)
+            counts["notices"] += 1
     if out.parent != p.parent and archive.exists():
         # A rebuild elsewhere carries the archive along, so it can be rebuilt again.
         import shutil

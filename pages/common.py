@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import streamlit as st
 
-from etl import board, db, queries
+from etl import auth, board, db, queries, store
 
 log = logging.getLogger("dashboard")
 
@@ -66,6 +66,32 @@ def read(fn: Callable[..., Any], *args: Any) -> Any:
     if not p.exists():
         raise NoData
     return _cached(f"{fn.__module__}.{fn.__qualname__}", db.data_version(p), str(p), tuple(args))
+
+
+def deferred(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """read(fn, *args) put off until a download button is clicked (Streamlit then runs it on
+    its own thread), so that building a document never slows the page down."""
+    return lambda: read(fn, *args)
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:
+    """The month's work bulletin (工作简报) as Word and as Excel, built on click."""
+    from etl import bulletin
+
+    if f.month is None:
+        return
+    left, right = columns if columns is not None else st.columns([1, 1, 3])[:2]
+    stem = f"{f.area}_{f.month:%Y-%m}_工作简报"
+    left.download_button("工作简报（Word）", deferred(bulletin.build_bulletin_docx, f.area, f.month),
+                         file_name=f"{stem}.docx", mime=DOCX_MIME, icon=":material/description:",
+                         help="按县“两创”办简报格式生成，可在 Word/WPS 中直接修改")  # fmt: skip
+    right.download_button("简报表格（Excel）", deferred(bulletin.build_bulletin_xlsx, f.area, f.month),
+                          file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table_view:",
+                          help="简报中的各张表格，每张一个工作表")  # fmt: skip
 
 
 def run_page(body: Any) -> None:
@@ -196,3 +222,45 @@ def empty_month(f: Filters) -> bool:
 
 def plot(fig: Any, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "zh-CN"})
+
+
+# ---- Sign-in for the pages that write (数据上传, 整改通知) ---------------------------------
+
+
+def _secret_users() -> dict[str, str]:
+    try:
+        return dict(st.secrets.get("upload", {}).get("users", {}))
+    except Exception:  # no secrets.toml: accounts come from users.json only
+        return {}
+
+
+def sign_in(purpose: str = "导入和撤销数据") -> str | None:
+    """The signed-in name, or None (the page then explains what to do). One sign-in for every
+    page that writes (数据上传, 整改通知): it is kept in the session."""
+    if st.session_state.get("upload_user"):
+        return st.session_state["upload_user"]
+    users = auth.load_users(extra=_secret_users())
+    local = auth.is_loopback(st.get_option("server.address"))
+    if not users:
+        if local:
+            return store.default_user() + "（本机）"
+        st.error(f"本看板正在局域网上提供服务，但尚未设置上传密码，因此暂不允许{purpose}。")
+        st.markdown(
+            "请在运行看板的电脑上执行：\n\n```\npython -m etl passwd 你的名字\n```\n"
+            "设置后刷新本页即可登录。（或在 `.streamlit/secrets.toml` 的 `[upload.users]` 中配置。）"
+        )
+        return None
+    with st.form("sign_in"):
+        st.markdown(f"**登录后才能{purpose}**（查看页面无需登录）")
+        name = st.text_input("用户名")
+        password = st.text_input("密码", type="password")
+        ok = st.form_submit_button("登录", type="primary")
+    if ok:
+        wait = auth.THROTTLE.delay(name)
+        if wait:
+            st.caption(f"多次登录失败，请等待 {wait:.0f} 秒……")
+        if auth.THROTTLE.check(users, name, password):
+            st.session_state["upload_user"] = name
+            st.rerun()
+        st.error("用户名或密码不正确。")
+    return None

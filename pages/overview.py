@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, queries
+from etl import board, charts, notices, queries
 from pages import common
 
 
@@ -39,7 +39,7 @@ def body() -> None:
         due = f"已过截止日（{fig.deadline:%m月%d日}）"
     c[2].metric("信息报送", f"{fig.reported} / {fig.n_grids}", delta=due, delta_color="off", delta_arrow="off",
                 help="已报送的网格数（含逾期）/ 网格总数")  # fmt: skip
-    c = st.columns(3)
+    c = st.columns(4)
     c[0].metric("无志愿服务活动的网格", f"{fig.no_volunteer} 个",
                 delta="每月至少开展一次" if fig.no_volunteer else "全部达标", delta_arrow="off",
                 delta_color="red" if fig.no_volunteer else "green")  # fmt: skip
@@ -48,6 +48,11 @@ def body() -> None:
     c[2].metric("连续三次末位预警", f"{fig.streak_warnings} 个",
                 delta="需书面说明" if fig.streak_warnings else "无", delta_arrow="off",
                 delta_color="red" if fig.streak_warnings else "off")  # fmt: skip
+    nf = common.read(notices.notice_figures, f.area)
+    c[3].metric("整改通知 未办结/逾期", f"{nf.open} / {nf.overdue}",
+                delta=f"{nf.overdue} 份逾期未回复" if nf.overdue else ("无逾期" if nf.issued else "尚未下发"),
+                delta_arrow="off", delta_color="red" if nf.overdue else "off",
+                help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数（全部月份）")  # fmt: skip
 
     ranking = common.read(queries.month_ranking, f.area, f.month)
     ranked = ranking[~ranking["missing"].astype(bool)]
@@ -72,6 +77,8 @@ def body() -> None:
         st.subheader("片区平均分走势")
         common.plot(charts.area_trend(history.averages))
     st.page_link("pages/ranking.py", label=f"查看{label}完整排名 →")
+    st.caption(f"{label}工作简报（报县“两创”领导小组）：")
+    common.bulletin_buttons(f)
 
 
 common.run_page(body)

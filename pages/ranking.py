@@ -47,7 +47,7 @@ def body() -> None:
         column_config={"排名": st.column_config.NumberColumn("排名", format="%d"), **number_cols},
     )
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
-    c1, c2, _ = st.columns([1, 1, 3])
+    c1, c2, c3, c4, _ = st.columns([1, 1, 1, 1, 1])
     c1.download_button(
         "下载 Excel（.xlsx）",
         export.xlsx_bytes(
@@ -61,6 +61,7 @@ def body() -> None:
     )
     c2.download_button("下载 CSV", export.csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
                        icon=":material/download:")  # fmt: skip
+    common.bulletin_buttons(f, (c3, c4))
     st.subheader("总分排行")
     common.plot(charts.ranking_bars(table))
     st.caption("绿色：前三名；红色：末位（并列全部计入）；缺检网格不参与排名。")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import auth, db, preview, store, template
+from etl import db, preview, store, template
 from etl.extract import KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
@@ -14,44 +14,6 @@ MAX_MB = 20
 ISSUE_ROWS = 200
 SUFFIXES = ["xlsx", "xlsm", "xls", "csv"]
 STATUS = {"active": "有效", "reverted": "已撤销"}
-
-
-def _secret_users() -> dict[str, str]:
-    try:
-        return dict(st.secrets.get("upload", {}).get("users", {}))
-    except Exception:  # no secrets.toml: accounts come from users.json only
-        return {}
-
-
-def sign_in() -> str | None:
-    """The signed-in name, or None (the page then explains what to do)."""
-    if st.session_state.get("upload_user"):
-        return st.session_state["upload_user"]
-    users = auth.load_users(extra=_secret_users())
-    local = auth.is_loopback(st.get_option("server.address"))
-    if not users:
-        if local:
-            return store.default_user() + "（本机）"
-        st.error("本看板正在局域网上提供服务，但尚未设置上传密码，因此暂不允许导入或撤销数据。")
-        st.markdown(
-            "请在运行看板的电脑上执行：\n\n```\npython -m etl passwd 你的名字\n```\n"
-            "设置后刷新本页即可登录。（或在 `.streamlit/secrets.toml` 的 `[upload.users]` 中配置。）"
-        )
-        return None
-    with st.form("sign_in"):
-        st.markdown("**登录后才能导入和撤销数据**（查看页面无需登录）")
-        name = st.text_input("用户名")
-        password = st.text_input("密码", type="password")
-        ok = st.form_submit_button("登录", type="primary")
-    if ok:
-        wait = auth.THROTTLE.delay(name)
-        if wait:
-            st.caption(f"多次登录失败，请等待 {wait:.0f} 秒……")
-        if auth.THROTTLE.check(users, name, password):
-            st.session_state["upload_user"] = name
-            st.rerun()
-        st.error("用户名或密码不正确。")
-    return None
 
 
 def templates() -> None:
@@ -271,7 +233,7 @@ def body() -> None:
     st.caption(
         "查看页面无需登录；导入和撤销需要登录。每个文件整体导入或整体不导入，已导入的数据可以随时撤销。"
     )
-    user = sign_in()
+    user = common.sign_in()
     if user:
         st.caption(f"当前用户：{user}")
     last_results()

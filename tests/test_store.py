@@ -258,7 +258,7 @@ def test_rebuild_answers_every_view_alike(seeded: Path, files: Path, tmp_path: P
     busy_history(seeded, files)
     target = tmp_path / "rebuilt" / "grid.duckdb"
     done = store.rebuild(seeded, target)
-    assert done == {"loads": 9, "reverts": 1, "settings": 1}
+    assert done == {"loads": 9, "reverts": 1, "settings": 1, "notices": 0}
     original, rebuilt = views(seeded), views(target)
     assert {"cur_monthly_score", "cur_grid_registry", "cur_rubric", "cur_report"} <= set(original)
     assert rebuilt == original

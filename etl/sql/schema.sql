@@ -130,6 +130,27 @@ CREATE TABLE IF NOT EXISTS problem (
     excel_row    INTEGER
 );
 
+-- Rectification notices and written-explanation requests (DOMAIN §9, issue 7). Append-only like
+-- everything else: a notice is its 'issue' event; a response and a closing are further events of
+-- the same notice_id, so nothing said or recorded is ever lost. The `notice` view (views.sql)
+-- folds the events into one row per notice with its status.
+CREATE TABLE IF NOT EXISTS notice_event (
+    event_id    INTEGER PRIMARY KEY,
+    notice_id   VARCHAR NOT NULL,      -- 'area|YYYY-MM|grid_code|kind': one notice per rule hit
+    action      VARCHAR NOT NULL,      -- 'issue' | 'respond' | 'close'
+    area        VARCHAR NOT NULL,
+    month       DATE NOT NULL,         -- the month the notice is about
+    grid_code   VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,      -- 末位整改 | 书面说明 | 未按时报送 | 无志愿服务 | 逾期问题 | 年度不达标
+    on_date     DATE NOT NULL,         -- issued / response received / closed on
+    due_on      DATE,                  -- issue: the response deadline stated in the notice
+    notice_no   VARCHAR,               -- issue: the document number
+    facts       VARCHAR,               -- issue: JSON of the facts the notice states, as issued
+    note        VARCHAR,
+    recorded_at TIMESTAMP NOT NULL,
+    recorded_by VARCHAR NOT NULL
+);
+
 -- Settings (DOMAIN §5, §6): rules that the plan leaves open. Defaults are inserted by the code.
 CREATE TABLE IF NOT EXISTS setting (
     key        VARCHAR PRIMARY KEY,

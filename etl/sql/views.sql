@@ -408,3 +408,88 @@ SELECT
     count(*) FILTER (WHERE status = '整改中')::INTEGER AS open
 FROM problem_status
 GROUP BY area, month, grid_code, category;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §9 (issue 7): the grids that get a notice for a month, one row per (grid, kind).
+--  * 末位整改: in the bottom three at the month's check (§4).
+--  * 书面说明: streak ≥ 3 at the month's check: the leader explains in writing (§4).
+--  * 未按时报送: no report by the deadline, i.e. 逾期 or 未报送 (§6); 待报送 is not yet due.
+--  * 无志愿服务: no volunteer activity in the month (§7).
+--  * 逾期问题: a problem found in the month that is 逾期未整改 today (§8), as problem_monthly
+--    counts it; problems of grids outside the registry are ignored like everywhere else.
+--  * 年度不达标: at year end (the December of the year), annual tier 不达标 (§5).
+CREATE OR REPLACE VIEW notice_draft AS
+SELECT area, month, grid_code, '末位整改' AS kind, 1 AS kind_order
+FROM monthly_ranking WHERE bottom_three
+UNION ALL
+SELECT area, month, grid_code, '书面说明', 2
+FROM monthly_ranking WHERE streak >= 3
+UNION ALL
+SELECT area, month, grid_code, '未按时报送', 3
+FROM report_status WHERE status IN ('逾期', '未报送')
+UNION ALL
+SELECT area, month, grid_code, '无志愿服务', 4
+FROM volunteer_monthly WHERE activities = 0
+UNION ALL
+SELECT area, month, grid_code, '逾期问题', 5
+FROM problem_monthly
+WHERE overdue > 0 AND (area, grid_code) IN (SELECT (area, grid_code) FROM cur_grid_registry)
+GROUP BY area, month, grid_code
+UNION ALL
+SELECT area, make_date(year, 12, 1), grid_code, '年度不达标', 6
+FROM annual_ranking WHERE tier = '不达标';
+
+-- Issued notices (etl/notices.py records them in notice_event): one row per notice.
+--  * issued_on, due_on (issued_on + notice_due_days at the time of issue, as the notice says),
+--    notice_no and facts come from its 'issue' event.
+--  * responded_on: the first response received; closed_on: when it was verified and closed.
+--  * status: 已办结 (closed) › 已回复 (a response) › 逾期未回复 (none and today is past due_on)
+--    › 待回复. A response on due_on is in time.
+CREATE OR REPLACE VIEW notice AS
+WITH issued AS (
+    SELECT * FROM notice_event WHERE action = 'issue'
+    QUALIFY row_number() OVER (PARTITION BY notice_id ORDER BY event_id) = 1
+),
+responses AS (
+    SELECT notice_id, min(on_date) AS responded_on, arg_min(note, on_date) AS response_note,
+        arg_min(recorded_by, on_date) AS responded_by, count(*)::INTEGER AS n_responses
+    FROM notice_event WHERE action = 'respond'
+    GROUP BY notice_id
+),
+closings AS (
+    SELECT notice_id, max(on_date) AS closed_on, arg_max(note, on_date) AS close_note,
+        arg_max(recorded_by, on_date) AS closed_by
+    FROM notice_event WHERE action = 'close'
+    GROUP BY notice_id
+)
+SELECT
+    i.area,
+    i.month,
+    i.grid_code,
+    i.kind,
+    i.on_date AS issued_on,
+    i.due_on,
+    r.responded_on,
+    c.closed_on,
+    CASE
+        WHEN c.closed_on IS NOT NULL THEN '已办结'
+        WHEN r.responded_on IS NOT NULL THEN '已回复'
+        WHEN grid_today() > i.due_on THEN '逾期未回复'
+        ELSE '待回复'
+    END AS status,
+    i.notice_id,
+    i.notice_no,
+    i.facts,
+    i.recorded_by AS issued_by,
+    r.response_note,
+    r.responded_by,
+    coalesce(r.n_responses, 0) AS n_responses,
+    c.close_note,
+    c.closed_by,
+    coalesce(r.responded_on > i.due_on, false) AS responded_late,
+    CASE WHEN r.responded_on IS NULL AND c.closed_on IS NULL AND grid_today() > i.due_on THEN
+        date_diff('day', i.due_on, grid_today())
+    END::INTEGER AS days_overdue
+FROM issued i
+LEFT JOIN responses r USING (notice_id)
+LEFT JOIN closings c USING (notice_id);
