@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from etl.gridmap import GridMap
+
 RED = "#c62828"
 GREEN = "#2e7d32"
 BLUE = "#1f5fa8"
@@ -239,3 +241,412 @@ def simple_bars(
     fig.update_xaxes(title_text=title_x, type="category")
     fig.update_yaxes(title_text=title_y)
     return _layout(fig, height=340, legend=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 4 pages: trends, annual, volunteer, reports, problems, grids.
+
+TIER_COLORS = {"一类": "#1b5e20", "二类": GREEN, "三类": "#66bb6a", "达标": LIGHT_BLUE, "不达标": RED}
+# Score colours of the schematic map: low red, middle amber, high green (soft, dark text).
+SCORE_SCALE = [[0.0, "#e57373"], [0.5, "#ffe082"], [1.0, "#81c784"]]
+MISSING_FILL = "#e0e0e0"
+
+
+def with_month_ticks(fig: go.Figure, months: Sequence[object], most: int = 8) -> go.Figure:
+    """One tick per checked month ('2019年3月' at the first tick and at each January, else
+    '3月'), thinned to at most `most` ticks, upright. Plotly's automatic date ticks repeat a
+    month ('2019年01月' three times) when a few months span the axis."""
+    ms = sorted({pd.Timestamp(m) for m in months if m is not None and not pd.isna(m)})
+    if not ms:
+        return fig
+    step = max(1, -(-len(ms) // most))
+    vals = ms[::step]
+    text = [
+        f"{d.year}年{d.month}月" if i == 0 or d.month <= step else f"{d.month}月" for i, d in enumerate(vals)
+    ]
+    pad = pd.Timedelta(days=12)
+    fig.update_xaxes(
+        tickmode="array", tickvals=vals, ticktext=text, tickangle=0, range=[ms[0] - pad, ms[-1] + pad]
+    )
+    return fig
+
+
+def _count_step(most: int, ticks: int = 8) -> int:
+    """A round tick step (1, 2, 5, 10, 20, 50 …) for a count axis up to `most`."""
+    step = 1
+    while most / step > ticks:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step
+
+
+def with_rank_ticks(fig: go.Figure, n: int) -> go.Figure:
+    """Rank axis ticks 1, 5, 10, … (rank 1 always labelled) on a reversed rank axis."""
+    n = max(1, int(n))
+    step = 5 if n <= 40 else 10
+    vals = [1] + [v for v in range(step, n + 1, step) if v > 1]
+    fig.update_yaxes(tickmode="array", tickvals=vals, ticktext=[str(v) for v in vals])
+    return fig
+
+
+def category_bars(comparison: pd.DataFrame) -> go.Figure:
+    """Score rate per category, horizontal grouped bars: each chosen grid in a palette colour
+    and the area average in grey (board.category_comparison). Horizontal so that the nine
+    category names stay readable on a phone."""
+    fig = go.Figure()
+    cats = list(dict.fromkeys(comparison["category"]))
+    for i, (code, part) in enumerate(comparison.groupby("grid_code", sort=False)):
+        name = f"{code} {part['grid_name'].iloc[0]}"
+        fig.add_bar(
+            y=part["category"],
+            x=part["ratio"] * 100,
+            name=name,
+            orientation="h",
+            marker_color=PALETTE[i % len(PALETTE)],
+            customdata=part[["score", "max_points"]].to_numpy(dtype=float),
+            hovertemplate=name + "<br>%{y}：%{customdata[0]:.1f} / %{customdata[1]:g} 分"
+            "<br>得分率 %{x:.1f}%<extra></extra>",
+        )
+    avg = comparison.drop_duplicates("category")
+    fig.add_bar(
+        y=avg["category"],
+        x=avg["area_ratio"] * 100,
+        name="片区平均",
+        orientation="h",
+        marker_color=GREY,
+        customdata=avg[["area_score", "max_points"]].to_numpy(dtype=float),
+        hovertemplate="片区平均<br>%{y}：%{customdata[0]:.2f} / %{customdata[1]:g} 分"
+        "<br>得分率 %{x:.1f}%<extra></extra>",
+    )
+    n_bars = comparison["grid_code"].nunique() + 1
+    lows = pd.concat([comparison["ratio"], avg["area_ratio"]]).dropna()
+    low = max(0.0, (float(lows.min()) * 100 - 10) // 10 * 10) if len(lows) else 0.0
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    fig.update_xaxes(title_text="得分率（%）", range=[low, 101])
+    fig.update_yaxes(
+        title_text="", autorange="reversed", type="category", categoryorder="array", categoryarray=cats
+    )
+    return _layout(fig, height=max(300, len(cats) * (10 * n_bars + 14) + 110))
+
+
+def streak_bars(totals: pd.DataFrame) -> go.Figure:
+    """Streak length at each check in the bottom three (0 otherwise) for the chosen grids;
+    the line at 3 is where the leader must explain in writing (DOMAIN §4). Grids never in
+    the bottom three have no bars and are left out, so that the others stand on their month."""
+    fig = go.Figure()
+    for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
+        if not (part["streak"].fillna(0) > 0).any():
+            continue
+        name = f"{code} {part['grid_name'].iloc[0]}"
+        streak = part["streak"].fillna(0).astype(int)
+        fig.add_bar(
+            x=part["month"],
+            y=streak,
+            name=name,
+            marker={
+                "color": PALETTE[i % len(PALETTE)],
+                "line": {"color": [RED if s >= 3 else "rgba(0,0,0,0)" for s in streak], "width": 2},
+            },
+            customdata=part[["rank"]].astype("float").to_numpy(),
+            hovertemplate=name + "<br>%{x|%Y年%m月}<br>连续末位 %{y} 次<br>当月第 %{customdata[0]} 名"
+            "<extra></extra>",
+        )
+    top = max(3, int(totals["streak"].max() or 0)) + 0.6
+    fig.add_hline(y=3, line={"color": RED, "dash": "dash", "width": 1.5})
+    fig.add_annotation(
+        x=1,
+        xref="paper",
+        xanchor="right",
+        y=3,
+        yanchor="bottom",
+        text="≥3 次须书面说明",
+        showarrow=False,
+        font={"color": RED, "size": 11},
+    )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text="月份")
+    fig.update_yaxes(title_text="连续末位次数（次）", range=[0, top], dtick=1)
+    return with_month_ticks(_layout(fig, height=300), list(totals["month"]))
+
+
+def activity_heatmap(matrix: pd.DataFrame, unit: str = "次") -> go.Figure:
+    """Grid × month volunteer activity counts: a zero month (falls short of one a month) is
+    a strong red cell with a white 0, other counts in blues."""
+    z = matrix.to_numpy(dtype=float)
+    zmax = max(1.0, float(pd.Series(z.ravel()).max(skipna=True) or 1.0))
+    cut = 0.5 / zmax  # everything below 0.5 (i.e. 0) is red
+    scale = [[0.0, RED], [cut, RED], [cut, "#dbe8f6"], [1.0, BLUE]]
+    text = [[("" if v != v else f"{v:g}") for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            zmin=0,
+            zmax=zmax,
+            colorscale=scale,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            hovertemplate="%{y}<br>%{x}：%{z:g} " + unit + "<extra></extra>",
+        )
+    )
+    _month_columns(fig, list(matrix.columns))
+    fig.update_yaxes(title_text="", autorange="reversed", type="category", fixedrange=True)
+    fig = _layout(fig, height=max(120, 22 * len(matrix) + 50), legend=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 46, "b": 6})
+    return fig
+
+
+def _month_columns(fig: go.Figure, columns: list[str]) -> None:
+    """Month columns ('1月' … '12月') labelled by their number, upright, under a 月份 title on
+    top: twelve columns then fit on a 390-px phone without turning the labels."""
+    numbers = [c[:-1] if c.endswith("月") else c for c in columns]
+    fig.update_xaxes(
+        title_text="月份",
+        title_standoff=4,
+        side="top",
+        type="category",
+        fixedrange=True,
+        tickmode="array",
+        tickvals=columns,
+        ticktext=numbers,
+        tickangle=0,
+    )
+
+
+def report_heatmap(statuses: pd.DataFrame) -> go.Figure:
+    """status_heatmap with a legend of the four status colours, for phones and laptops."""
+    fig = status_heatmap(statuses, title_x="", title_y="")
+    # One character per cell (按/逾/未/待 are distinct) fits twelve months on a phone; the hover
+    # and the legend carry the full word.
+    full = statuses.fillna("").to_numpy()
+    fig.data[0].text = [[s[:1] for s in row] for row in full]
+    fig.data[0].customdata = full
+    fig.data[0].hovertemplate = "%{y}<br>%{x}：%{customdata}<extra></extra>"
+    fig.data[0].textfont = {"size": 11}
+    _month_columns(fig, list(statuses.columns))
+    for status, color in REPORT_STATUS_COLORS.items():
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=status,
+            hoverinfo="skip",
+            marker={"symbol": "square", "size": 12, "color": color},
+        )
+    fig.update_xaxes(fixedrange=True)
+    fig.update_yaxes(fixedrange=True)
+    fig.update_layout(
+        showlegend=True,
+        # The legend sits in a bottom margin of its own (two lines on a phone), not on the cells.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "title": None},
+        margin={"l": 10, "r": 10, "t": 46, "b": 52},
+        height=max(190, 22 * len(statuses) + 110),
+    )
+    return fig
+
+
+def problem_bars(frame: pd.DataFrame) -> go.Figure:
+    """Horizontal stacked bars per grid (queries.problem_figures) or per category
+    (board.problem_categories): 已整改 green, 整改中 blue, 逾期未整改 red. Rows without
+    problems are left out."""
+    frame = frame[frame["found"] > 0]
+    if "category" in frame.columns:
+        labels = list(frame["category"])
+    else:
+        labels = [f"{c} {_short(n)}" for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)]
+    frame = frame.assign(_label=labels)
+    label = "_label"
+    fig = go.Figure()
+    parts = {"rectified": ("已整改", GREEN), "open": ("整改中", LIGHT_BLUE), "overdue": ("逾期未整改", RED)}
+    for col, (name, color) in parts.items():
+        fig.add_bar(
+            y=frame[label],
+            x=frame[col],
+            name=name,
+            orientation="h",
+            marker_color=color,
+            hovertemplate="%{y}<br>" + name + " %{x} 个<extra></extra>",
+        )
+    most = int(frame["found"].max()) if len(frame) else 1
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
+    fig.update_xaxes(title_text="问题数（个）", rangemode="tozero", tickformat="d", dtick=_count_step(most))
+    fig.update_yaxes(title_text="", autorange="reversed", type="category")
+    return _layout(fig, height=max(220, 20 * len(frame) + 110))
+
+
+def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
+    """Composite per ranked grid, rank 1 on top, coloured by tier; the pass mark dashed red."""
+    ranked = table[table["composite"].notna()].sort_values(["rank", "grid_code"])
+    labels = [f"{c} {_short(n)}" for c, n in zip(ranked["grid_code"], ranked["grid_name"], strict=True)]
+    tiers = [str(t) for t in ranked["tier"]]
+    # The figure sits inside the bar (white on the dark tiers) so that a phone does not cut it.
+    ink = ["white" if t in ("一类", "二类", "不达标") else "#1a1a1a" for t in tiers]
+    fig = go.Figure(
+        go.Bar(
+            x=ranked["composite"].astype(float),
+            y=labels,
+            orientation="h",
+            marker_color=[TIER_COLORS.get(t, GREY) for t in tiers],
+            text=[f"{float(c):.2f} · {t}" for c, t in zip(ranked["composite"], tiers, strict=True)],
+            textposition="auto",
+            insidetextanchor="end",
+            insidetextfont={"color": ink},
+            outsidetextfont={"color": "#1a1a1a"},
+            cliponaxis=False,
+            customdata=[[int(r), t] for r, t in zip(ranked["rank"], tiers, strict=True)],
+            hovertemplate="%{y}<br>综合得分 %{x:.2f} 分<br>第 %{customdata[0]} 名 · %{customdata[1]}"
+            "<extra></extra>",
+        )
+    )
+    low = min([float(pass_mark)] + [float(c) for c in ranked["composite"]]) if len(ranked) else 0.0
+    fig.add_vline(x=pass_mark, line={"color": RED, "dash": "dash", "width": 1.5})
+    fig.update_xaxes(title_text="综合得分（分）", range=[max(0.0, low - 8), 101])
+    fig.update_yaxes(title_text="", autorange="reversed", type="category")
+    fig.update_layout(uniformtext={"minsize": 11, "mode": "show"}, bargap=0.15)
+    return _layout(fig, height=max(300, 24 * len(ranked) + 80), legend=False)
+
+
+def _short(name: object) -> str:
+    """A grid name without its trailing 网格 (华园路网格 → 华园路), to save width on phones."""
+    text = str(name or "")
+    return text[:-2] if text.endswith("网格") and len(text) > 2 else text
+
+
+def _wrap(text: str, width: int) -> str:
+    return "<br>".join(text[i : i + width] for i in range(0, len(text), width)) if text else ""
+
+
+def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figure:
+    """The schematic map (etl.gridmap.layout_cells) with cells coloured by the month's total
+    on a continuous red → green scale; grids without a score grey. scores: board.map_scores.
+    Drawn with filled scatter shapes, no tiles: works offline and on a 390-px phone."""
+    from plotly.colors import sample_colorscale
+
+    cells = layout.cells.merge(
+        scores.drop(columns=["grid_name"], errors="ignore"), on="grid_code", how="left"
+    )
+    known = cells["total"].dropna().astype(float)
+    cmin = float(known.min()) if len(known) else 0.0
+    cmax = float(known.max()) if len(known) else 100.0
+    if cmax - cmin < 1:
+        cmin, cmax = cmin - 1, cmax + 1
+    fig = go.Figure()
+    for road in layout.roads.to_dict("records"):
+        fig.add_shape(
+            type="rect",
+            x0=road["x0"] + 0.06,
+            x1=road["x1"] - 0.06,
+            y0=road["y0"],
+            y1=road["y1"],
+            fillcolor="#cfd8dc",
+            line={"width": 0},
+            layer="below",
+        )
+        if road["label"]:
+            fig.add_annotation(
+                x=(road["x0"] + road["x1"]) / 2,
+                y=road["y1"] / 2,
+                showarrow=False,
+                text="<br>".join(road["label"]),
+                font={"size": 13, "color": "#37474f"},
+            )
+    for block in layout.blocks.to_dict("records"):
+        if block["block"]:
+            fig.add_annotation(
+                x=(block["x0"] + block["x1"]) / 2,
+                y=0.0,
+                yanchor="top",
+                showarrow=False,
+                text=f"<b>{block['block']}</b>（{block['n_grids']}个网格）",
+                font={"size": 13, "color": "#263238"},
+            )
+    for c in cells.to_dict("records"):
+        total = c.get("total")
+        has = total is not None and not pd.isna(total)
+        if has:
+            fill = sample_colorscale(SCORE_SCALE, [(float(total) - cmin) / (cmax - cmin)])[0]
+            state = f"总分 {float(total):.1f} 分<br>第 {int(c['rank'])} 名（共 {int(c['n_ranked'])} 个）"
+            if c.get("bottom_three"):
+                state += "<br>末位三名"
+        else:
+            fill = MISSING_FILL
+            state = (
+                "本月缺检" if c.get("n_ranked") is not None and not pd.isna(c.get("n_ranked")) else "暂无得分"
+            )
+        hover = f"<b>{c['grid_code']} {c['grid_name']}</b><br>{state}"
+        if c.get("leader_name"):
+            hover += f"<br>挂点县领导：{c['leader_name']}"
+        if c.get("block"):
+            hover += f"<br>{c['block']}"
+        bottom = bool(has and c.get("bottom_three"))
+        fig.add_scatter(
+            x=[c["x0"], c["x1"], c["x1"], c["x0"], c["x0"]],
+            y=[c["y0"], c["y0"], c["y1"], c["y1"], c["y0"]],
+            fill="toself",
+            fillcolor=fill,
+            mode="lines",
+            line={"color": RED if bottom else "white", "width": 2.5 if bottom else 1},
+            hoveron="fills",
+            hoverinfo="text",
+            text=hover,
+            name="",
+            showlegend=False,
+        )
+    short = [_short(n) for n in cells["grid_name"]]
+
+    def cell_value(total: object, n_ranked: object) -> str:
+        if total is not None and not pd.isna(total):  # type: ignore[call-overload]
+            return f"{float(total):.1f}分"  # type: ignore[arg-type]
+        checked = n_ranked is not None and not pd.isna(n_ranked)  # type: ignore[call-overload]
+        return "缺检" if checked else "—"  # the area was checked that month, this grid was not
+
+    checks = cells["n_ranked"] if "n_ranked" in cells.columns else [None] * len(cells)
+    values = [cell_value(t, n) for t, n in zip(cells["total"], checks, strict=True)]
+    fig.add_scatter(
+        x=cells["cx"],
+        y=cells["cy"],
+        mode="text",
+        hoverinfo="skip",
+        showlegend=False,
+        text=[
+            f"<b>{c}</b><br>{_wrap(s, 5)}<br>{v}"
+            for c, s, v in zip(cells["grid_code"], short, values, strict=True)
+        ],
+        textfont={"size": 11, "color": "#1a1a1a"},
+    )
+    if len(known):
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            hoverinfo="skip",
+            showlegend=False,
+            marker={
+                "color": [cmin, cmax],
+                "cmin": cmin,
+                "cmax": cmax,
+                "colorscale": SCORE_SCALE,
+                "showscale": True,
+                "colorbar": {
+                    "orientation": "h",
+                    "x": 0.5,
+                    "xanchor": "center",
+                    "y": -0.02,
+                    "yanchor": "top",
+                    "thickness": 10,
+                    "len": 0.9,
+                    "title": {"text": "总分（分）", "side": "right"},
+                },
+            },
+        )
+    fig.update_xaxes(visible=False, range=[-0.05, layout.width + 0.05], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[layout.height + 0.05, -0.05], fixedrange=True)
+    fig.update_layout(title=title or None, dragmode=False)
+    rows = int(layout.cells["row"].max() + 1) if len(layout.cells) else 1
+    fig = _layout(fig, height=max(260, 64 * rows + 110), legend=False)
+    fig.update_layout(margin={"l": 4, "r": 4, "t": 10, "b": 50 if len(known) else 10})
+    return fig

@@ -1,5 +1,250 @@
-"""Placeholder."""
+"""年度考评: composite, rank, tier and reward of every grid (DOMAIN §5), committee flags, the
+provisional standing of a year in progress, and a what-if that changes nothing stored."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("annual")
+from etl import board, charts, export, queries
+from pages import common
+
+
+def paint_rows(frame):  # noqa: ANN001, ANN202
+    def paint(row):  # noqa: ANN001, ANN202
+        note = str(row["备注"])
+        if note.startswith("名额冲突"):
+            return ["background-color: #fff3e0; color: #8a4b00; font-weight: 600"] * len(row)
+        if note.startswith("未完成"):
+            return ["color: #757575; background-color: #f2f2f2"] * len(row)
+        if row["等次"] == "不达标":
+            return ["background-color: #fdecea; color: #8e1c1c"] * len(row)
+        return [""] * len(row)
+
+    return board.screen_text(frame, FORMATS).style.apply(paint, axis=1)
+
+
+FORMATS = {
+    "排名": "{:d}",
+    "综合得分": "{:.2f}",
+    "奖励（元）": "{:,}",
+    "常规考核平均分": "{:.2f}",
+    "年终考核得分": "{:.1f}",
+}
+RIGHT = {c: st.column_config.TextColumn(c, alignment="right") for c in FORMATS}
+COLUMN_CONFIG = {**RIGHT, "备注": st.column_config.TextColumn(width="medium")}
+MAX_NAMED = 8  # grids named in a flag; more are counted
+PROVISIONAL_FORMATS = {
+    "暂定排名": "{:d}",
+    "预计综合得分": "{:.2f}",
+    "常规考核平均分": "{:.2f}",
+    "年终考核得分": "{:.1f}",
+}
+
+
+def committee_flags(table, summary) -> None:  # noqa: ANN001
+    """Over-quota tiers and incomplete grids, for the assessment committee to settle."""
+    for r in summary[summary["over_quota"]].itertuples():
+        members = table[(table["tier"] == r.tier)]
+        names = "、".join(
+            f"{m.grid_code} {m.grid_name}（第{m.rank}名，{m.composite:.2f}分）" for m in members.itertuples()
+        )
+        st.warning(
+            f"名额冲突：{r.tier}名额 {int(r.quota)} 个，因综合得分并列有 {int(r.grids)} 个网格进入：{names}。"
+            "请考评委员会研究确定，系统不自动取舍。",
+            icon=":material/balance:",
+        )
+    incomplete = table[table["incomplete"].astype(bool)]
+    if len(incomplete):
+        parts = [
+            f"{r.grid_code} {r.grid_name}（{board.annual_note(r._asdict()).removeprefix('未完成：')}）"
+            for r in incomplete.head(MAX_NAMED).itertuples()
+        ]
+        more = f"等 {len(incomplete)} 个网格（见下表）" if len(incomplete) > MAX_NAMED else ""
+        st.warning(
+            f"未完成考评 {len(incomplete)} 个网格，暂不排名、不定等次：" + "、".join(parts) + more,
+            icon=":material/pending:",
+        )
+
+
+def what_if(table, rules: board.AnnualRules, year: int) -> None:  # noqa: ANN001
+    """Other weights and pass mark, recomputed in memory; the stored settings stay as they are."""
+    st.caption("在此调整权重和达标线只用于测算，不会修改系统设置，也不影响上方正式结果。")
+    c1, c2 = st.columns(2)
+    pct = c1.slider(
+        "常规考核权重（%）",
+        min_value=0,
+        max_value=100,
+        step=1,
+        value=round(rules.w_routine * 100),
+        key=f"whatif_weight_{year}",
+        help="年终考核权重 = 100% − 常规考核权重",
+    )
+    mark = c2.number_input(
+        "达标线（分）",
+        min_value=0.0,
+        max_value=100.0,
+        step=1.0,
+        value=float(rules.pass_mark),
+        key=f"whatif_pass_{year}",
+        format="%.1f",
+    )
+    st.markdown(
+        f"测算口径：综合得分 = 常规考核平均分 × **{pct}%** + 年终考核得分 × **{100 - pct}%**，"
+        f"达标线 **{mark:g}** 分。"
+    )
+    test = board.annual_what_if(
+        table, pct / 100, mark, rules.limits, rules.amounts, w_year_end=(100 - pct) / 100
+    )
+    summary = board.tier_summary(test, rules.limits, rules.amounts)
+    official = dict(zip(table["grid_code"], table["tier"].astype(object), strict=True))
+    changed = [
+        (r.grid_code, r.grid_name, official.get(r.grid_code), r.tier)
+        for r in test.itertuples()
+        if isinstance(r.tier, str) and official.get(r.grid_code) != r.tier
+    ]
+    row = st.container(horizontal=True, gap="medium")
+    row.metric("测算奖励总额", board.yuan_text(summary["total_yuan"].sum()))
+    row.metric("等次变化的网格", f"{len(changed)} 个")
+    if changed:
+        st.markdown("；".join(f"{c} {n}：{a or '未完成'} → **{b}**" for c, n, a, b in changed))
+    shown = board.annual_display(test)
+    st.dataframe(
+        paint_rows(shown),
+        hide_index=True,
+        width="stretch",
+        column_config=COLUMN_CONFIG,
+        key=f"whatif_table_{year}",
+    )
+
+
+def provisional(table, area: str, year: int) -> None:  # noqa: ANN001
+    """A year in progress: standing so far and the year-end score each grid needs."""
+    st.subheader("年度进行中：暂定名次")
+    prov = common.read(queries.provisional_standing, area, year)
+    shown = board.provisional_display(prov, pending_only=True)
+    n_final = int(table["year_end"].notna().sum())
+    st.caption(
+        f"下表为还没有年终考核得分的 {len(shown)} 个网格"
+        + (f"（另有 {n_final} 个网格已录入，结果见上方）" if n_final else "")
+        + "。暂定排名按全部网格计算：尚未年终考核的网格，年终得分暂按其常规考核平均分计（即保持现有水平）；"
+        "「所需年终得分」是在其他网格成绩不变的前提下进入上一等次的最低年终考核得分。"
+    )
+    config = {c: st.column_config.TextColumn(c, alignment="right") for c in PROVISIONAL_FORMATS}
+    config["冲击上一等次所需年终得分"] = st.column_config.TextColumn(width="medium")
+    st.dataframe(
+        board.screen_text(shown, PROVISIONAL_FORMATS),
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        height=min(38 + 35 * len(shown), 1050),
+    )
+
+
+def body() -> None:
+    f = common.filters()
+    common.sample_banner()
+    st.title("年度考评")
+    table = common.read(queries.annual_table, f.area, f.year)
+    if table.empty:
+        st.info(f"{f.area}{f.year}年暂无考核数据，请先在「数据上传」页导入月度考核表和年终考核得分。")
+        return
+    rules = common.read(board.annual_rules)
+    summary = common.read(queries.annual_summary, f.area, f.year)
+    w1, w2 = round(rules.w_routine * 100), round(rules.w_year_end * 100)
+    st.caption(
+        f"{f.area} · {f.year}年度 · 综合得分 = 常规考核平均分 × {w1}% + 年终考核得分 × {w2}%（保留两位小数）"
+        f" · 达标线 {rules.pass_mark:g} 分"
+    )
+    n_done = int((~table["incomplete"].astype(bool)).sum())
+    waiting = table["year_end"].isna() & (table["n_months"] > 0)
+    in_progress = bool(waiting.any())
+    if in_progress and n_done == 0:
+        st.info(
+            f"{f.year}年度年终考核得分尚未录入（{int(waiting.sum())} 个网格），还不能评定等次。"
+            "下表是按已有月度考核得分测算的暂定名次，以及各网格冲击上一等次所需的年终考核得分。",
+            icon=":material/hourglass_top:",
+        )
+        provisional(table, f.area, f.year)
+        return
+    if in_progress:
+        st.info(
+            f"{f.year}年度考评尚未完成：{int(waiting.sum())} 个网格还没有年终考核得分。"
+            "下表为已完成网格的排名，暂定名次和各网格冲击上一等次所需的年终得分见下方「年度进行中」。",
+            icon=":material/hourglass_top:",
+        )
+    over = summary[summary["over_quota"]]
+    fail = int(summary.loc[summary["tier"] == "不达标", "grids"].sum())
+    # Two pairs side by side: one row of four on a laptop, two columns on a phone.
+    outer = st.container(horizontal=True, gap="medium")
+    row = outer.container(horizontal=True, gap="medium")
+    row.metric("参与考评网格", f"{n_done} / {len(table)}")
+    row.metric(
+        "奖励总额", board.yuan_text(summary["total_yuan"].sum()), help="一类、二类、三类、达标网格奖励之和"
+    )
+    row = outer.container(horizontal=True, gap="medium")
+    row.metric(
+        "名额冲突",
+        f"{len(over)} 个等次",
+        delta="待考评委员会研究" if len(over) else None,
+        delta_color="inverse",
+        delta_arrow="off",
+    )
+    row.metric(
+        "不达标网格",
+        f"{fail} 个",
+        delta="发督查整改通知书" if fail else None,
+        delta_color="inverse",
+        delta_arrow="off",
+    )
+    committee_flags(table, summary)
+
+    st.subheader("考评结果")
+    shown = board.annual_display(table)
+    st.dataframe(
+        paint_rows(shown),
+        hide_index=True,
+        width="stretch",
+        column_config=COLUMN_CONFIG,
+        height=min(38 + 35 * len(shown), 1050),
+    )
+    stem = f"{f.area}_{f.year}年_年度考评"
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
+        "下载 Excel（.xlsx）",
+        export.xlsx_bytes(
+            {"年度考评": shown, "奖励汇总": board.tier_summary_display(summary)},
+            title=f"{f.area}网格化管理{f.year}年度考评结果",
+        ),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+    buttons.download_button(
+        "下载 CSV",
+        export.csv_bytes(shown),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+    st.subheader("奖惩汇总")
+    st.dataframe(board.tier_summary_display(summary), hide_index=True, width="stretch")
+    st.caption(
+        f"名额：一类前 {rules.limits[0]} 名，二类第 {rules.limits[0] + 1}–{rules.limits[1]} 名，"
+        f"三类第 {rules.limits[1] + 1}–{rules.limits[2]} 名；综合得分低于达标线为不达标（无奖励，发整改通知书）。"
+        "并列可使某一等次超出名额，由考评委员会研究。"
+    )
+    if n_done:
+        st.subheader("综合得分")
+        common.plot(charts.annual_bars(table, rules.pass_mark), key="annual_bars")
+        st.caption("颜色表示等次，红色虚线为达标线。")
+
+    if in_progress:
+        provisional(table, f.area, f.year)
+
+    st.subheader("假设测算")
+    with st.expander("调整权重和达标线，看结果如何变化（不保存）"):
+        what_if(table, rules, f.year)
+
+
+common.run_page(body)

@@ -1,5 +1,89 @@
-"""Placeholder."""
+"""信息报送: each grid's monthly work report (due by the 25th, DOMAIN §6): status per grid and
+month in four colours, and the chase list (催报名单) of the month with contacts and phones."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("reports")
+from etl import board, charts, export, queries
+from pages import common
+
+
+def body() -> None:
+    f = common.filters()
+    common.sample_banner()
+    st.title("信息报送")
+    if common.empty_month(f):
+        return
+    label = common.month_label(f.month)
+    counts = common.read(board.report_counts, f.area, f.month)
+    missing = common.read(queries.missing_reports, f.area, f.month)
+    deadline = missing["deadline"].iloc[0] if len(missing) else None
+    st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月25日前报送当月工作信息（文字和图片）")
+
+    n = counts.grids or len(common.read(board.registry, f.area))
+    # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.
+    outer = st.container(horizontal=True, gap="medium")
+    c = outer.container(horizontal=True, gap="medium")
+    c.metric("按时报送", f"{counts.on_time} / {n}")
+    c.metric("逾期报送", f"{counts.late} 个", help="25日之后才报送")
+    c = outer.container(horizontal=True, gap="medium")
+    c.metric(
+        "未报送",
+        f"{counts.missing} 个",
+        delta="需催报" if counts.missing else None,
+        delta_color="inverse",
+        delta_arrow="off",
+        help="截止日已过仍未报送",
+    )
+    c.metric("待报送", f"{counts.pending} 个", help="还未报送，截止日未到")
+
+    st.subheader("催报名单")
+    chase = board.chase_list(missing)
+    if chase.empty:
+        st.success(f"{label}各网格均已报送工作信息。")
+    else:
+        due = (
+            f"（截止日 {deadline.year}年{deadline.month}月{deadline.day}日）" if deadline is not None else ""
+        )
+        st.markdown(f"以下 **{len(chase)}** 个网格{label}尚未报送{due}，请联系工作站联系人催报：")
+        st.dataframe(
+            chase.style.apply(
+                lambda r: ["color: #8e1c1c; font-weight: 600" if r["状态"] == "未报送" else ""] * len(r),
+                axis=1,
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        stem = f"{f.area}_{f.month:%Y-%m}_催报名单"
+        buttons = st.container(horizontal=True)
+        buttons.download_button(
+            "下载催报名单（.xlsx）",
+            export.xlsx_bytes({"催报名单": chase}, title=f"{f.area}网格工作信息催报名单（{label}）"),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+        )
+        buttons.download_button(
+            "下载 CSV",
+            export.csv_bytes(chase),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
+
+    st.subheader(f"{f.year}年报送情况")
+    matrix = common.read(queries.report_matrix, f.area, f.year)
+    statuses = board.chart_matrix(matrix)
+    if statuses.empty:
+        st.info(f"{f.year}年暂无信息报送记录，请先在「数据上传」页导入信息报送登记表。")
+        return
+    common.plot(charts.report_heatmap(statuses), key="status")
+    st.caption(
+        "按时：25日前（含）首次报送；逾期：25日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
+    )
+    with st.expander("各网格全年报送次数"):
+        st.dataframe(board.report_year_display(matrix), hide_index=True, width="stretch")
+
+
+common.run_page(body)

@@ -1,5 +1,139 @@
-"""Placeholder."""
+"""网格趋势: one or several grids over time: totals, ranks, categories, streaks, reports,
+volunteer activity, and every grid's rank through the year. The choice is kept in the URL
+(?grid=07,12) so that a link reproduces the view."""
+
+from __future__ import annotations
+
+import html
 
 import streamlit as st
 
-st.title("trends")
+from etl import board, charts, queries
+from pages import common
+
+KEY = "trend_grids"
+SAVED = "_trend_grids_saved"  # survives a visit to another page (widget state does not)
+MAX_GRIDS = 6
+
+
+def default_grids(ranking) -> list[str]:  # noqa: ANN001
+    """The month's rank-1 grid and its last-ranked grid."""
+    ranked = ranking[~ranking["missing"].astype(bool)]
+    if ranked.empty:
+        return list(ranking["grid_code"].head(1))
+    top = ranked.iloc[0]["grid_code"]
+    bottom = ranked.iloc[-1]["grid_code"]
+    return list(dict.fromkeys([top, bottom]))
+
+
+def pick_grids(options: list[str], labels: dict[str, str], default: list[str]) -> list[str]:
+    """The multiselect, initialised from ?grid= once, then from the user's last choice."""
+    if KEY not in st.session_state:
+        raw = st.query_params.get("grid")
+        from_url = [c for c in dict.fromkeys(raw.split(",")) if c in options] if raw else []
+        saved = [c for c in st.session_state.get(SAVED, []) if c in options]
+        st.session_state[KEY] = (from_url or saved or default)[:MAX_GRIDS]
+    else:
+        before = list(st.session_state[KEY])
+        kept = [c for c in before if c in options]
+        if kept != before:  # the area changed under the choice
+            st.session_state[KEY] = kept or default
+    chosen = st.multiselect(
+        "选择网格（可多选，最多 6 个）",
+        options,
+        key=KEY,
+        format_func=lambda c: labels.get(c, c),
+        max_selections=MAX_GRIDS,
+        placeholder="请选择网格",
+    )
+    st.session_state[SAVED] = list(chosen)
+    value = ",".join(chosen)
+    if chosen and st.query_params.get("grid") != value:
+        st.query_params["grid"] = value
+    elif not chosen and "grid" in st.query_params:
+        del st.query_params["grid"]
+    return list(chosen)
+
+
+def red_banner(text: str) -> None:
+    """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
+    st.markdown(f'<div class="grid-banner-red">{html.escape(text)}</div>', unsafe_allow_html=True)
+
+
+def body() -> None:
+    f = common.filters()
+    common.sample_banner()
+    st.title("网格趋势")
+    if common.empty_month(f):
+        return
+    label = common.month_label(f.month)
+    ranking = common.read(queries.month_ranking, f.area, f.month)
+    reg = common.read(board.registry, f.area)
+    labels = {c: f"{c} {n}" for c, n in zip(reg["grid_code"], reg["grid_name"], strict=True)}
+    chosen = pick_grids(list(labels), labels, default_grids(ranking))
+    if not chosen:
+        st.info("请在上方选择至少一个网格。")
+        return
+    # Registry order everywhere, so that a grid has the same colour in every chart.
+    codes = [c for c in labels if c in chosen]
+    history = common.read(queries.grid_history, f.area, tuple(codes))
+    names = "、".join(labels[c] for c in codes)
+    st.caption(f"{f.area} · {names} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
+
+    st.subheader("总分走势")
+    months = list(history.averages["month"])
+    fig = charts.with_month_ticks(charts.grid_totals(history.totals, history.averages), months)
+    common.plot(fig, key="totals")
+    st.subheader("名次走势")
+    st.caption("纵轴为名次，第 1 名在最上方；红点为进入末位三名的月份。")
+    fig = charts.grid_ranks(history.totals, n_grids=len(ranking))
+    common.plot(charts.with_rank_ticks(charts.with_month_ticks(fig, months), len(ranking)), key="ranks")
+
+    st.subheader("类别得分率")
+    comparison = common.read(board.category_comparison, f.area, f.month, tuple(codes))
+    if comparison.empty:
+        st.info(f"{label}暂无分类别得分。")
+    else:
+        if comparison["ratio"].isna().any():
+            missing = sorted({labels[c] for c in comparison.loc[comparison["ratio"].isna(), "grid_code"]})
+            st.caption(f"{'、'.join(missing)} 本月缺检，无类别得分。")
+        common.plot(charts.category_bars(comparison), key="categories")
+        st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
+
+    st.subheader("末位记录")
+    streaks = board.streak_summary(history.totals, f.month)
+    if int(streaks["进入末位三名"].sum()) == 0:
+        st.success("所选网格在全部月度考核中均未进入末位三名。")
+    else:
+        for r in streaks.itertuples():
+            if r.当前连续 >= 3:
+                red_banner(
+                    f"⚠ {r.网格}：截至{label}连续 {r.当前连续} 次末位，挂点县领导须向县主要领导作书面说明"
+                )
+        common.plot(charts.streak_bars(history.totals), key="streaks")
+    st.dataframe(streaks, hide_index=True, width="stretch")
+
+    st.subheader("报送与志愿服务")
+    reports = board.chart_matrix(common.read(queries.report_matrix, f.area, f.year), codes)
+    if reports.empty:
+        st.info(f"{f.year}年暂无信息报送记录。")
+    else:
+        st.markdown(f"**{f.year}年信息报送**（每月25日前报送）")
+        common.plot(charts.report_heatmap(reports), key="reports")
+    volunteer = board.chart_matrix(common.read(queries.volunteer_matrix, f.area, f.year), codes)
+    if not volunteer.empty:
+        st.markdown(f"**{f.year}年志愿服务活动次数**（每月至少一次，红色为未开展）")
+        common.plot(charts.activity_heatmap(volunteer), key="volunteer")
+
+    st.subheader("全部网格名次变化")
+    ranks = common.read(board.rank_history, f.area, f.year)
+    if ranks["rank"].notna().any():
+        n = int(ranks["rank"].max())
+        fig = charts.with_rank_ticks(
+            charts.with_month_ticks(charts.bump_chart(ranks, highlight=codes), list(ranks["month"])), n
+        )
+        common.plot(fig, key="bump")
+        st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")
+
+
+common.run_page(body)
