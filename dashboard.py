@@ -35,4 +35,6 @@ st.html(common.CSS)
 if page.url_path not in common.NO_FILTER_PAGES:
     # The picker lives in the entry script so that its state survives a change of page.
     common.remember_filters()
+else:
+    st.session_state.pop("_filters", None)
 page.run()

@@ -81,10 +81,10 @@ def area_trend(averages: pd.DataFrame, title: str = "") -> go.Figure:
             hovertemplate="%{x|%Y年%m月}<br>平均分 %{y:.2f} 分<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="月份", tickformat="%Y年%m月")
+    fig.update_xaxes(title_text="月份")
     fig.update_yaxes(title_text="平均分（分）")
     fig.update_layout(title=title or None)
-    return _layout(fig, height=300, legend=False)
+    return with_month_ticks(_layout(fig, height=300, legend=False), list(averages["month"]))
 
 
 def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> go.Figure:
@@ -103,9 +103,10 @@ def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> g
             line={"color": GREY, "dash": "dash"},
             hovertemplate="片区平均<br>%{x|%Y年%m月}<br>%{y:.2f} 分<extra></extra>",
         )  # fmt: skip
-    fig.update_xaxes(title_text="月份", tickformat="%Y年%m月")
+    fig.update_xaxes(title_text="月份")
     fig.update_yaxes(title_text="总分（分）")
-    return _layout(fig, height=360)
+    months = list(totals["month"]) + (list(averages["month"]) if averages is not None else [])
+    return with_month_ticks(_layout(fig, height=360), months)
 
 
 def grid_ranks(totals: pd.DataFrame, n_grids: int | None = None) -> go.Figure:
@@ -120,10 +121,10 @@ def grid_ranks(totals: pd.DataFrame, n_grids: int | None = None) -> go.Figure:
                                          for b in part["bottom_three"].astype(bool)]},
             hovertemplate=name + "<br>%{x|%Y年%m月}<br>第 %{y} 名<extra></extra>",
         )  # fmt: skip
-    fig.update_xaxes(title_text="月份", tickformat="%Y年%m月")
-    top = (n_grids or int(totals["rank"].max() or 1)) + 0.5
-    fig.update_yaxes(title_text="名次（第 1 名在上）", range=[top, 0.5], dtick=max(1, int(top) // 7))
-    return _layout(fig, height=360)
+    fig.update_xaxes(title_text="月份")
+    n = n_grids or int(totals["rank"].max() or 1)
+    fig.update_yaxes(title_text="名次（第 1 名在上）", range=[n + 0.5, 0.5])
+    return with_rank_ticks(with_month_ticks(_layout(fig, height=360), list(totals["month"])), n)
 
 
 def category_compare(grid_cats: pd.DataFrame, area_cats: pd.DataFrame, grid_label: str) -> go.Figure:
@@ -158,10 +159,10 @@ def bump_chart(ranks: pd.DataFrame, highlight: Sequence[str] = ()) -> go.Figure:
             marker={"size": 7 if hot else 4}, showlegend=hot, opacity=1 if hot else 0.8,
             hovertemplate=name + "<br>%{x|%Y年%m月}<br>第 %{y} 名<extra></extra>",
         )  # fmt: skip
-    n = int(ranks["rank"].max()) if len(ranks) else 1
-    fig.update_xaxes(title_text="月份", tickformat="%Y年%m月")
-    fig.update_yaxes(title_text="名次（第 1 名在上）", range=[n + 0.5, 0.5], dtick=max(1, n // 7))
-    return _layout(fig, height=460)
+    n = int(ranks["rank"].max()) if ranks["rank"].notna().any() else 1
+    fig.update_xaxes(title_text="月份")
+    fig.update_yaxes(title_text="名次（第 1 名在上）", range=[n + 0.5, 0.5])
+    return with_rank_ticks(with_month_ticks(_layout(fig, height=460), list(ranks["month"])), n)
 
 
 def heatmap(

@@ -137,15 +137,21 @@ class Filters:
 
 
 def _pick(key: str, options: list[str], default: str | None) -> str | None:
-    """Keep st.session_state[key] valid for the options, initialised from the URL once."""
+    """Keep st.session_state[key] valid for the options. A new widget starts from the URL,
+    else from the last choice (kept while a page without the picker was shown), else default."""
     if not options:
         st.session_state.pop(key, None)
         return None
     if key not in st.session_state:
-        url_value = st.query_params.get(key)
-        st.session_state[key] = url_value if url_value in options else default
+        for candidate in (st.query_params.get(key), st.session_state.get(f"_kept_{key}")):
+            if candidate in options:
+                st.session_state[key] = candidate
+                break
+        else:
+            st.session_state[key] = default
     if st.session_state[key] not in options:
         st.session_state[key] = default if default in options else options[-1]
+    st.session_state[f"_kept_{key}"] = st.session_state[key]
     return st.session_state[key]
 
 
@@ -182,7 +188,7 @@ def sidebar_filters() -> Filters:
     return Filters(area=area, year=int(year), month=queries.month_start(month) if month else None)
 
 
-NO_FILTER_PAGES = ("upload", "display", "grids")
+NO_FILTER_PAGES = ("upload", "display")
 
 
 def remember_filters() -> None:

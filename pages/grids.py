@@ -4,62 +4,17 @@ works offline."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from etl import board, charts, export, gridmap, queries
+from etl import board, charts, export, gridmap
 from pages import common
-
-
-def map_choice() -> tuple[str, date | None]:
-    """Area and month for the map.
-
-    The entry script leaves this page out of the sidebar picker (common.NO_FILTER_PAGES), and
-    a picker drawn from inside a page would get page-scoped widget ids (Streamlit adds the
-    page's script hash), losing the choice on the next page. So the page has its own two
-    selectors above the map, starting from the choice made on the last page (or the URL);
-    once the sidebar picker covers this page, it is used instead.
-    """
-    if "grids" not in common.NO_FILTER_PAGES:
-        f = common.filters()
-        return f.area, f.month
-    areas = common.read(queries.areas)
-    if not areas:
-        raise common.NoData
-    last = st.session_state.get("_filters")
-    if "grids_area" not in st.session_state:
-        wanted = last.area if last else st.query_params.get("area")
-        st.session_state["grids_area"] = (
-            wanted if wanted in areas else ("县城" if "县城" in areas else areas[0])
-        )
-    row = st.container(horizontal=True, gap="medium")
-    area = row.selectbox("片区", areas, key="grids_area", width=140)
-    months = [m.strftime("%Y-%m") for m in common.read(queries.months, area)]
-    if not months:
-        st.session_state.pop("grids_month", None)
-        month = None
-    else:
-        if st.session_state.get("grids_month") not in months:
-            wanted = f"{last.month:%Y-%m}" if last and last.month and last.area == area else None
-            wanted = wanted or st.query_params.get("month")
-            st.session_state["grids_month"] = wanted if wanted in months else months[-1]
-        month = row.selectbox(
-            "月份（地图颜色）", months, key="grids_month", format_func=common.month_label, width=170
-        )
-    params = {"area": area, **({"year": month[:4], "month": month} if month else {})}
-    for k, v in params.items():
-        if st.query_params.get(k) != v:
-            st.query_params[k] = v
-        # Hand the choice on to the sidebar picker of the next page (its keys are free here).
-        st.session_state[k] = v
-    return area, queries.month_start(month) if month else None
 
 
 def body() -> None:
     common.sample_banner()
     st.title("网格档案")
-    area, month = map_choice()
+    f = common.filters()
+    area, month = f.area, f.month
     reg = common.read(board.registry, area)
     if reg.empty:
         st.info(f"{area}暂无网格名册，请先在「数据上传」页导入网格名册。")

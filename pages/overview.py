@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from etl import board, charts, notices, queries
@@ -20,8 +22,8 @@ def body() -> None:
     warnings = common.read(queries.streak_warnings, f.area, f.month)
     for w in warnings.itertuples():
         st.markdown(
-            f'<div class="grid-banner-red">⚠ {w.grid_code} {w.grid_name}：连续 {w.streak} 次末位'
-            f"（挂点县领导 {w.leader_name}），须向县主要领导作书面说明</div>",
+            f'<div class="grid-banner-red">⚠ {html.escape(w.grid_code)} {html.escape(w.grid_name)}：'
+            f"连续 {w.streak} 次末位（挂点县领导 {html.escape(w.leader_name)}），须向县主要领导作书面说明</div>",
             unsafe_allow_html=True,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import charts, export, queries
+from etl import board, charts, export, queries
 from pages import common
 
 
@@ -29,26 +29,32 @@ def body() -> None:
     )
     flags = (table["bottom_three"].astype(bool) | table["missing"].astype(bool)).tolist()
 
+    missing = table["missing"].astype(bool).tolist()
+    bottom = table["bottom_three"].astype(bool).tolist()
+    top = [not m and r <= 3 for m, r in zip(missing, table["rank"].fillna(99), strict=True)]
+
     def paint(row):  # noqa: ANN001, ANN202
         i = row.name
-        if table["missing"].iloc[i]:
+        if missing[i]:
             return ["color: #757575; background-color: #f2f2f2"] * len(row)
-        if table["bottom_three"].iloc[i]:
+        if bottom[i]:
             return ["background-color: #fdecea; color: #8e1c1c; font-weight: 600"] * len(row)
-        if row["排名"] is not None and row["排名"] <= 3:
+        if top[i]:
             return ["background-color: #e8f5e9"] * len(row)
         return [""] * len(row)
 
-    number_cols = {c: st.column_config.NumberColumn(c, format="%.1f") for c in [*categories, "总分"]}
+    # On screen numbers are text so that a 缺检 row shows "—", not "None"; downloads keep numbers.
+    formats = {"排名": "{:.0f}", **{c: "{:.1f}" for c in [*categories, "总分"]}}
+    screen = board.screen_text(shown, formats)
     st.dataframe(
-        shown.style.apply(paint, axis=1),
+        screen.style.apply(paint, axis=1),
         hide_index=True,
         height=min(38 + 35 * len(shown), 1050),
-        column_config={"排名": st.column_config.NumberColumn("排名", format="%d"), **number_cols},
+        column_config={c: st.column_config.TextColumn(c, alignment="right") for c in formats},
     )
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
-    c1, c2, c3, c4, _ = st.columns([1, 1, 1, 1, 1])
-    c1.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "下载 Excel（.xlsx）",
         export.xlsx_bytes(
             {"月度排名": shown},
@@ -59,9 +65,9 @@ def body() -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
     )
-    c2.download_button("下载 CSV", export.csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
+    row.download_button("下载 CSV", export.csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
                        icon=":material/download:")  # fmt: skip
-    common.bulletin_buttons(f, (c3, c4))
+    common.bulletin_buttons(f, (row, row))
     st.subheader("总分排行")
     common.plot(charts.ranking_bars(table))
     st.caption("绿色：前三名；红色：末位（并列全部计入）；缺检网格不参与排名。")

@@ -81,13 +81,10 @@ def body() -> None:
     st.caption(f"{f.area} · {names} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
 
     st.subheader("总分走势")
-    months = list(history.averages["month"])
-    fig = charts.with_month_ticks(charts.grid_totals(history.totals, history.averages), months)
-    common.plot(fig, key="totals")
+    common.plot(charts.grid_totals(history.totals, history.averages), key="totals")
     st.subheader("名次走势")
     st.caption("纵轴为名次，第 1 名在最上方；红点为进入末位三名的月份。")
-    fig = charts.grid_ranks(history.totals, n_grids=len(ranking))
-    common.plot(charts.with_rank_ticks(charts.with_month_ticks(fig, months), len(ranking)), key="ranks")
+    common.plot(charts.grid_ranks(history.totals, n_grids=len(ranking)), key="ranks")
 
     st.subheader("类别得分率")
     comparison = common.read(board.category_comparison, f.area, f.month, tuple(codes))
@@ -128,11 +125,7 @@ def body() -> None:
     st.subheader("全部网格名次变化")
     ranks = common.read(board.rank_history, f.area, f.year)
     if ranks["rank"].notna().any():
-        n = int(ranks["rank"].max())
-        fig = charts.with_rank_ticks(
-            charts.with_month_ticks(charts.bump_chart(ranks, highlight=codes), list(ranks["month"])), n
-        )
-        common.plot(fig, key="bump")
+        common.plot(charts.bump_chart(ranks, highlight=codes), key="bump")
         st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")
 
 

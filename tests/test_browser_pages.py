@@ -76,3 +76,19 @@ def test_ranking_download_matches_table(app_url: str, tmp_path: Path) -> None:
     assert lines[0].startswith("排名,变化,网格编号,网格名称")
     assert len(lines) == 1 + 28
     assert lines[1].split(",")[:3] == ["1", "↑1", "01"] or lines[1].split(",")[2] == "01"
+
+
+def test_choice_survives_navigation(app_url: str) -> None:
+    """The month chosen on one page stays when the user moves on through the sidebar, also
+    through a page without the picker (数据上传)."""
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{app_url}/ranking?area=县城&year=2019&month=2019-02")
+        settle(page)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        for name, path in (("网格档案", "/grids"), ("数据上传", "/upload"), ("月度排名", "/ranking")):
+            nav.get_by_text(name).click()
+            page.wait_for_url(f"**{path}*")
+            settle(page)
+        assert "month=2019-02" in page.url
+        page.get_by_text("县城 · 2019年2月").first.wait_for(timeout=15_000)
