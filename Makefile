@@ -44,6 +44,7 @@ sample: $(VENV)/.installed ## 重新生成示例数据库 / rebuild the sample d
 bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchmarks
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_views.py
+	$(PY) bench/bench_pages.py
 
 clean: ## 删除虚拟环境和缓存 / remove venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output
