@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, export, queries
+from etl import board, charts, queries
 from pages import common
 
 
@@ -208,24 +208,10 @@ def body() -> None:
         height=min(38 + 35 * len(shown), 1050),
     )
     stem = f"{f.area}_{f.year}年_年度考评"
-    buttons = st.container(horizontal=True)
-    buttons.download_button(
-        "下载 Excel（.xlsx）",
-        export.xlsx_bytes(
-            {"年度考评": shown, "奖励汇总": board.tier_summary_display(summary)},
-            title=f"{f.area}网格化管理{f.year}年度考评结果",
-        ),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
-    buttons.download_button(
-        "下载 CSV",
-        export.csv_bytes(shown),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    common.table_downloads(
+        st.container(horizontal=True), stem, shown, sheet="年度考评", title=f"{f.area}网格化管理{f.year}年度考评结果",
+        sheets={"年度考评": shown, "奖励汇总": board.tier_summary_display(summary)},
+    )  # fmt: skip
 
     st.subheader("奖惩汇总")
     st.dataframe(board.tier_summary_display(summary), hide_index=True, width="stretch")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from etl import auth, board, db, queries, store
+from etl import auth, board, db, export, queries, store
 
 log = logging.getLogger("dashboard")
 
@@ -76,6 +77,27 @@ def deferred(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_downloads(
+    container: Any,
+    stem: str,
+    frame: pd.DataFrame,
+    *,
+    sheet: str,
+    title: str,
+    sheets: dict[str, pd.DataFrame] | None = None,
+    highlight: dict[str, Sequence[bool]] | None = None,
+    xlsx_label: str = "下载 Excel（.xlsx）",
+) -> None:
+    """The table as shown, as .xlsx (formatted; extra sheets if given) and as UTF-8-BOM CSV."""
+    container.download_button(
+        xlsx_label,
+        export.xlsx_bytes(sheets or {sheet: frame}, title=title, highlight=highlight),
+        file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:",
+    )  # fmt: skip
+    container.download_button("下载 CSV", export.csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+                              icon=":material/download:")  # fmt: skip
 
 
 def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:

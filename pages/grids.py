@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, export, gridmap
+from etl import board, charts, gridmap
 from pages import common
 
 
@@ -49,21 +49,8 @@ def body() -> None:
         },
     )
     stem = f"{area}_网格名册"
-    buttons = st.container(horizontal=True)
-    buttons.download_button(
-        "下载 Excel（.xlsx）",
-        export.xlsx_bytes({"网格名册": shown}, title=f"{area}城市网格化管理网格名册"),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
-    buttons.download_button(
-        "下载 CSV",
-        export.csv_bytes(shown),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    common.table_downloads(st.container(horizontal=True), stem, shown, sheet="网格名册",
+                           title=f"{area}城市网格化管理网格名册")  # fmt: skip
 
 
 common.run_page(body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, export, queries
+from etl import board, charts, queries
 from pages import common
 
 SCOPES = {"year": "全年", "month": "本月"}
@@ -96,23 +96,8 @@ def body() -> None:
         column_config={"问题描述": st.column_config.TextColumn(width="medium")},
     )
     stem = f"{f.area}_逾期未整改问题_{today:%Y-%m-%d}"
-    buttons = st.container(horizontal=True)
-    buttons.download_button(
-        "下载 Excel（.xlsx）",
-        export.xlsx_bytes(
-            {"逾期未整改": overdue_list}, title=f"{f.area}逾期未整改问题清单（截至{today:%Y-%m-%d}）"
-        ),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
-    buttons.download_button(
-        "下载 CSV",
-        export.csv_bytes(overdue_list),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    common.table_downloads(st.container(horizontal=True), stem, overdue_list, sheet="逾期未整改",
+                           title=f"{f.area}逾期未整改问题清单（截至{today:%Y-%m-%d}）")  # fmt: skip
 
 
 common.run_page(body)

@@ -54,19 +54,8 @@ def body() -> None:
     )
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
     row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "下载 Excel（.xlsx）",
-        export.xlsx_bytes(
-            {"月度排名": shown},
-            title=f"{f.area}网格化管理月度考核排名（{label}）",
-            highlight={"月度排名": flags},
-        ),  # fmt: skip
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
-    row.download_button("下载 CSV", export.csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
-                       icon=":material/download:")  # fmt: skip
+    common.table_downloads(row, stem, shown, sheet="月度排名", title=f"{f.area}网格化管理月度考核排名（{label}）",
+                           highlight={"月度排名": flags})  # fmt: skip
     common.bulletin_buttons(f, (row, row))
     st.subheader("总分排行")
     common.plot(charts.ranking_bars(table))

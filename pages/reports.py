@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, export, queries
+from etl import board, charts, queries
 from pages import common
 
 
@@ -56,21 +56,9 @@ def body() -> None:
             width="stretch",
         )
         stem = f"{f.area}_{f.month:%Y-%m}_催报名单"
-        buttons = st.container(horizontal=True)
-        buttons.download_button(
-            "下载催报名单（.xlsx）",
-            export.xlsx_bytes({"催报名单": chase}, title=f"{f.area}网格工作信息催报名单（{label}）"),
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
-        )
-        buttons.download_button(
-            "下载 CSV",
-            export.csv_bytes(chase),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
+        common.table_downloads(st.container(horizontal=True), stem, chase, sheet="催报名单",
+                               xlsx_label="下载催报名单（.xlsx）",
+                               title=f"{f.area}网格工作信息催报名单（{label}）")  # fmt: skip
 
     st.subheader(f"{f.year}年报送情况")
     matrix = common.read(queries.report_matrix, f.area, f.year)
