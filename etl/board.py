@@ -755,3 +755,32 @@ def screen_text(frame: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
                 for v in out[column].tolist()
             ]
     return out
+
+
+def history_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """store.history() as the upload page shows it: Chinese headers, kinds and periods in words,
+    the revert folded into 状态 ('已撤销（2019-04-02 10:15 张三）') so nothing reads 'None'."""
+    from etl.extract import KIND_LABELS
+    from etl.store import periods_text
+
+    def status(r: dict) -> str:
+        if r["status"] != "reverted":
+            return "有效"
+        when = (
+            f"{r['reverted_at']:%Y-%m-%d %H:%M}"
+            if r["reverted_at"] is not None and not pd.isna(r["reverted_at"])
+            else ""
+        )
+        return f"已撤销（{when} {r['reverted_by'] or ''}）".replace(" ）", "）")
+
+    records = frame.to_dict("records")
+    return pd.DataFrame({
+        "批次": frame["batch_id"],
+        "导入时间": frame["loaded_at"],
+        "导入人": frame["loaded_by"],
+        "文件名": frame["file_name"],
+        "类型": ["、".join(KIND_LABELS.get(x, x) for x in str(r["kind"]).split(",")) for r in records],
+        "期间": [periods_text(list(r["periods"]) if r["periods"] is not None else []) for r in records],
+        "行数": frame["row_count"],
+        "状态": [status(r) for r in records],
+    })  # fmt: skip

@@ -606,7 +606,8 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
                          f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
         if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
             reader.issue(n, layout.fields["month"], None,
-                         "月份为空，标题、工作表名和文件名中也没有月份；请填写月份（如 2019-03）")  # fmt: skip
+                         "月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），"
+                         "或在上传页「月份（表中没写时使用）」框中填写（命令行 --month 2019-03）")  # fmt: skip
         if g is None or month is None:
             continue
         key = (g.area, g.code, month)
@@ -827,6 +828,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
             out.issues.append(Issue("工作表没有数据行", "warning", sheet.name))
         out.sheets.append(result)
     _cross_sheet_duplicates(out)
+    out.issues = compact_issues(out.issues)
     if out.sheets and not out.errors and out.row_count == 0:
         out.issues.insert(0, Issue("文件中没有任何数据行（只有表头），没有可导入的内容", "error"))
     if not out.sheets and not out.errors:
@@ -838,6 +840,30 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
                 "error",
             ),
         )
+    return out
+
+
+def compact_issues(issues: list[Issue], at_least: int = 3) -> list[Issue]:
+    """The same problem with the same value in many rows of a column (a month left blank in
+    every row) is one line naming the rows, not 28 identical lines."""
+    groups: dict[tuple[Any, ...], list[Issue]] = {}
+    order: list[tuple[Any, ...]] = []
+    for i in issues:
+        key = (i.severity, i.sheet, i.column, i.message, repr(i.value)) if i.row else (id(i),)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(i)
+    out: list[Issue] = []
+    for key in order:
+        group = groups[key]
+        if len(group) < at_least:
+            out += group
+            continue
+        rows = sorted(i.row for i in group if i.row)
+        first = group[0]
+        out.append(Issue(f"{first.message}（第{rows[0]}–{rows[-1]}行中共 {len(rows)} 行相同）", first.severity,
+                         first.sheet, rows[0], first.column, first.value))  # fmt: skip
     return out
 
 

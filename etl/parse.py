@@ -291,6 +291,9 @@ def _digits(text: str) -> str:
     return str(int(found[-1])) if found else ""
 
 
+HINT = "。请改为名册中的网格编号或名称（模板中可从下拉列表选择）"
+
+
 @dataclass(frozen=True)
 class GridEntry:
     """A grid of the registry, as references are matched against it."""
@@ -331,7 +334,7 @@ class GridIndex:
             if len(found) > 1:
                 names = "、".join(f"{e.code} {e.name}（{e.area}）" for e in found[:5])
                 raise CellError(f"网格不唯一，可能是：{names}；请写网格编号")
-        raise CellError(f"网格名册中没有这个网格{self._closest(key)}")
+        raise CellError(f"网格名册中没有这个网格{self._closest(key)}{HINT}")
 
     def resolve_in_area(self, value: Any, area: str) -> GridEntry | None:
         """Like resolve, but an ambiguity settled by preferring grids of one area."""

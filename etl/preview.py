@@ -120,13 +120,16 @@ def _monthly_changes(
             sentences.append(f"新增 {where} {len(added)} 个网格的月度考核得分")
         else:
             diffs = [f"网格{c}：{old[c]:g} → {new[c]:g}" for c in replaced if abs(old[c] - new[c]) > 1e-9]
-            same = len(replaced) - len(diffs)
-            text = f"替换 {where} {_grid_list(replaced)} 的得分"
-            if diffs:
-                text += "（" + "；".join(diffs[:10]) + ("；…" if len(diffs) > 10 else "") + "）"
-            if same:
-                text += f"，其中 {same} 个网格得分不变"
-            sentences.append(text)
+            if not diffs:
+                sentences.append(
+                    f"{where} {len(replaced)} 个网格的得分与已导入的数据相同，导入后得分不会变化"
+                )
+            else:
+                text = f"替换 {where} 的得分：{len(diffs)} 个网格有变化（" + "；".join(diffs[:10])
+                text += ("；…" if len(diffs) > 10 else "") + "）"
+                if len(replaced) > len(diffs):
+                    text += f"，其余 {len(replaced) - len(diffs)} 个网格不变"
+                sentences.append(text)
             if added:
                 sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
         before = competition_rank(old) if old else {}
@@ -211,11 +214,15 @@ def preview_bytes(
     if not p.exists():
         store.init_db(p)
     with db.connect(p) as con:
-        dup = store.active_duplicate(con, digest)
+        dup = store.active_duplicate(con, digest, options)
         extraction = store.check(con, data, name, options)
         pv = FilePreview(name, digest, len(data), extraction, duplicate_of=dup)
         if dup is not None:
-            pv.changes = [f"与已导入的批次 #{dup} 完全相同，将跳过"]
+            periods = _period_text(store.batch_periods(con, dup))
+            pv.changes = [
+                f"与已导入的批次 #{dup}（{periods}）完全相同，将跳过。如果当时月份或类型选错了，"
+                f"请先在「④ 导入历史与撤销」中撤销批次 #{dup}，再重新导入"
+            ]
             return pv
         if extraction.errors:
             return pv

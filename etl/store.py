@@ -140,11 +140,22 @@ def check(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, options: 
     return extract_file(data, file_name, ctx)
 
 
-def active_duplicate(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
+def active_duplicate(
+    con: duckdb.DuckDBPyConnection, digest: str, options: Options | None = None
+) -> int | None:
+    """The active batch loaded from the same bytes with the same options (month/year/kind given
+    by the user): loading it again would change nothing. The same file with another month is
+    a different load."""
     row = con.execute(
-        "SELECT min(batch_id) FROM batch WHERE sha256 = ? AND status = 'active'", [digest]
+        "SELECT min(batch_id) FROM batch WHERE sha256 = ? AND status = 'active' AND coalesce(options, '') = ?",
+        [digest, (options or Options()).as_json()],
     ).fetchall()
     return row[0][0] if row and row[0][0] is not None else None
+
+
+def batch_periods(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:
+    row = con.execute("SELECT periods FROM batch WHERE batch_id = ?", [batch_id]).fetchall()
+    return list(row[0][0] or []) if row else []
 
 
 def load_bytes(
@@ -169,7 +180,7 @@ def load_bytes(
         if first.errors:
             raise FileRejected(file_name, first.issues)
     with db.write_lock(p), db.connect(p, create=True) as con:
-        dup = active_duplicate(con, digest)
+        dup = active_duplicate(con, digest, options)
         if dup is not None and not _replay:
             return LoadResult(file_name, "skipped", None, [], 0, duplicate_of=dup)
         extraction = check(con, data, file_name, options)

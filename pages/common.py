@@ -131,6 +131,11 @@ def run_page(body: Any) -> None:
         st.error("页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。")
 
 
+def today() -> date:
+    """Today as the rules see it (GRID_TODAY pins it for demonstrations and tests)."""
+    return db.today_override() or date.today()
+
+
 def month_label(m: date | str) -> str:
     d = queries.month_start(m)
     return f"{d.year}年{d.month}月"
@@ -155,7 +160,8 @@ def fmt_pct(x: Any) -> str:
 class Filters:
     area: str
     year: int
-    month: date | None  # None when the area has no checked month in that year
+    month: date | None  # None when the area has no data in that year
+    checked: bool = True  # the month had a monthly check (scores); False: other data only
 
 
 def _pick(key: str, options: list[str], default: str | None) -> str | None:
@@ -185,20 +191,25 @@ def sidebar_filters() -> Filters:
     default_area = "县城" if "县城" in areas else areas[0]
     _pick("area", areas, default_area)
     area = st.sidebar.selectbox("片区", areas, key="area")
-    months = [m.strftime("%Y-%m") for m in read(queries.months, area)]
-    years = [str(y) for y in read(queries.years, area)] or [str(date.today().year)]
-    latest = months[-1] if months else None
+    # Every month with data of any kind (reports and volunteer records count too), so that a
+    # month's reports can be seen before its scores arrive; the default is the latest check.
+    checked = [m.strftime("%Y-%m") for m in read(queries.months, area)]
+    months = sorted(set(checked) | {m.strftime("%Y-%m") for m in read(queries.data_months, area)})
+    years = [str(y) for y in read(queries.years, area)] or [str(today().year)]
+    latest = checked[-1] if checked else (months[-1] if months else None)
     if "month" not in st.session_state and st.query_params.get("month") in months:
         # A link with a month but no year: the year follows the month.
         st.session_state.setdefault("year", st.query_params["month"][:4])
     _pick("year", years, latest[:4] if latest else years[-1])
     year = st.sidebar.selectbox("年度", years, key="year", format_func=lambda y: f"{y}年")
     in_year = [m for m in months if m.startswith(year)]
-    month = _pick("month", in_year, in_year[-1] if in_year else None)
+    checked_in_year = [m for m in checked if m.startswith(year)]
+    default = checked_in_year[-1] if checked_in_year else (in_year[-1] if in_year else None)
+    month = _pick("month", in_year, default)
     if in_year:
         month = st.sidebar.selectbox("月份", in_year, key="month", format_func=month_label)
     else:
-        st.sidebar.caption(f"{year}年暂无月度考核数据")
+        st.sidebar.caption(f"{year}年暂无数据")
     params = {"area": area, "year": year}
     if month:
         params["month"] = month
@@ -207,7 +218,8 @@ def sidebar_filters() -> Filters:
             st.query_params[k] = v
     if not month and "month" in st.query_params:
         del st.query_params["month"]
-    return Filters(area=area, year=int(year), month=queries.month_start(month) if month else None)
+    return Filters(area=area, year=int(year), month=queries.month_start(month) if month else None,
+                   checked=bool(month) and month in checked)  # fmt: skip
 
 
 NO_FILTER_PAGES = ("upload", "display")
@@ -240,10 +252,15 @@ def sample_banner() -> None:
         )
 
 
-def empty_month(f: Filters) -> bool:
-    """Show the empty state when the chosen year has no checked month; True when empty."""
+def empty_month(f: Filters, *, need_scores: bool = True) -> bool:
+    """Show the empty state when there is nothing for the chosen month; True when empty.
+    Pages built on the monthly check (need_scores) also stop at a month without scores."""
     if f.month is None:
-        st.info(f"{f.area}{f.year}年暂无月度考核数据，请先在「数据上传」页导入月度考核表。")
+        st.info(f"{f.area}{f.year}年暂无数据，请先在「数据上传」页导入。")
+        return True
+    if need_scores and not f.checked:
+        st.info(f"{month_label(f.month)}暂无考核数据，请先在「数据上传」页导入该月的月度考核表；"
+                "信息报送、志愿服务、问题台账页可查看该月已导入的其他数据。")  # fmt: skip
         return True
     return False
 

@@ -21,7 +21,7 @@ def body() -> None:
     f = common.filters()
     common.sample_banner()
     st.title("问题台账")
-    if common.empty_month(f):
+    if common.empty_month(f, need_scores=False):
         return
     label = common.month_label(f.month)
     scope = st.segmented_control(

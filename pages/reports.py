@@ -13,7 +13,7 @@ def body() -> None:
     f = common.filters()
     common.sample_banner()
     st.title("信息报送")
-    if common.empty_month(f):
+    if common.empty_month(f, need_scores=False):
         return
     label = common.month_label(f.month)
     counts = common.read(board.report_counts, f.area, f.month)

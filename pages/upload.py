@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import db, preview, store, template
+from etl import board, db, preview, store, template
 from etl.extract import KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
@@ -13,7 +13,6 @@ from pages import common
 MAX_MB = 20
 ISSUE_ROWS = 200
 SUFFIXES = ["xlsx", "xlsm", "xls", "csv"]
-STATUS = {"active": "有效", "reverted": "已撤销"}
 
 
 def templates() -> None:
@@ -46,11 +45,13 @@ def choose_and_check() -> tuple[list[tuple[preview.FilePreview, bytes]], store.O
         key=f"files_{st.session_state.get('uploader_round', 0)}",
     )
     c1, c2, c3 = st.columns(3)
+    round_ = st.session_state.get("uploader_round", 0)  # new widgets after each load: no stale month
     kind = c1.selectbox(
-        "表格类型", [None, *KINDS], format_func=lambda k: "自动识别" if k is None else KIND_LABELS[k]
-    )
-    month = c2.text_input("月份（表中没写时使用）", placeholder="如 2019-03")
-    year = c3.text_input("年度（年终考核表中没写时使用）", placeholder="如 2019")
+        "表格类型", [None, *KINDS], format_func=lambda k: "自动识别" if k is None else KIND_LABELS[k],
+        key=f"kind_{round_}",
+    )  # fmt: skip
+    month = c2.text_input("月份（表中没写时使用）", placeholder="如 2019-03", key=f"month_{round_}")
+    year = c3.text_input("年度（年终考核表中没写时使用）", placeholder="如 2019", key=f"year_{round_}")
     options = store.Options(kind=kind)
     try:
         options.month = parse_month(month) if month.strip() else None
@@ -110,7 +111,7 @@ def show_preview(pv: preview.FilePreview) -> None:
                 st.text("· " + line)
         if pv.rank_moves is not None and not pv.rank_moves.empty:
             st.markdown("**排名变化：**")
-            st.dataframe(pv.rank_moves, hide_index=True)
+            st.dataframe(board.screen_text(pv.rank_moves, {"原排名": "{:.0f}"}), hide_index=True)
         if not errors:
             samples = pv.sample_rows()
             if samples:
@@ -126,7 +127,12 @@ def confirm(checked: list[tuple[preview.FilePreview, bytes]], options: store.Opt
         return
     st.subheader("③ 确认导入")
     if not loadable:
-        st.info("没有可以导入的文件：请按问题清单修改后重新选择文件。")
+        if all(pv.duplicate_of is not None for pv, _ in checked):
+            st.info("所选文件都已导入过，内容完全相同，无需再次导入。")
+        else:
+            st.info(
+                "没有可以导入的文件：请按上面的问题清单改正后，点文件名旁的 ⊗ 移除旧文件，再重新选择改好的文件。"
+            )
         return
     names = "、".join(pv.file_name for pv, _ in loadable)
     st.text(f"将导入 {len(loadable)} 个文件：{names}（导入人：{user}）")
@@ -144,6 +150,7 @@ def confirm(checked: list[tuple[preview.FilePreview, bytes]], options: store.Opt
             results.append(("error", f"{pv.file_name}：数据库正忙（另一个导入正在进行），请稍后再试", pv))
         bar.progress(i / len(loadable), text=f"已处理 {i}/{len(loadable)} 个文件")
     st.session_state["load_results"] = [(s, m, pv.months) for s, m, pv in results]
+    st.session_state["_toasted"] = False
     st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
     st.session_state.pop("previews", None)
     st.rerun()
@@ -155,9 +162,13 @@ def last_results() -> None:
         return
     for status, message, months in results:
         (st.success if status == "ok" else st.error)(message)
+        if not st.session_state.get("_toasted"):
+            # The page may be scrolled down at the file list: a toast is seen wherever one is.
+            st.toast(message, icon=":material/task_alt:" if status == "ok" else ":material/error:")
         for m in months[:6]:
             st.page_link("pages/ranking.py", label=f"查看 {m.year}年{m.month}月 排名 →",
                          query_params={"month": f"{m:%Y-%m}", "year": str(m.year)})  # fmt: skip
+    st.session_state["_toasted"] = True
     if st.button("知道了", key="ack_results"):
         st.session_state.pop("load_results", None)
         st.rerun()
@@ -173,28 +184,8 @@ def history(user: str | None) -> None:
     if frame.empty:
         st.info("还没有导入任何文件。")
         return
-    shown = frame.assign(
-        状态=frame["status"].map(STATUS),
-        类型=frame["kind"].map(lambda k: "、".join(KIND_LABELS.get(x, x) for x in str(k).split(","))),
-        期间=frame["periods"].map(lambda p: store.periods_text(list(p) if p is not None else [])),
-    ).rename(columns={"batch_id": "批次", "loaded_at": "导入时间", "loaded_by": "导入人", "file_name": "文件名",
-                      "area": "片区", "row_count": "行数", "reverted_at": "撤销时间", "reverted_by": "撤销人"})  # fmt: skip
     st.dataframe(
-        shown[
-            [
-                "批次",
-                "导入时间",
-                "导入人",
-                "文件名",
-                "类型",
-                "片区",
-                "期间",
-                "行数",
-                "状态",
-                "撤销时间",
-                "撤销人",
-            ]
-        ],
+        board.history_display(frame),
         hide_index=True,
         width="stretch",
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
@@ -224,7 +215,14 @@ def history(user: str | None) -> None:
         )
         if st.button(f"确认撤销 #{pick}", type="primary", key=f"revert_{pick}"):
             store.revert(int(pick), by=user)
-            st.session_state["load_results"] = [("ok", f"已撤销批次 #{pick}（{row['file_name']}）", [])]
+            st.session_state["load_results"] = [
+                (
+                    "ok",
+                    f"已撤销批次 #{pick}（{row['file_name']}）：其数据不再计入，被它替换的数据恢复有效",
+                    [],
+                )
+            ]
+            st.session_state["_toasted"] = False
             st.rerun()
 
 

@@ -20,7 +20,7 @@ def body() -> None:
     f = common.filters()
     common.sample_banner()
     st.title("志愿服务")
-    if common.empty_month(f):
+    if common.empty_month(f, need_scores=False):
         return
     label = common.month_label(f.month)
     wide = common.read(queries.volunteer_matrix, f.area, f.year)

@@ -105,7 +105,7 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         text = page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "upload-good-file")
         assert "可以导入" in text
-        assert "替换 县城 2019年3月 网格27、网格28 的得分" in text
+        assert "替换 县城 2019年3月 的得分：2 个网格有变化（网格27：" in text
         page.get_by_role("button", name="确认导入").click()
         settle(page)
         text = page.locator('[data-testid="stMain"]').inner_text()

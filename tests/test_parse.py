@@ -203,7 +203,8 @@ def test_resolve_grid_unknown_names_closest():
     with pytest.raises(CellError) as err:
         INDEX.resolve("第99网格")
     assert (
-        str(err.value) == "网格名册中没有这个网格；最接近的是：29 新城网格、28 测试28路网格、27 测试27路网格"
+        str(err.value)
+        == "网格名册中没有这个网格；最接近的是：29 新城网格、28 测试28路网格、27 测试27路网格。请改为名册中的网格编号或名称（模板中可从下拉列表选择）"
     )
 
 
