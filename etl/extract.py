@@ -563,6 +563,11 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
                 continue
         g = reader.value(n, row, "grid", required=True)
         month = reader.value(n, row, "month") if "month" in layout.fields else None
+        raw_month, month_col = reader.cell(row, "month")
+        if month is not None and isinstance(raw_month, float) and f"{raw_month}".endswith(".1"):
+            # Excel turns a typed 2019.10 into the number 2019.1: October read as January.
+            reader.issue(n, month_col, raw_month, f"月份按 {month.year}年1月 读取；如果原意是 {month.year}年10月，"
+                         "请把单元格设为文本后写 2019-10", "warning")  # fmt: skip
         month = month or default_month
         scores: list[dict[str, Any]] = []
         item_sum = 0.0

@@ -74,10 +74,23 @@ class FilePreview:
             rows = s.tables.get(table, [])
             if rows:
                 frame = pd.DataFrame.from_records(rows[:limit])
-                out[f"{KIND_LABELS[s.kind]} · {s.sheet}"] = frame.drop(
-                    columns=[c for c in ("sheet", "sort_order") if c in frame.columns]
-                )
+                frame = frame.drop(columns=[c for c in ("sheet", "sort_order") if c in frame.columns])
+                out[f"{KIND_LABELS[s.kind]} · {s.sheet}"] = frame.rename(columns=column_labels(s.kind))
         return out
+
+
+# Headers for parsed rows: the template header of each field, plus the fields the loader adds.
+EXTRA_LABELS = {
+    "area": "片区", "month": "月份", "year": "年度", "grid_code": "网格", "total": "总分", "excel_row": "Excel行号",
+    "item_code": "项目编号", "category": "考核类别", "max_points": "满分", "score": "得分",
+}  # fmt: skip
+
+
+def column_labels(kind: str) -> dict[str, str]:
+    from etl.extract import vocabulary
+
+    labels = {c.field: c.header for c in vocabulary().kinds[kind].columns}
+    return {**labels, **EXTRA_LABELS}
 
 
 def _month_text(m: date) -> str:

@@ -571,3 +571,23 @@ def test_a_row_with_a_blank_year_cell_is_not_silently_dropped(seeded: Path, file
     except FileRejected:
         return  # refusing the file is an acceptable answer
     assert res.row_count == 3 or any(i.row == 3 for i in res.issues)
+
+
+def test_month_typed_as_number_2019_1_warns_about_october(seeded: Path, files: Path) -> None:
+    rows = monthly_rows("2019-03", grids=range(1, 3))
+    rows[1][0] = 2019.1  # what Excel keeps of a typed 2019.10
+    rows[2][0] = 2019.1
+    res = store.load_path(write_xlsx(files / "考核.xlsx", {"S": rows}), path=seeded)
+    assert res.periods == ["2019-01"]
+    assert [i.message for i in res.issues] == [
+        "月份按 2019年1月 读取；如果原意是 2019年10月，请把单元格设为文本后写 2019-10"
+    ] * 2
+
+
+def test_preview_rows_have_chinese_headers(seeded: Path, files: Path) -> None:
+    from etl import preview
+
+    path = write_xlsx(files / "考核.xlsx", {"S": monthly_rows("2019-03", grids=range(1, 3))})
+    pv = preview.preview_bytes(path.read_bytes(), path.name, path=seeded)
+    (frame,) = pv.sample_rows().values()
+    assert list(frame.columns) == ["片区", "月份", "网格", "总分", "备注", "Excel行号"]
