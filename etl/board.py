@@ -25,6 +25,13 @@ def is_sample_data(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute(IS_SAMPLE, [SAMPLE_USER]).fetchall()[0][0])
 
 
+def podium(ranking: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The month's front (rank ≤ 3, ties included) and its bottom three (the view's flag, DOMAIN
+    §4), each in rank order, from queries.month_ranking."""
+    ranked = ranking[~ranking["missing"].astype(bool)].sort_values(["rank", "grid_code"])
+    return ranked[ranked["rank"] <= 3], ranked[ranked["bottom_three"].astype(bool)]
+
+
 @dataclass(frozen=True)
 class MonthFigures:
     """Headline figures of (area, month) for the overview."""

@@ -227,7 +227,7 @@ def preview_bytes(
     if not p.exists():
         store.init_db(p)
     with db.connect(p) as con:
-        dup = store.active_duplicate(con, digest, options)
+        dup = store.active_duplicate(con, digest)
         extraction = store.check(con, data, name, options)
         pv = FilePreview(name, digest, len(data), extraction, duplicate_of=dup)
         if dup is not None:

@@ -140,15 +140,11 @@ def check(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, options: 
     return extract_file(data, file_name, ctx)
 
 
-def active_duplicate(
-    con: duckdb.DuckDBPyConnection, digest: str, options: Options | None = None
-) -> int | None:
-    """The active batch loaded from the same bytes with the same options (month/year/kind given
-    by the user): loading it again would change nothing. The same file with another month is
-    a different load."""
+def active_duplicate(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
+    """The active batch loaded from the same bytes (DATA_CONTRACT §2: skipped with a notice).
+    A file loaded with the wrong month is corrected by reverting that batch and loading again."""
     row = con.execute(
-        "SELECT min(batch_id) FROM batch WHERE sha256 = ? AND status = 'active' AND coalesce(options, '') = ?",
-        [digest, (options or Options()).as_json()],
+        "SELECT min(batch_id) FROM batch WHERE sha256 = ? AND status = 'active'", [digest]
     ).fetchall()
     return row[0][0] if row and row[0][0] is not None else None
 
@@ -180,7 +176,7 @@ def load_bytes(
         if first.errors:
             raise FileRejected(file_name, first.issues)
     with db.write_lock(p), db.connect(p, create=True) as con:
-        dup = active_duplicate(con, digest, options)
+        dup = active_duplicate(con, digest)
         if dup is not None and not _replay:
             return LoadResult(file_name, "skipped", None, [], 0, duplicate_of=dup)
         extraction = check(con, data, file_name, options)

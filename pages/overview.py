@@ -57,18 +57,16 @@ def body() -> None:
                 help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数（全部月份）")  # fmt: skip
 
     ranking = common.read(queries.month_ranking, f.area, f.month)
-    ranked = ranking[~ranking["missing"].astype(bool)]
+    top, bottom = board.podium(ranking)
     left, right = st.columns(2)
     with left:
         st.subheader("本月前三名")
-        top = ranked.nsmallest(3, "rank", keep="all")
         for r in top.itertuples():
             st.markdown(
                 f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}"
             )
     with right:
         st.subheader("本月末位三名")
-        bottom = ranked[ranked["bottom_three"].astype(bool)].sort_values("rank")
         for r in bottom.itertuples():
             streak = f" · :red[连续 {r.streak} 次]" if r.streak >= 2 else ""
             st.markdown(
