@@ -17,19 +17,26 @@ from etl import auth, board, db, export, queries, store
 
 log = logging.getLogger("dashboard")
 
-# Streamlit decides at server start that an app with a pages/ folder is a "v1" multipage app
-# and, until the entry script has once called st.navigation, runs a page file directly when
-# the first visitor opens its URL (e.g. a bookmarked /ranking): no entry script, the wrong
-# navigation. Every page imports this module, so switch the flag and rerun through the entry
-# script, which keeps the URL path.
-try:
-    from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+def leave_legacy_page_mode() -> None:
+    """Streamlit decides at server start that an app with a pages/ folder beside its entry
+    script is a legacy ("v1") multipage app and, until some session has run st.navigation,
+    runs a page file alone when the very first visitor opens its URL (a bookmarked /upload):
+    no entry script, a file-name navigation (dashboard, common, annual …). There is no
+    setting for this in Streamlit 1.67 and the folder name is fixed by the project layout, so
+    switch the (private) flag off once and rerun through the entry script, which keeps the
+    URL path (a v1 page and our st.Page share the hash of their url path). Every page imports
+    this module. tests/test_browser_coldstart.py opens bookmarks on a cold server."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without the v1 relic
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
-except ImportError:  # pragma: no cover - a future Streamlit without the v1 relic
-    pass
+
+
+leave_legacy_page_mode()
 
 CSS = """
 <style>
