@@ -32,6 +32,7 @@ PAGES = {
 
 page = st.navigation(PAGES)
 st.html(common.CSS)
+st.html(common.chinese_ui_script(), unsafe_allow_javascript=True)
 if page.url_path not in common.NO_FILTER_PAGES:
     # The picker lives in the entry script so that its state survives a change of page.
     common.remember_filters()

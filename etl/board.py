@@ -32,6 +32,40 @@ def podium(ranking: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ranked[ranked["rank"] <= 3], ranked[ranked["bottom_three"].astype(bool)]
 
 
+def ranking_cards_html(table: pd.DataFrame, *, leader: bool = False) -> str:
+    """Rows of queries.month_ranking as a card list for a phone (and the overview's podium):
+    rank and movement, grid, total, status; bottom three red, front three green, 缺检 grey.
+    Every value is escaped: the result is safe to hand to st.html."""
+    from html import escape
+
+    from etl.export import rank_change_text, ranking_status
+
+    cards = []
+    for r in table.to_dict("records"):
+        missing = bool(r["missing"])
+        bottom = bool(r["bottom_three"]) and not missing
+        ranked = not missing and r["rank"] is not None and not pd.isna(r["rank"])
+        kind = (
+            "missing" if missing else "bottom" if bottom else "top" if ranked and r["rank"] <= 3 else "plain"
+        )
+        change = rank_change_text(r.get("rank_change"), r.get("prev_rank"), missing)
+        status = ranking_status(missing, bool(r["bottom_three"]), r["streak"])
+        sub = [escape(change)] if change not in ("", "—") else []
+        if status and not missing:
+            sub.append(f"<em>{escape(status)}</em>")
+        if leader:
+            sub.append(f'<span class="rc-who">挂点县领导 {escape(str(r["leader_name"] or ""))}</span>')
+        rank = "—" if missing else str(int(r["rank"]))
+        total = "缺检" if missing else f"{float(r['total']):.1f}<small>分</small>"
+        name = f"{escape(str(r['grid_code']))} {escape(str(r['grid_name']))}"
+        cards.append(
+            f'<div class="rc rc-{kind}"><span class="rc-rank">{rank}</span>'
+            f'<span class="rc-grid"><b>{name}</b><span class="rc-sub">{" ".join(sub)}</span></span>'
+            f'<span class="rc-total">{total}</span></div>'
+        )
+    return '<div class="rank-cards">' + "".join(cards) + "</div>"
+
+
 @dataclass(frozen=True)
 class MonthFigures:
     """Headline figures of (area, month) for the overview."""
@@ -51,6 +85,7 @@ class MonthFigures:
     problems_overdue: int  # 逾期未整改
     streak_warnings: int
     today: date
+    future_dated: int = 0  # of `reported`: first report dated after today (suspect, issue 12)
 
 
 FIGURES = """
@@ -69,7 +104,8 @@ prev AS (
 ),
 rep AS (
     SELECT count(*) FILTER (WHERE status IN ('按时', '逾期'))::INTEGER AS reported,
-        count(*) FILTER (WHERE status = '按时')::INTEGER AS on_time
+        count(*) FILTER (WHERE status = '按时')::INTEGER AS on_time,
+        count(*) FILTER (WHERE submitted_on > grid_today())::INTEGER AS future_dated
     FROM report_status WHERE area = $area AND month = $month
 ),
 vol AS (
@@ -85,7 +121,8 @@ SELECT r.n_grids, r.n_ranked, r.n_missing, r.average, prev.prev_average,
     coalesce(rep.reported, 0), coalesce(rep.on_time, 0),
     report_deadline($month, s.report_deadline_day) AS deadline,
     coalesce(vol.no_volunteer, 0), prob.open, prob.overdue, r.streaks, grid_today(),
-    (SELECT count(*) FROM grid WHERE area = $area)::INTEGER AS registry_grids
+    (SELECT count(*) FROM grid WHERE area = $area)::INTEGER AS registry_grids,
+    coalesce(rep.future_dated, 0)
 FROM r, prev, rep, vol, prob, rule_setting s
 """
 
@@ -94,7 +131,7 @@ def month_figures(con: duckdb.DuckDBPyConnection, area: str, month: queries.Mont
     m = queries.month_start(month)
     row = con.execute(FIGURES, {"area": area, "month": m}).fetchall()[0]
     (n_grids, n_ranked, n_missing, average, prev_average, reported, on_time, deadline,
-     no_volunteer, open_, overdue, streaks, today, registry_grids) = row  # fmt: skip
+     no_volunteer, open_, overdue, streaks, today, registry_grids, future_dated) = row  # fmt: skip
     n_grids = n_grids or registry_grids
     return MonthFigures(
         n_grids=n_grids,
@@ -112,7 +149,52 @@ def month_figures(con: duckdb.DuckDBPyConnection, area: str, month: queries.Mont
         problems_overdue=overdue or 0,
         streak_warnings=streaks,
         today=today,
+        future_dated=future_dated,
     )
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The one "as of" of every status figure on a page (issue 12): the rules' today
+    (grid_today(), GRID_TODAY pins it) and whether the chosen month is over, so that its
+    statuses are final, or still running, so that they are provisional."""
+
+    today: date
+    month: date
+
+    @property
+    def final(self) -> bool:
+        return (self.month.year, self.month.month) < (self.today.year, self.today.month)
+
+    @property
+    def text(self) -> str:
+        t, m = self.today, self.month
+        day = f"{t.year}年{t.month}月{t.day}日"
+        if self.final:
+            return f"状态截至{day} · {m.year}年{m.month}月已结束，状态为最终结果"
+        if (m.year, m.month) == (t.year, t.month):
+            return f"状态截至{day} · {m.month}月为本月，尚未结束，状态为暂定"
+        return f"状态截至{day} · {m.year}年{m.month}月尚未开始，状态为暂定"
+
+
+def as_of(con: duckdb.DuckDBPyConnection, month: queries.MonthLike) -> AsOf:
+    today = con.execute("SELECT grid_today()").fetchall()[0][0]
+    return AsOf(today=today, month=queries.month_start(month))
+
+
+FUTURE_REPORTS = """
+SELECT r.grid_code, g.grid_name, r.submitted_on
+FROM report_status r
+JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
+WHERE r.area = ? AND r.month = ? AND r.submitted_on > grid_today()
+ORDER BY r.submitted_on, r.grid_code
+"""
+
+
+def future_reports(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> pd.DataFrame:
+    """The month's first reports dated after today: impossible as of today, most likely a typo;
+    the pages flag them (grid_code, grid_name, submitted_on)."""
+    return con.execute(FUTURE_REPORTS, [area, queries.month_start(month)]).df()
 
 
 # ------------------------------------------------------------------------------------------

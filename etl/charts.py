@@ -23,6 +23,58 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 REPORT_STATUS_COLORS = {"按时": GREEN, "逾期": AMBER, "未报送": RED, "待报送": LIGHT_BLUE}
 
 
+# Plotly's own words (toolbar tooltips, the double-click hint, month names) in Chinese. Plotly
+# takes a locale's dictionary through its config (`locales`), so nothing needs registering in
+# the browser; st.plotly_chart passes `config` through.
+PLOTLY_ZH = {
+    "dictionary": {
+        "Autoscale": "自动缩放",
+        "Box Select": "框选",
+        "Compare data on hover": "悬停时比较数据",
+        "Double-click on legend to isolate one trace": "双击图例只显示这一项",
+        "Double-click to zoom back out": "双击恢复原始大小",
+        "Download plot as a PNG": "下载图片（PNG）",
+        "Download plot as a png": "下载图片（PNG）",
+        "Download plot": "下载图片",
+        "Lasso Select": "套索选择",
+        "Pan": "平移",
+        "Produced with Plotly.js": "由 Plotly.js 生成",
+        "Reset": "重置",
+        "Reset axes": "还原坐标轴",
+        "Reset view": "还原视图",
+        "Reset views": "还原视图",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Snapshot succeeded": "图片已生成",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载失败！",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候……",
+        "Toggle Spike Lines": "显示/隐藏辅助线",
+        "Toggle show closest data on hover": "显示/隐藏最近数据",
+        "Zoom": "缩放",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "trace": "数据系列",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["日", "一", "二", "三", "四", "五", "六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d",
+    },
+}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "locale": "zh-CN",
+    "locales": {"zh-CN": PLOTLY_ZH},
+    # Only what a leader uses: save the picture, zoom and pan, reset.
+    "modeBarButtonsToRemove": [
+        "select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+    "toImageButtonOptions": {"format": "png", "filename": "图表", "scale": 2},
+}  # fmt: skip
+
+
 def _layout(fig: go.Figure, *, height: int | None = None, legend: bool = True) -> go.Figure:
     fig.update_layout(
         font={"family": FONT, "size": 13},
@@ -62,8 +114,8 @@ def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
             hovertemplate="%{y}<br>总分 %{x:.1f} 分<br>第 %{customdata[0]} 名<extra></extra>",
         )
     )
-    low = max(0.0, float(ranked["total"].min()) - 10) if len(ranked) else 0
-    fig.update_xaxes(title_text="总分（分）", range=[low, 100 + 3])
+    # Bars start at zero (issue 12): a bar's length is the score, so 70 is not drawn as half of 95.
+    fig.update_xaxes(title_text="总分（分）", range=[0, 100 + 9], tick0=0, dtick=10)
     fig.update_yaxes(title_text="", autorange="reversed", type="category")
     fig.update_layout(title=title or None)
     return _layout(fig, height=max(320, 22 * len(ranked) + 80), legend=False)
@@ -82,7 +134,7 @@ def area_trend(averages: pd.DataFrame, title: str = "") -> go.Figure:
         )
     )
     fig.update_xaxes(title_text="月份")
-    fig.update_yaxes(title_text="平均分（分）")
+    with_score_axis(fig, averages["area_avg"], "平均分（分）")
     fig.update_layout(title=title or None)
     return with_month_ticks(_layout(fig, height=300, legend=False), list(averages["month"]))
 
@@ -104,7 +156,10 @@ def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> g
             hovertemplate="片区平均<br>%{x|%Y年%m月}<br>%{y:.2f} 分<extra></extra>",
         )  # fmt: skip
     fig.update_xaxes(title_text="月份")
-    fig.update_yaxes(title_text="总分（分）")
+    values = pd.concat(
+        [totals["total"], averages["area_avg"] if averages is not None else pd.Series(dtype=float)]
+    )
+    with_score_axis(fig, values, "总分（分）")
     months = list(totals["month"]) + (list(averages["month"]) if averages is not None else [])
     return with_month_ticks(_layout(fig, height=360), months)
 
@@ -262,12 +317,44 @@ def with_month_ticks(fig: go.Figure, months: Sequence[object], most: int = 8) ->
         return fig
     step = max(1, -(-len(ms) // most))
     vals = ms[::step]
+    # The year goes on a second line (first tick and each new year) so that neighbouring labels
+    # never run together on a phone ('10月2019年1月').
     text = [
-        f"{d.year}年{d.month}月" if i == 0 or d.month <= step else f"{d.month}月" for i, d in enumerate(vals)
+        f"{d.month}月<br>{d.year}年" if i == 0 or vals[i - 1].year != d.year else f"{d.month}月"
+        for i, d in enumerate(vals)
     ]
     pad = pd.Timedelta(days=12)
     fig.update_xaxes(
         tickmode="array", tickvals=vals, ticktext=text, tickangle=0, range=[ms[0] - pad, ms[-1] + pad]
+    )
+    return fig
+
+
+def with_score_axis(
+    fig: go.Figure, values: Sequence[object] | pd.Series, title: str, span: float = 10
+) -> go.Figure:
+    """The y axis of a score line chart: round ticks (every 1, 2 or 5 points) over a range at
+    least `span` points wide, so that a one-point change does not fill the chart. A line
+    chart need not start at zero; when it does not, the axis title says where it starts."""
+    known = [float(v) for v in values if v is not None and not pd.isna(v)]  # type: ignore[arg-type]
+    if not known:
+        fig.update_yaxes(title_text=title)
+        return fig
+    lo, hi = min(known), max(known)
+    mid = (lo + hi) / 2
+    lo, hi = min(lo, mid - span / 2), max(hi, mid + span / 2)
+    step = next(s for s in (1, 2, 5, 10, 20) if (hi - lo) / s <= 6)
+    lo = max(0.0, (lo // step) * step)
+    hi = min(100.0, -(-hi // step) * step) if hi <= 100 else -(-hi // step) * step
+    if hi - lo < span:
+        hi = lo + span
+    note = f"，纵轴自 {lo:g} 分起" if lo > 0 else ""
+    fig.update_yaxes(
+        title_text=title.replace("）", note + "）") if title.endswith("）") else title + note,
+        range=[lo - step * 0.15, hi + step * 0.15],
+        tick0=0,
+        dtick=step,
+        tickformat="d",
     )
     return fig
 
@@ -319,10 +406,8 @@ def category_bars(comparison: pd.DataFrame) -> go.Figure:
         "<br>得分率 %{x:.1f}%<extra></extra>",
     )
     n_bars = comparison["grid_code"].nunique() + 1
-    lows = pd.concat([comparison["ratio"], avg["area_ratio"]]).dropna()
-    low = max(0.0, (float(lows.min()) * 100 - 10) // 10 * 10) if len(lows) else 0.0
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    fig.update_xaxes(title_text="得分率（%）", range=[low, 101])
+    fig.update_xaxes(title_text="得分率（%）", range=[0, 101], tick0=0, dtick=20)
     fig.update_yaxes(
         title_text="", autorange="reversed", type="category", categoryorder="array", categoryarray=cats
     )
@@ -503,9 +588,8 @@ def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
             "<extra></extra>",
         )
     )
-    low = min([float(pass_mark)] + [float(c) for c in ranked["composite"]]) if len(ranked) else 0.0
     fig.add_vline(x=pass_mark, line={"color": RED, "dash": "dash", "width": 1.5})
-    fig.update_xaxes(title_text="综合得分（分）", range=[max(0.0, low - 8), 101])
+    fig.update_xaxes(title_text="综合得分（分）", range=[0, 101], tick0=0, dtick=10)
     fig.update_yaxes(title_text="", autorange="reversed", type="category")
     fig.update_layout(uniformtext={"minsize": 11, "mode": "show"}, bargap=0.15)
     return _layout(fig, height=max(300, 24 * len(ranked) + 80), legend=False)

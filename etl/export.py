@@ -32,35 +32,44 @@ def rank_change_text(change: object, prev: object, missing: bool) -> str:
     return "—"
 
 
+def ranking_status(missing: bool, bottom_three: bool, streak: object) -> str:
+    """缺检 / 末位 / 末位（连续N次） / '' — the 状态 column of every ranking table."""
+    if missing:
+        return "缺检"
+    n = 0 if streak is None or pd.isna(streak) else int(streak)  # type: ignore[call-overload]
+    if n >= 3 or (bottom_three and n >= 2):
+        return f"末位（连续{n}次）"
+    return "末位" if bottom_three else ""
+
+
+# The deciding columns first (issue 12): a leader reads rank, movement, grid, total and status
+# before any category score; who leads the grid comes last.
+RANKING_HEAD = ["排名", "变化", "网格编号", "网格名称", "总分", "状态"]
+RANKING_TAIL = ["大网格", "挂点县领导", "牵头单位"]
+
+
 def ranking_display(table: pd.DataFrame, categories: Sequence[str]) -> pd.DataFrame:
-    """The monthly ranking as shown and downloaded: one row per grid, missing grids as 缺检."""
+    """The monthly ranking as shown and downloaded: one row per grid, missing grids as 缺检;
+    columns RANKING_HEAD, then the category scores, then RANKING_TAIL."""
     rows = []
     for r in table.to_dict("records"):
         missing = bool(r["missing"])
-        if missing:
-            status = "缺检"
-        elif r["streak"] >= 3:
-            status = f"末位（连续{int(r['streak'])}次）"
-        elif r["bottom_three"]:
-            status = "末位" if r["streak"] <= 1 else f"末位（连续{int(r['streak'])}次）"
-        else:
-            status = ""
         row = {
             "排名": None if missing else int(r["rank"]),
             "变化": rank_change_text(r.get("rank_change"), r.get("prev_rank"), missing),
             "网格编号": r["grid_code"],
             "网格名称": r["grid_name"],
-            "大网格": r.get("big_grid") or "",
-            "挂点县领导": r["leader_name"],
-            "牵头单位": r["lead_unit"],
+            "总分": None if missing else float(r["total"]),
+            "状态": ranking_status(missing, bool(r["bottom_three"]), r["streak"]),
         }
         for c in categories:
             v = r.get(c)
             row[c] = None if v is None or pd.isna(v) else float(v)
-        row["总分"] = None if missing else float(r["total"])
-        row["状态"] = status
+        row["大网格"] = r.get("big_grid") or ""
+        row["挂点县领导"] = r["leader_name"]
+        row["牵头单位"] = r["lead_unit"]
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=[*RANKING_HEAD, *categories, *RANKING_TAIL])
     if not frame.empty:
         frame["排名"] = frame["排名"].astype("Int64")
     return frame

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from etl import auth, board, db, export, queries, store
+from etl import auth, board, charts, db, export, queries, store
 
 log = logging.getLogger("dashboard")
 
@@ -44,17 +44,182 @@ CSS = """
 h1 { font-size: 1.7rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.8rem; }
 [data-testid="stMetricLabel"] p { font-size: 0.95rem; }
-.block-container { padding-top: 2.2rem; }
 @media (max-width: 640px) {
   .block-container { padding-left: 0.8rem; padding-right: 0.8rem; }
   [data-testid="stMetricValue"] { font-size: 1.4rem; }
 }
+/* The header bar (sidebar button) is about 3.75rem high: start the page below it, so that it
+   never covers the first line (the 示例数据 banner). */
+.block-container { padding-top: 4rem; }
+@media (max-width: 640px) { .block-container { padding-top: 4rem; } }
+/* One layout for laptops, another for phones (common.wide_and_narrow). */
+[class*="st-key-narrow_"] { display: none; }
+@media (max-width: 640px) {
+  [class*="st-key-wide_"] { display: none; }
+  [class*="st-key-narrow_"] { display: flex; }
+}
+/* The element that carries the translating script takes no room. */
+[data-testid="stElementContainer"]:has(#grid-zh-ui) { display: none; }
+/* Plotly's toolbar would cover the legend on a phone: none there. */
+@media (max-width: 640px) { .modebar-container { display: none !important; } }
+/* Ranking cards (board.ranking_cards_html): phones and the overview's podium. */
+.rank-cards { display: flex; flex-direction: column; gap: 4px; }
+.rc { display: flex; align-items: center; gap: 0.6rem; padding: 0.35rem 0.6rem; border-radius: 6px;
+  background: #f6f7f9; border-left: 5px solid #c5cbd3; line-height: 1.3; }
+.rc-rank { font-size: 1.25rem; font-weight: 700; min-width: 1.8rem; text-align: center; }
+.rc-grid { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+.rc-sub { font-size: 0.85rem; color: #555; }
+.rc-sub em { font-style: normal; font-weight: 700; color: #b71c1c; }
+.rc-who { margin-left: 0.2rem; }
+.rc-total { font-size: 1.2rem; font-weight: 700; white-space: nowrap; }
+.rc-total small { font-size: 0.8rem; font-weight: 400; margin-left: 1px; }
+.rc-top { background: #e8f5e9; border-left-color: #2e7d32; }
+.rc-bottom { background: #fdecea; border-left-color: #c62828; color: #8e1c1c; }
+.rc-missing { color: #757575; }
 .grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
   margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
 .grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;
   margin:0 0 0.6rem 0; border-radius:4px; color:#6d5200; }
 </style>
 """
+
+# Streamlit's own widget words (file uploader, select boxes, table and chart toolbars, date
+# picker) are English and Streamlit 1.67 has no setting for them (its issue #13500 is open);
+# placeholders we can set are set where the widget is made. The rest is translated in the
+# browser: a small script, installed once per tab, rewrites these exact texts and the
+# title / aria-label / placeholder attributes whenever Streamlit draws them.
+STREAMLIT_ZH = {
+    # file uploader
+    "Drag and drop files here": "将文件拖到此处，或点击右侧按钮选择",
+    "Drag and drop file here": "将文件拖到此处，或点击右侧按钮选择",
+    "Drag and drop a file here": "将文件拖到此处，或点击右侧按钮选择",
+    "Browse files": "选择文件",
+    "Upload": "选择文件",
+    "Add files": "添加文件",
+    "Remove file": "移除文件",
+    "Delete": "删除",
+    # select boxes, multiselect, date input
+    "Choose an option": "请选择",
+    "Choose options": "请选择",
+    "No results": "没有匹配的选项",
+    "No options": "没有选项",
+    "Clear all": "全部清除",
+    "Clear value": "清除",
+    "Select all": "全选",
+    "Select...": "请选择……",
+    "Choose date": "选择日期",
+    "Clear date": "清除日期",
+    "Open": "展开",
+    # table toolbar, search and column menu
+    "Download as CSV": "下载 CSV",
+    "Search": "搜索",
+    "Type to search": "输入关键词搜索",
+    "Close Search": "关闭搜索",
+    "Next Result": "下一个",
+    "Previous Result": "上一个",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Show/hide columns": "显示/隐藏列",
+    "Sort ascending": "升序排列",
+    "Sort descending": "降序排列",
+    "Format": "数字格式",
+    "Autosize": "自动列宽",
+    "Pin column": "固定此列",
+    "Unpin column": "取消固定",
+    "Hide column": "隐藏此列",
+    "Copy column name": "复制列名",
+    "Clear selection": "清除选择",
+    "Loading...": "加载中……",
+    "No data": "无数据",
+    "Empty": "空",
+    # app chrome
+    "Running...": "正在更新……",
+    "Stop": "停止",
+    "Rerun": "刷新",
+    "Settings": "设置",
+    "Print": "打印",
+    "Clear cache": "清除缓存",
+    "Main menu": "主菜单",
+    "Connecting": "正在连接",
+    "Please wait...": "请稍候……",
+    "View more": "展开更多",
+    "View less": "收起",
+    "Collapse sidebar": "收起侧栏",
+    "Expand sidebar": "展开侧栏",
+    "Open sidebar": "展开侧栏",
+    "Close sidebar": "收起侧栏",
+    "Help": "说明",
+    # labels read out by screen readers
+    "Skip to main content": "跳到正文",
+    "App pages": "页面导航",
+    "Sidebar": "侧栏",
+    "Increment": "增加",
+    "Decrement": "减少",
+    "Link to heading": "链接到此标题",
+    "Selected values": "已选项",
+}
+# Texts with a number or a list inside ("20MB per file", " • XLSX, CSV"): regular expressions.
+STREAMLIT_ZH_PATTERNS = [
+    (r"^(\S+) per file$", "单个文件不超过 $1"),
+    (r"^ • (.+)$", " · 格式：$1"),
+    (r"^Remove (.+)$", "移除 $1"),
+    (r"^Help for (.+)$", "$1 的说明"),
+    (r"^You can only select up to (\d+) .*$", "最多只能选择 $1 项，请先移除一项"),
+]
+
+
+def chinese_ui_script() -> str:
+    """The browser side of STREAMLIT_ZH (see above), for st.html(unsafe_allow_javascript=True).
+    Our own constant, no user input in it."""
+    import json
+
+    return (
+        '<span id="grid-zh-ui"></span><script>(function () {'
+        "if (window.__gridZhUi) return; window.__gridZhUi = true;"
+        f"const words = {json.dumps(STREAMLIT_ZH, ensure_ascii=False)};"
+        f"const patterns = {json.dumps(STREAMLIT_ZH_PATTERNS, ensure_ascii=False)}"
+        ".map(([p, r]) => [new RegExp(p), r]);"
+        """
+const ATTRS = ["title", "aria-label", "placeholder", "data-title"];
+function tr(text) {
+  if (!text || !/[A-Za-z]/.test(text)) return null;
+  const key = text.trim();
+  if (Object.prototype.hasOwnProperty.call(words, key)) return text.replace(key, words[key]);
+  for (const [re, to] of patterns) if (re.test(text)) return text.replace(re, to);
+  return null;
+}
+function fixNode(node) {
+  if (node.nodeType === 3) {
+    const t = tr(node.nodeValue);
+    if (t !== null && t !== node.nodeValue) node.nodeValue = t;
+    return;
+  }
+  if (node.nodeType !== 1 || node.tagName === "SCRIPT" || node.tagName === "STYLE") return;
+  fixAttrs(node);
+  const walk = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  let n;
+  while ((n = walk.nextNode())) {
+    if (n.nodeType === 3) { const t = tr(n.nodeValue); if (t !== null && t !== n.nodeValue) n.nodeValue = t; }
+    else fixAttrs(n);
+  }
+}
+function fixAttrs(el) {
+  for (const a of ATTRS) {
+    const v = el.getAttribute && el.getAttribute(a);
+    if (v) { const t = tr(v); if (t !== null && t !== v) el.setAttribute(a, t); }
+  }
+}
+fixNode(document.body);
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.type === "childList") r.addedNodes.forEach(fixNode);
+    else if (r.type === "characterData") fixNode(r.target);
+    else if (r.type === "attributes") fixAttrs(r.target);
+  }
+}).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+  attributeFilter: ATTRS});
+})();</script>"""
+    )
 
 
 class NoData(Exception):
@@ -139,8 +304,11 @@ def run_page(body: Any) -> None:
 
 
 def today() -> date:
-    """Today as the rules see it (GRID_TODAY pins it for demonstrations and tests)."""
-    return db.today_override() or date.today()
+    """Today as the rules see it: GRID_TODAY, else today in Asia/Shanghai (one definition,
+    etl.notices.today, which the SQL macro grid_today() agrees with)."""
+    from etl import notices
+
+    return notices.today()
 
 
 def month_label(m: date | str) -> str:
@@ -259,6 +427,28 @@ def sample_banner() -> None:
         )
 
 
+def as_of(f: Filters) -> board.AsOf:
+    """The page's one "as of" (board.AsOf): the same today for every status on every page."""
+    return read(board.as_of, f.month or today())
+
+
+def future_reports_warning(f: Filters) -> None:
+    """Reports of the month dated after today cannot be right as of today: name them."""
+    future = read(board.future_reports, f.area, f.month)
+    if future.empty:
+        return
+    t = as_of(f).today
+    names = "、".join(
+        f"{c} {n}（{d.month}月{d.day}日）"
+        for c, n, d in zip(future["grid_code"], future["grid_name"], future["submitted_on"], strict=True)
+    )
+    st.warning(
+        f"{len(future)} 个网格的报送日期晚于今天（{t.month}月{t.day}日），可能录错，请核实：{names}。"
+        "在核实前，这些网格按已报送计。",
+        icon=":material/event_busy:",
+    )
+
+
 def empty_month(f: Filters, *, need_scores: bool = True) -> bool:
     """Show the empty state when there is nothing for the chosen month; True when empty.
     Pages built on the monthly check (need_scores) also stop at a month without scores."""
@@ -272,8 +462,14 @@ def empty_month(f: Filters, *, need_scores: bool = True) -> bool:
     return False
 
 
+def wide_and_narrow(key: str) -> tuple[Any, Any]:
+    """Two containers: the first shows on laptops and wider, the second on phones (≤ 640 px),
+    by CSS (common.CSS); e.g. a table and its card list."""
+    return st.container(key=f"wide_{key}"), st.container(key=f"narrow_{key}")
+
+
 def plot(fig: Any, key: str | None = None) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "zh-CN"})
+    st.plotly_chart(fig, width="stretch", key=key, config=charts.PLOTLY_CONFIG)
 
 
 # ---- Sign-in for the pages that write (数据上传, 整改通知) ---------------------------------

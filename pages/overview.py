@@ -17,8 +17,8 @@ def body() -> None:
     if common.empty_month(f):
         return
     label = common.month_label(f.month)
-    st.caption(f"{label} · 数据更新即时生效")
     fig = common.read(board.month_figures, f.area, f.month)
+    st.caption(f"{label} · {common.as_of(f).text}")
     warnings = common.read(queries.streak_warnings, f.area, f.month)
     for w in warnings.itertuples():
         st.markdown(
@@ -26,6 +26,16 @@ def body() -> None:
             f"连续 {w.streak} 次末位（挂点县领导 {html.escape(w.leader_name)}），须向县主要领导作书面说明</div>",
             unsafe_allow_html=True,
         )
+
+    common.future_reports_warning(f)
+    # The podium comes first: on a phone it is the first screen, before the secondary cards.
+    ranking = common.read(queries.month_ranking, f.area, f.month)
+    top, bottom = board.podium(ranking)
+    left, right = st.columns(2)
+    left.markdown("**本月前三名**")
+    left.html(board.ranking_cards_html(top, leader=True))
+    right.markdown("**本月末位三名**" + ("（含并列）" if len(bottom) > 3 else ""))
+    right.html(board.ranking_cards_html(bottom, leader=True))
 
     c = st.columns(3)
     c[0].metric("参与排名网格", f"{fig.n_ranked} / {fig.n_grids}",
@@ -39,14 +49,17 @@ def body() -> None:
         due = f"距{fig.deadline.month}月{fig.deadline.day}日截止还有 {fig.days_to_deadline} 天"
     else:
         due = f"已过截止日（{fig.deadline:%m月%d日}）"
-    c[2].metric("信息报送", f"{fig.reported} / {fig.n_grids}", delta=due, delta_color="off", delta_arrow="off",
-                help="已报送的网格数（含逾期）/ 网格总数")  # fmt: skip
+    if fig.future_dated:
+        due = f"其中 {fig.future_dated} 个报送日期晚于今天，待核实"
+    c[2].metric("信息报送", f"{fig.reported} / {fig.n_grids}", delta=due, delta_color="red" if fig.future_dated else "off",
+                delta_arrow="off", help=f"已报送的网格数（含逾期）/ 网格总数，截至 {fig.today:%Y-%m-%d}")  # fmt: skip
     c = st.columns(4)
     c[0].metric("无志愿服务活动的网格", f"{fig.no_volunteer} 个",
                 delta="每月至少开展一次" if fig.no_volunteer else "全部达标", delta_arrow="off",
                 delta_color="red" if fig.no_volunteer else "green")  # fmt: skip
-    c[1].metric("整改中 / 逾期未整改问题", f"{fig.problems_open} / {fig.problems_overdue}",
-                help=f"截至 {fig.today:%Y-%m-%d} 的问题台账")  # fmt: skip
+    c[1].metric(f"整改中 / 逾期未整改（截至{fig.today.month}月{fig.today.day}日）",
+                f"{fig.problems_open} / {fig.problems_overdue}",
+                help=f"截至 {fig.today:%Y-%m-%d}，整个问题台账（不限所选月份）")  # fmt: skip
     c[2].metric("连续三次末位预警", f"{fig.streak_warnings} 个",
                 delta="需书面说明" if fig.streak_warnings else "无", delta_arrow="off",
                 delta_color="red" if fig.streak_warnings else "off")  # fmt: skip
@@ -56,22 +69,6 @@ def body() -> None:
                 delta_arrow="off", delta_color="red" if nf.overdue else "off",
                 help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数（全部月份）")  # fmt: skip
 
-    ranking = common.read(queries.month_ranking, f.area, f.month)
-    top, bottom = board.podium(ranking)
-    left, right = st.columns(2)
-    with left:
-        st.subheader("本月前三名")
-        for r in top.itertuples():
-            st.markdown(
-                f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}"
-            )
-    with right:
-        st.subheader("本月末位三名")
-        for r in bottom.itertuples():
-            streak = f" · :red[连续 {r.streak} 次]" if r.streak >= 2 else ""
-            st.markdown(
-                f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}{streak}"
-            )
     history = common.read(queries.grid_history, f.area, ())
     if not history.averages.empty:
         st.subheader("片区平均分走势")

@@ -43,6 +43,7 @@ def body() -> None:
         f"{f.area} · {period}发现的问题 · 整改率 = 已整改 ÷ 发现；按时整改率 = 期限内整改 ÷ 已整改；"
         f"基数少于 {board.SMALL_SAMPLE} 个标「样本少」"
     )
+    st.caption(common.as_of(f).text.replace("状态", "整改状态", 1))
     if found == 0:
         st.info(f"{period}暂无巡查问题记录。如已巡查，请先在「数据上传」页导入问题台账。")
     else:

@@ -46,12 +46,25 @@ def body() -> None:
     # On screen numbers are text so that a 缺检 row shows "—", not "None"; downloads keep numbers.
     formats = {"排名": "{:.0f}", **{c: "{:.1f}" for c in [*categories, "总分"]}}
     screen = board.screen_text(shown, formats)
-    st.dataframe(
+    # The deciding columns are pinned and narrow: at 1366×768 they fit without sideways
+    # scrolling; the category scores and the leader follow and scroll under them.
+    config = {c: st.column_config.TextColumn(c, alignment="right", width=64) for c in categories}
+    config.update({
+        "排名": st.column_config.TextColumn("排名", alignment="right", width=44, pinned=True),
+        "变化": st.column_config.TextColumn("变化", width=48, pinned=True),
+        "网格编号": st.column_config.TextColumn("编号", width=44, pinned=True),
+        "网格名称": st.column_config.TextColumn("网格", width=112, pinned=True),
+        "总分": st.column_config.TextColumn("总分", alignment="right", width=56, pinned=True),
+        "状态": st.column_config.TextColumn("状态", width=118, pinned=True),
+    })  # fmt: skip
+    wide, narrow = common.wide_and_narrow("ranking")
+    wide.dataframe(
         screen.style.apply(paint, axis=1),
         hide_index=True,
         height=min(38 + 35 * len(shown), 1050),
-        column_config={c: st.column_config.TextColumn(c, alignment="right") for c in formats},
+        column_config=config,
     )
+    narrow.html(board.ranking_cards_html(table))
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
     row = st.container(horizontal=True, gap="small")
     common.table_downloads(row, stem, shown, sheet="月度排名", title=f"{f.area}网格化管理月度考核排名（{label}）",

@@ -20,6 +20,8 @@ def body() -> None:
     missing = common.read(queries.missing_reports, f.area, f.month)
     deadline = missing["deadline"].iloc[0] if len(missing) else None
     st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月25日前报送当月工作信息（文字和图片）")
+    st.caption(common.as_of(f).text)
+    common.future_reports_warning(f)
 
     n = counts.grids or len(common.read(board.registry, f.area))
     # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.

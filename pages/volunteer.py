@@ -25,7 +25,7 @@ def body() -> None:
     label = common.month_label(f.month)
     wide = common.read(queries.volunteer_matrix, f.area, f.year)
     totals = common.read(board.volunteer_totals, f.area, f.month)
-    st.caption(f"{f.area} · {label} · 要求：每个网格每月至少开展一次志愿服务活动")
+    st.caption(f"{f.area} · {label} · 要求：每个网格每月至少开展一次志愿服务活动 · {common.as_of(f).text}")
     if wide.empty or (totals.year_activities == 0 and totals.month_grids == 0):
         st.info(f"{f.area}{f.year}年暂无志愿服务记录，请先在「数据上传」页导入志愿服务活动登记表。")
         return

@@ -1,0 +1,45 @@
+"""One "as of" (issue 12): every status figure is computed for grid_today(); a past month is
+final, the running month provisional; reports dated after today are named as suspect."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from etl import board, db
+from tests import appdata
+
+
+@pytest.fixture(scope="module")
+def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("asof")
+    return appdata.build(folder / "grid.duckdb", folder / "files")
+
+
+def test_as_of_labels_final_and_provisional(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRID_TODAY", "2019-03-22")
+    with db.connect(app_db) as con:
+        march, february = board.as_of(con, "2019-03"), board.as_of(con, "2019-02")
+        figures = board.month_figures(con, "县城", "2019-03")
+    assert march.today == february.today == figures.today == date(2019, 3, 22)
+    assert not march.final and "状态截至2019年3月22日" in march.text and "暂定" in march.text
+    assert february.final and "最终" in february.text
+
+
+def test_reports_dated_after_today_are_named(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every fifth grid reports on the 27th (grid 07 never in March): 05, 10, 15, 20, 25.
+    monkeypatch.setenv("GRID_TODAY", "2019-03-22")
+    with db.connect(app_db) as con:
+        future = board.future_reports(con, "县城", "2019-03")
+        figures = board.month_figures(con, "县城", "2019-03")
+        earlier = board.future_reports(con, "县城", "2019-02")
+    assert list(future["grid_code"]) == ["05", "10", "15", "20", "25"]
+    assert {d.date() for d in future["submitted_on"]} == {date(2019, 3, 27)}
+    assert figures.future_dated == 5 and figures.reported == 27
+    assert earlier.empty
+    monkeypatch.setenv("GRID_TODAY", "2019-04-10")
+    with db.connect(app_db) as con:
+        assert board.future_reports(con, "县城", "2019-03").empty
+        assert board.month_figures(con, "县城", "2019-03").future_dated == 0
