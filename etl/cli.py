@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import db, store
-from etl.extract import KIND_LABELS, KINDS
+from etl.extract import CLI_HINTS, KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
 
@@ -51,6 +51,9 @@ def _print_issues(exc: FileRejected) -> None:
     print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
     for issue in exc.issues:
         print(f"  {issue}", file=out)
+        hint = next((h for m, h in CLI_HINTS.items() if issue.message.startswith(m)), None)
+        if hint:
+            print(f"    （{hint}）", file=out)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
