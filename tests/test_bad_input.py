@@ -28,6 +28,7 @@ from openpyxl import Workbook
 
 from etl import store
 from etl.issues import FileRejected, show_value
+from etl.read import RESAVE
 
 HEADER = ["月份", "网格", *[c for c, _, _ in RUBRIC], "总分"]
 
@@ -373,7 +374,7 @@ def docx_bytes(tmp: Path) -> bytes:
         ("考核.xlsx", docx_bytes, "这是 Word 文档，不是 Excel 表格，请上传 .xlsx、.xls 或 .csv 文件"),
         ("考核.xlsx", lambda tmp: b"", "文件是空的（0 字节）"),
         ("考核.pdf", lambda tmp: b"hello", "不支持的文件类型「.pdf」，请上传 .xlsx、.xlsm、.xls 或 .csv 文件"),
-        ("考核.csv", lambda tmp: b"\xff\xfe\x80abc,def\n", "CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV 或 .xlsx"),
+        ("考核.csv", lambda tmp: b"\xff\xfe\x80abc,def\n", "CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK），本系统读取 UTF-8 或 GBK 编码的 CSV。" + RESAVE),
     ],
     ids=["pdf", "random-bytes", "png", "docx", "zero-bytes", "pdf-extension", "csv-undecodable"],
 )  # fmt: skip
