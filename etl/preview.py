@@ -423,7 +423,8 @@ def month_choices(
     for n in dict.fromkeys(named):
         for y in dict.fromkeys([*year_hint, base.year, base.year + 1, base.year - 1]):
             first.append(date(y, n, 1))
-    end = max([date(today.year, today.month, 1), *first])
+    # No month after today (or after the month following the latest check) is likely.
+    end = max([date(today.year, today.month, 1), *(_add_months(m, 1) for m in latest)])
     rest, m = [], end
     while m >= SCHEME_START:
         rest.append(m)
