@@ -472,6 +472,22 @@ SELECT
     sort_order
 FROM r;
 
+-- The area's lamps per checked month (DOMAIN §10, for the trend): rates over the area's lamps
+-- (sum of lit / sum of installed …), the grids checked and the grids meeting the target.
+CREATE OR REPLACE VIEW lamp_area_monthly AS
+SELECT
+    area,
+    month,
+    count(*)::INTEGER AS grids_checked,
+    count(*) FILTER (WHERE meets_target)::INTEGER AS grids_meeting,
+    sum(required)::INTEGER AS required,
+    sum(installed)::INTEGER AS installed,
+    sum(lit)::INTEGER AS lit,
+    CASE WHEN sum(required) > 0 THEN sum(installed) / sum(required) END::DOUBLE AS install_rate,
+    CASE WHEN sum(installed) > 0 THEN sum(lit) / sum(installed) END::DOUBLE AS lit_rate
+FROM lamp_monthly
+GROUP BY area, month;
+
 -- ---------------------------------------------------------------------------------------
 -- DOMAIN §11: the work mechanism, from the monthly reports. Same grid × month range as
 -- volunteer_monthly (grid_data_month). meetings, patrols, pictures: sums over the month's
