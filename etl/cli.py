@@ -52,7 +52,7 @@ def _print_issues(exc: FileRejected) -> None:
     print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
     for issue in exc.issues:
         print(f"  {issue}", file=out)
-        hint = next((h for m, h in CLI_HINTS.items() if issue.message.startswith(m)), None)
+        hint = next((h for key, h in CLI_HINTS.items() if key in issue.message), None)
         if hint:
             print(f"    （{hint}）", file=out)
 
