@@ -198,7 +198,7 @@ def _monthly_changes(
             if added:
                 sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
         before = competition_rank(old) if old else {}
-        after = competition_rank({**old, **new})
+        after = competition_rank({**old, **new}) if old else {}  # a new month has no ranks to move
         for code, rank in after.items():
             if before.get(code) != rank:
                 moves.append({"片区": area, "月份": _month_text(month), "网格": code,
@@ -678,6 +678,7 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
                 out.changes.append(
                     f"本批次另有 {superseded} 行{noun}已被后来导入的批次取代，撤销对它们没有影响"
                 )
+        out.changes = _fold_months(out.changes)
         if moves:
             frame = pd.DataFrame(moves)
             for c in ("原排名", "撤销后排名"):
@@ -685,6 +686,39 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
             out.rank_moves = frame
         if not out.changes:
             out.changes.append("本批次的数据都已被后来导入的批次取代，撤销后页面显示不变")
+    return out
+
+
+_MONTH_SENTENCE = re.compile(r"^(\S+) (\d{4})年(\d{1,2})月：(.*)$")
+
+
+def _fold_months(sentences: list[str]) -> list[str]:
+    """Consecutive sentences that differ only in the month become one: '官渡镇 2019年1月至9月
+    （共 9 个月，每月）：3 个网格…' rather than nine lines."""
+    out: list[str] = []
+    run: list[tuple[str, int, int, str]] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            area, y0, m0, tail = run[0]
+            y1, m1 = run[-1][1], run[-1][2]
+            end = f"{m1}月" if y1 == y0 else f"{y1}年{m1}月"
+            out.append(f"{area} {y0}年{m0}月至{end}（共 {len(run)} 个月，每月）：{tail}")
+        else:
+            out.extend(f"{a} {y}年{m}月：{t}" for a, y, m, t in run)
+        run.clear()
+
+    for text in sentences:
+        m = _MONTH_SENTENCE.match(text)
+        if not m:
+            flush()
+            out.append(text)
+            continue
+        item = (m.group(1), int(m.group(2)), int(m.group(3)), m.group(4))
+        if run and (run[-1][0], run[-1][3]) != (item[0], item[3]):
+            flush()
+        run.append(item)
+    flush()
     return out
 
 

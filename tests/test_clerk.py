@@ -421,6 +421,6 @@ def test_links_after_a_town_load_and_the_revert_preview(
     # The newest batch selected for revert: its preview is shown before the confirm button.
     text = " ".join(str(t.value) for t in at.text)
     assert (
-        "官渡镇 2019年1月：3 个网格的月度考核得分不再计入；网格官渡1、网格官渡2、网格官渡3 将没有得分（该月不再有考核）"
+        "官渡镇 2019年1月至9月（共 9 个月，每月）：3 个网格的月度考核得分不再计入；网格官渡1、网格官渡2、网格官渡3 将没有得分（该月不再有考核）"
         in text
     )
