@@ -18,7 +18,7 @@ import posixpath
 import re
 import zipfile
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 # Limits (README "可靠性"). Excel itself allows 1,048,576 rows, 16,384 columns, 32,767 characters.
@@ -155,10 +155,13 @@ def check_file_size(data: bytes, kind: str) -> None:
 # --- streaming over zip entries ----------------------------------------------------------
 
 
-def _pieces(stream: IO[bytes], cut_at: bytes, what: str) -> Iterator[bytes]:
-    """Chunks of an XML stream, each ending just before the last `cut_at` (default: a tag
-    start), so that tags and (for cut_at=b"<si") whole elements are never split. A run with no
-    cut point longer than MAX_RUN is refused: no sane cell holds megabytes."""
+def _pieces(
+    stream: IO[bytes], cut_at: bytes, what: str, overflow: Callable[[bytes, IO[bytes]], None] | None = None
+) -> Iterator[bytes]:
+    """Chunks of an XML stream, each ending just before the last `cut_at` (else a tag start),
+    so that tags and (for cut_at=b"<si") whole elements are never split. A run with no cut
+    point longer than MAX_RUN is refused: no sane cell holds megabytes (`overflow`, given the
+    run so far and the stream, may raise a more precise refusal first)."""
     carry = b""
     while True:
         chunk = stream.read(CHUNK)
@@ -172,12 +175,16 @@ def _pieces(stream: IO[bytes], cut_at: bytes, what: str) -> Iterator[bytes]:
             cut = buf.rfind(b"<")
         if cut <= 0:
             if len(buf) > MAX_RUN:
+                if overflow:
+                    overflow(buf, stream)
                 raise _refuse(what)
             carry = buf
             continue
         yield buf[:cut]
         carry = buf[cut:]
         if len(carry) > MAX_RUN:
+            if overflow:
+                overflow(carry, stream)
             raise _refuse(what)
 
 
@@ -296,13 +303,49 @@ _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.DOTALL)
 _T = re.compile(rb"<t\b[^>]*>([^<]*)</t>")
 
 
+class _LongString(Exception):
+    def __init__(self, index: int, chars: int) -> None:
+        self.index, self.chars = index, chars
+
+
+_MARKUP = re.compile(rb"<[^>]*>")
+
+
+class _GiantCounter:
+    """Called with a run of megabytes (a shared string that does not end): counts its
+    characters to its end, streaming, then reports it as the next string's index."""
+
+    def __init__(self, sizes: array[int]) -> None:
+        self.sizes = sizes
+
+    def __call__(self, start: bytes, stream: IO[bytes]) -> None:
+        chars, piece = 0, start[start.find(b">") + 1 :] if start.startswith(b"<si") else start
+        while piece:
+            end = piece.find(b"</si>")
+            part = piece if end < 0 else piece[:end]
+            chars += _text_chars(_MARKUP.sub(b"", part))
+            if end >= 0:
+                break
+            piece = stream.read(CHUNK)
+        raise _LongString(len(self.sizes), chars)
+
+
 def _scan_shared_strings(zf: zipfile.ZipFile, entry: str) -> tuple[array[int], int | None, int]:
     """Byte size of every shared string (for the text-volume check) and the first string longer
     than Excel allows: (sizes, index of the long string or None, its length in characters)."""
     sizes: array[int] = array("Q")
     too_long = _long_text_message(None, None)
+    try:
+        return _scan_shared_pieces(zf, entry, sizes, too_long)
+    except _LongString as long:
+        return sizes, long.index, long.chars
+
+
+def _scan_shared_pieces(
+    zf: zipfile.ZipFile, entry: str, sizes: array[int], too_long: str
+) -> tuple[array[int], int | None, int]:
     with zf.open(entry) as stream:
-        for piece in _pieces(stream, b"<si", too_long):
+        for piece in _pieces(stream, b"<si", too_long, _GiantCounter(sizes)):
             for m in _SI.finditer(piece):
                 inner = m.group(1) or b""
                 sizes.append(len(inner))
@@ -404,11 +447,6 @@ def check_xlsx(data: bytes) -> None:
             raise _refuse(
                 f"压缩包中有 {len(infos):,} 个文件，超过上限 {MAX_ENTRIES:,} 个，不像正常的 Excel 工作簿，已拒绝"
             )
-        total = sum(i.file_size for i in infos)
-        if total > MAX_UNPACKED_BYTES:
-            raise _refuse(
-                f"文件解压后达 {_mb(total)}，超过上限 {_mb(MAX_UNPACKED_BYTES)}，疑似异常文件，已拒绝"
-            )
         for i in infos:
             if i.file_size > RATIO_MIN_BYTES and i.file_size > MAX_RATIO * max(i.compress_size, 1):
                 ratio = i.file_size // max(i.compress_size, 1)
@@ -416,6 +454,11 @@ def check_xlsx(data: bytes) -> None:
                     f"文件中的「{i.filename}」压缩比异常（{ratio:,}∶1，解压后 {_mb(i.file_size)}），"
                     "疑似“压缩炸弹”，已拒绝"
                 )
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNPACKED_BYTES:
+            raise _refuse(
+                f"文件解压后达 {_mb(total)}，超过上限 {_mb(MAX_UNPACKED_BYTES)}，疑似异常文件，已拒绝"
+            )
         sheets = _worksheets(zf)
         scans: list[_SheetScan] = []
         for entry, name in sheets:

@@ -11,7 +11,7 @@ multiprocessing's spawn would re-import the parent's main module (Streamlit) in 
 On POSIX the child caps its own address space (RLIMIT_AS) and CPU time; on Windows only the
 time limit applies.
 
-Test hooks (environment of the child): GRID_READ_FAULT=abort|hang|memory makes the child fail
+Test hooks (environment of the child): GRID_READ_FAULT=abort|hang|memory|panic makes the child fail
 that way before reading; GRID_READ_TIMEOUT (seconds) and GRID_READ_MEMORY_MB override the limits.
 """
 
@@ -153,8 +153,14 @@ def _limit_resources() -> None:
             pass
 
 
+class _SimulatedPanic(BaseException):
+    """Stands for pyo3's PanicException (a BaseException) in tests."""
+
+
 def _fault() -> None:
     fault = os.environ.get("GRID_READ_FAULT", "")
+    if fault == "panic":
+        raise _SimulatedPanic("simulated reader panic")
     if fault == "abort":
         os.abort()
     elif fault == "hang":
