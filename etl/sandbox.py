@@ -27,7 +27,7 @@ from typing import Any
 # Imports are kept few (subprocess, signal, json, pathlib are the parent's): the child starts
 # on every read.
 
-TIMEOUT_S = 45.0
+TIMEOUT_S = 50.0
 MEMORY_MB = 1024
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAGIC = b"GRIDREAD1\n"
