@@ -67,7 +67,7 @@ class BulletinData:
 
     @property
     def top(self) -> pd.DataFrame:
-        return self.ranked[self.ranked["rank"] <= 3].sort_values(["rank", "grid_code"])
+        return self.ranked[self.ranked["top_three"].astype(bool)].sort_values(["rank", "grid_code"])
 
     @property
     def not_reported(self) -> pd.DataFrame:

@@ -48,8 +48,8 @@ def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
     ranked = table[~table["missing"].astype(bool)].sort_values(["rank", "grid_code"])
     labels = ranked.apply(_label, axis=1)
     colors = [
-        RED if b else (GREEN if r <= 3 else BLUE)
-        for b, r in zip(ranked["bottom_three"].astype(bool), ranked["rank"], strict=True)
+        RED if b else (GREEN if t else BLUE)
+        for b, t in zip(ranked["bottom_three"].astype(bool), ranked["top_three"].astype(bool), strict=True)
     ]
     fig = go.Figure(
         go.Bar(

@@ -133,7 +133,7 @@ def ranking_panel(table: pd.DataFrame) -> str:
     rows = []
     for r in table.to_dict("records"):
         missing = bool(r["missing"])
-        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["rank"] <= 3 else ""))
+        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["top_three"] else ""))
         rank = "缺检" if missing else f"{int(r['rank'])}"
         rows.append(
             f'<tr class="{cls}"><td class="n">{rank}</td><td>{_change(r.get("rank_change"), r.get("prev_rank"), missing)}</td>'

@@ -58,6 +58,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
+from etl import rulesql
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20180401
 FIXED_TIME = datetime(2020, 1, 6, 9, 0, 0)  # document and zip-entry times of the files
@@ -288,13 +290,14 @@ def build_grids() -> list[Grid]:
 
 
 def competition_ranks(totals: dict[str, float]) -> dict[str, int]:
-    """Rank 1 = best; ties share the best rank and the next rank skips (1, 2, 2, 4)."""
-    return {c: 1 + sum(v > t for v in totals.values()) for c, t in totals.items()}
+    """Rank 1 = best, ties share the best rank (1, 2, 2, 4): asked of the SQL rule (DOMAIN §4)."""
+    return rulesql.competition_ranks(totals)  # type: ignore[return-value]
 
 
 def bottom_three(totals: dict[str, float]) -> set[str]:
-    """Grids with fewer than three strictly lower totals (ties at the edge all included)."""
-    return {c for c, t in totals.items() if sum(v < t for v in totals.values()) < 3}
+    """Grids with fewer than three strictly lower totals (ties at the edge all included): asked
+    of the SQL rule (DOMAIN §4)."""
+    return rulesql.bottom_three(totals)  # type: ignore[return-value]
 
 
 def _place(month: dict[str, float], code: str, rank: int) -> None:
@@ -395,7 +398,8 @@ def streaks(totals: Totals) -> dict[str, dict[str, int]]:
 
 
 def composites(totals: Totals, year_end: dict[str, float], year: int) -> dict[str, float]:
-    return {c: round(0.6 * mean(yearly_scores(totals, c, year)) + 0.4 * ye, 2)
+    """Composites at the default weights (DOMAIN §5), asked of the SQL rule."""
+    return {c: rulesql.composite_score(mean(yearly_scores(totals, c, year)), ye, 0.6, 0.4)
             for c, ye in year_end.items()}  # fmt: skip
 
 

@@ -1,6 +1,6 @@
-"""信息报送: each grid's monthly work report (due by the 25th, DOMAIN §6): status per grid and
-month in four colours, the chase list (催报名单) of the month with contacts and phones, and the
-meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
+"""信息报送: each grid's monthly work report (due by the report_deadline_day setting, DOMAIN §6):
+status per grid and month in four colours, the chase list (催报名单) of the month with contacts
+and phones, and the meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ def body() -> None:
     counts = common.read(board.report_counts, f.area, f.month)
     missing = common.read(queries.missing_reports, f.area, f.month)
     deadline = missing["deadline"].iloc[0] if len(missing) else None
-    st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月25日前报送当月工作信息（文字和图片）")
+    day = common.read(queries.report_deadline_day)
+    st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月{day}日前报送当月工作信息（文字和图片）")
 
     n = counts.grids or len(common.read(board.registry, f.area))
     # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.
     outer = st.container(horizontal=True, gap="medium")
     c = outer.container(horizontal=True, gap="medium")
     c.metric("按时报送", f"{counts.on_time} / {n}")
-    c.metric("逾期报送", f"{counts.late} 个", help="25日之后才报送")
+    c.metric("逾期报送", f"{counts.late} 个", help=f"{day}日之后才报送")
     c = outer.container(horizontal=True, gap="medium")
     c.metric(
         "未报送",
@@ -69,7 +70,7 @@ def body() -> None:
         return
     common.plot(charts.report_heatmap(statuses), key="status")
     st.caption(
-        "按时：25日前（含）首次报送；逾期：25日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
+        f"按时：{day}日前（含）首次报送；逾期：{day}日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
     )
     with st.expander("各网格全年报送次数"):
         st.dataframe(board.report_year_display(matrix), hide_index=True, width="stretch")

@@ -115,7 +115,7 @@ def body() -> None:
     if reports.empty:
         st.info(f"{f.year}年暂无信息报送记录。")
     else:
-        st.markdown(f"**{f.year}年信息报送**（每月25日前报送）")
+        st.markdown(f"**{f.year}年信息报送**（每月{common.read(queries.report_deadline_day)}日前报送）")
         common.plot(charts.report_heatmap(reports), key="reports")
     volunteer = board.chart_matrix(common.read(queries.volunteer_matrix, f.area, f.year), codes)
     if not volunteer.empty:
