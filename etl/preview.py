@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,15 +16,7 @@ import duckdb
 import pandas as pd
 
 from etl import db, parse, store
-from etl.extract import (
-    DEFAULT_AREA,
-    KIND_LABELS,
-    Extraction,
-    KindSpec,
-    SheetResult,
-    competition_rank,
-    vocabulary,
-)
+from etl.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, SheetResult, vocabulary
 from etl.issues import Issue
 
 # kind → the storage table its rows go to (columns.toml declares it).
@@ -163,6 +156,48 @@ def _grid_list(codes: list[str], limit: int = 8) -> str:
     return shown + (f" 等 {len(codes)} 个网格" if len(codes) > limit else "")
 
 
+RANKS = "SELECT grid_code, rank FROM monthly_ranking WHERE area = ? AND month = ? AND rank IS NOT NULL"
+
+# A staged batch id above any real one (batch ids count up from 1), so that the staged rows
+# supersede like a new load would; random so that two previews at once never share one.
+STAGE_IDS = (2**30, 2**31 - 1)
+
+
+def _ranks(
+    con: duckdb.DuckDBPyConnection, keys: list[tuple[str, date]]
+) -> dict[tuple[str, date], dict[str, int]]:
+    """Ranks of (area, month) from the monthly_ranking view: the one home of DOMAIN §4."""
+    return {k: dict(con.execute(RANKS, [k[0], k[1]]).fetchall()) for k in keys}
+
+
+def _ranks_if_loaded(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], keys: list[tuple[str, date]]
+) -> dict[tuple[str, date], dict[str, int]]:
+    """The ranks the view would give once these score rows are loaded: they are written as a
+    new batch inside a transaction, the view is read, and everything is rolled back, so the
+    preview applies exactly the rules (registry filter, supersession) of the real result."""
+    batch_id = random.randint(*STAGE_IDS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO batch (batch_id, file_name, sha256, kind, row_count, loaded_at, loaded_by,"
+            " status, archive_name) VALUES (?, 'preview', '', 'monthly_scores', ?, now(), '', 'active', '')",
+            [batch_id, len(rows)],
+        )
+        frame = pd.DataFrame.from_records(
+            [{k: r[k] for k in ("area", "month", "grid_code", "total")} for r in rows]
+        )
+        frame.insert(0, "batch_id", batch_id)
+        con.register("_preview_rows", frame)
+        try:
+            con.execute("INSERT INTO monthly_score BY NAME SELECT * FROM _preview_rows")
+        finally:
+            con.unregister("_preview_rows")
+        return _ranks(con, keys)
+    finally:
+        con.execute("ROLLBACK")
+
+
 def _monthly_changes(
     con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]
 ) -> tuple[list[str], pd.DataFrame]:
@@ -197,8 +232,12 @@ def _monthly_changes(
                 sentences.append(text)
             if added:
                 sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
-        before = competition_rank(old) if old else {}
-        after = competition_rank({**old, **new}) if old else {}  # a new month has no ranks to move
+    ranks_now = _ranks(con, list(by_month))
+    ranks_then = _ranks_if_loaded(con, rows, list(by_month))
+    for (area, month), after in sorted(ranks_then.items(), key=lambda kv: kv[0][1]):
+        before = ranks_now.get((area, month), {})
+        if not before:
+            continue  # a month not loaded before has no ranks to move
         for code, rank in after.items():
             if before.get(code) != rank:
                 moves.append({"片区": area, "月份": _month_text(month), "网格": code,
@@ -207,7 +246,7 @@ def _monthly_changes(
     if not frame.empty:
         frame["原排名"] = frame["原排名"].astype("Int64")
         # Only grids that had a rank before and whose rank moves are interesting as "moves".
-        frame = frame.sort_values(["月份", "新排名"]).reset_index(drop=True)
+        frame = frame.sort_values(["月份", "新排名", "网格"]).reset_index(drop=True)
     return sentences, frame
 
 
@@ -621,7 +660,7 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
         for kind, table in (("grids", "grid_registry"), ("rubric", "rubric_item")):
             if kind in str(kinds).split(","):
                 out.changes.append(_whole_table_revert(con, batch_id, kind, table))
-        moves = []
+        rank_keys: list[tuple[str, date]] = []
         for table, (period, value, noun) in REVERT_TABLES.items():
             sql = REVERT_SQL.format(table=table, period=period, value=f"s.{value}" if value else "NULL")
             frame = con.execute(sql, {"b": batch_id}).df()
@@ -658,15 +697,8 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
                         left = "该月不再有考核" if period == "month" else "该年度不再有年终考核得分"
                     text += f"；{_grid_list(gone)} 将没有得分（{left}）"
                 out.changes.append(text)
-                before_scores = dict(zip(cur["grid_code"], cur["v"], strict=True))
-                after_scores = dict(zip(after["grid_code"], after["v"], strict=True))
-                if period == "month" and after_scores:  # a month that vanishes has no ranks to move
-                    r0 = competition_rank(before_scores)
-                    r1 = competition_rank(after_scores) if after_scores else {}
-                    for code in sorted(r0, key=lambda c: r0[c]):
-                        if r0.get(code) != r1.get(code):
-                            moves.append({"片区": area, "月份": _month_text(p), "网格": code,
-                                          "原排名": r0.get(code), "撤销后排名": r1.get(code)})  # fmt: skip
+                if period == "month" and not after.empty:  # a month that vanishes has no ranks to move
+                    rank_keys.append((area, p))
             superseded = con.execute(
                 f"SELECT count(*) FROM {table} s WHERE batch_id = ? AND NOT EXISTS ("
                 f"SELECT 1 FROM cur_{'volunteer' if table == 'volunteer_activity' else table} c "
@@ -679,6 +711,7 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
                     f"本批次另有 {superseded} 行{noun}已被后来导入的批次取代，撤销对它们没有影响"
                 )
         out.changes = _fold_months(out.changes)
+        moves = _revert_rank_moves(con, batch_id, rank_keys)
         if moves:
             frame = pd.DataFrame(moves)
             for c in ("原排名", "撤销后排名"):
@@ -687,6 +720,30 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
         if not out.changes:
             out.changes.append("本批次的数据都已被后来导入的批次取代，撤销后页面显示不变")
     return out
+
+
+def _revert_rank_moves(
+    con: duckdb.DuckDBPyConnection, batch_id: int, keys: list[tuple[str, date]]
+) -> list[dict[str, Any]]:
+    """Rank moves as the monthly_ranking view (the one home of DOMAIN §4) would give them once
+    the batch is reverted: the revert is made inside a transaction, read, and rolled back."""
+    if not keys:
+        return []
+    now = _ranks(con, keys)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE batch SET status = 'reverted' WHERE batch_id = ?", [batch_id])
+        then = _ranks(con, keys)
+    finally:
+        con.execute("ROLLBACK")
+    moves = []
+    for area, month in keys:
+        r0, r1 = now[(area, month)], then[(area, month)]
+        for code in sorted(r0, key=lambda c: (r0[c], c)):
+            if r0.get(code) != r1.get(code):
+                moves.append({"片区": area, "月份": _month_text(month), "网格": code,
+                              "原排名": r0.get(code), "撤销后排名": r1.get(code)})  # fmt: skip
+    return moves
 
 
 _MONTH_SENTENCE = re.compile(r"^(\S+) (\d{4})年(\d{1,2})月：(.*)$")
