@@ -236,8 +236,6 @@ def _monthly_changes(
     ranks_then = _ranks_if_loaded(con, rows, list(by_month))
     for (area, month), after in sorted(ranks_then.items(), key=lambda kv: kv[0][1]):
         before = ranks_now.get((area, month), {})
-        if not before:
-            continue  # a month not loaded before has no ranks to move
         for code, rank in after.items():
             if before.get(code) != rank:
                 moves.append({"片区": area, "月份": _month_text(month), "网格": code,
