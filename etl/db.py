@@ -35,7 +35,7 @@ def _busy_wait() -> float:
 BUSY_WAIT_SECONDS = _busy_wait()
 # How long the DuckDB file may stay locked while none of our writers runs before we say that
 # another program (a DuckDB shell, a script) holds it.
-FOREIGN_LOCK_SECONDS = 4.0
+FOREIGN_LOCK_SECONDS = 3.0
 
 BUSY_MESSAGE = "数据库正忙：另一个导入、重建或修改正在进行，请稍后重试"
 LOCKED_MESSAGE = "数据库文件正被其他程序占用（例如 DuckDB 命令行），请关闭后重试"
@@ -94,13 +94,68 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text.lower() or "Conflicting lock" in text
 
 
-def _lock_holder(exc: Exception) -> str:
-    """'duckdb，进程号 1234' from DuckDB's "Conflicting lock is held in /usr/bin/duckdb (PID 1234)"."""
+def _lock_holder(exc: Exception) -> tuple[str, int | None]:
+    """('占用程序：duckdb，进程号 1234', 1234) from DuckDB's "Conflicting lock is held in
+    /usr/bin/duckdb (PID 1234)"; ('', None) when the message does not say."""
     m = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
     if not m:
-        return ""
+        return "", None
     program = re.split(r"[\\/]", m.group(1))[-1]
-    return f"占用程序：{program}，进程号 {m.group(2)}"
+    return f"占用程序：{program}，进程号 {m.group(2)}", int(m.group(2))
+
+
+# Every process of this tool marks, while it has the database open, a lock file named with its
+# process id beside the database. DuckDB names the process holding its lock; when that process
+# holds no such mark, another program holds the file.
+_marks_guard = threading.Lock()
+_marks: dict[str, tuple[int, FileLock]] = {}
+
+
+def _mark_file(p: Path, pid: int) -> Path:
+    return p.with_name(f"{p.name}.pid-{pid}.lock")
+
+
+@contextmanager
+def _marked(p: Path) -> Iterator[None]:
+    name = str(_mark_file(p, os.getpid()))
+    with _marks_guard:
+        count, lock = _marks.get(name, (0, None))
+        if lock is None:
+            lock = FileLock(name, thread_local=False)
+            lock.acquire()
+        _marks[name] = (count + 1, lock)
+    try:
+        yield
+    finally:
+        with _marks_guard:
+            count, lock = _marks[name]
+            if count > 1:
+                _marks[name] = (count - 1, lock)
+            else:
+                del _marks[name]
+                lock.release()
+                try:
+                    Path(name).unlink(missing_ok=True)
+                except OSError:
+                    pass
+
+
+def _ours(p: Path, pid: int) -> bool:
+    """True when process `pid` is one of this tool's, with the database open."""
+    if pid == os.getpid():
+        return True
+    mark = _mark_file(p, pid)
+    if not mark.exists():
+        return False
+    probe = FileLock(str(mark))
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        return True
+    except OSError:
+        return False
+    probe.release()
+    return False
 
 
 # When this process last found the file held by another program: later connections of the
@@ -111,13 +166,13 @@ _foreign_seen: dict[str, float] = {}
 def _open(p: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, retried while the file is locked.
 
-    The file lock of DuckDB does not say who holds it. While one of our writers runs (the
-    writer lock is taken) we wait up to BUSY_WAIT_SECONDS and then say "busy"; while none runs
-    and the file stays locked for FOREIGN_LOCK_SECONDS, another program holds it, and we say
-    so (DatabaseLocked) instead of blaming an import.
+    While one of our processes holds the file (a writer, or a reader such as a page or the
+    command line making a bulletin) we wait up to BUSY_WAIT_SECONDS and then say "busy". While
+    another program holds it for FOREIGN_LOCK_SECONDS, we say that program holds it
+    (DatabaseLocked) instead of blaming an import.
     """
     start = time.monotonic()
-    free_since: float | None = None
+    foreign_since: float | None = None
     delay = 0.02
     key = str(p)
     while True:
@@ -127,16 +182,17 @@ def _open(p: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             if not _is_lock_error(exc):
                 raise
             now = time.monotonic()
-            if writer_active(p):
-                free_since = None
+            holder, pid = _lock_holder(exc)
+            if writer_active(p) or (pid is not None and _ours(p, pid)):
+                foreign_since = None
                 if now - start > BUSY_WAIT_SECONDS:
                     raise DatabaseBusy(key) from exc
             else:
-                free_since = free_since if free_since is not None else now
+                foreign_since = foreign_since if foreign_since is not None else now
                 recently = now - _foreign_seen.get(key, -1e9) < 2 * FOREIGN_LOCK_SECONDS
-                if recently or now - free_since > FOREIGN_LOCK_SECONDS:
+                if recently or now - foreign_since > FOREIGN_LOCK_SECONDS:
                     _foreign_seen[key] = now
-                    raise DatabaseLocked(key, _lock_holder(exc)) from exc
+                    raise DatabaseLocked(key, holder) from exc
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 0.4)
 
@@ -155,16 +211,17 @@ def connect(
     if not create and not p.exists():
         raise DatabaseMissing(str(p))
     p.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(p)
-    _foreign_seen.pop(str(p), None)
-    try:
-        _ensure_current_schema(con)
-        pinned = today_override()
-        if pinned is not None:
-            con.execute("SET VARIABLE grid_today = ?::DATE", [pinned.isoformat()])
-        yield con
-    finally:
-        con.close()
+    with _marked(p):
+        con = _open(p)
+        _foreign_seen.pop(str(p), None)
+        try:
+            _ensure_current_schema(con)
+            pinned = today_override()
+            if pinned is not None:
+                con.execute("SET VARIABLE grid_today = ?::DATE", [pinned.isoformat()])
+            yield con
+        finally:
+            con.close()
 
 
 @contextmanager
@@ -174,14 +231,15 @@ def read_only(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.Duc
     p = db_path(path)
     if not p.exists():
         raise DatabaseMissing(str(p))
-    con = _open(p, read_only=True)
-    try:
-        pinned = today_override()
-        if pinned is not None:
-            con.execute("SET VARIABLE grid_today = ?::DATE", [pinned.isoformat()])
-        yield con
-    finally:
-        con.close()
+    with _marked(p):
+        con = _open(p, read_only=True)
+        try:
+            pinned = today_override()
+            if pinned is not None:
+                con.execute("SET VARIABLE grid_today = ?::DATE", [pinned.isoformat()])
+            yield con
+        finally:
+            con.close()
 
 
 def _lock_file(p: Path) -> str:

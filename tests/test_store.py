@@ -191,7 +191,9 @@ def test_original_bytes_and_the_log_are_archived_beside_the_database(seeded: Pat
     assert (archive / name).read_bytes() == data
     assert store.archived_file(name, seeded).read_bytes() == data
     store.revert(res.batch_id, path=seeded, by="王五")
-    lines = [json.loads(line) for line in (archive / "batches.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines = [
+        json.loads(line) for line in (archive / "batches.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     # Each event is logged (pending) before its commit, then confirmed by a 'commit' line.
     log = lines[0::2]
     assert [(e["event"], e["batch_id"]) for e in log] == [
