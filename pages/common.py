@@ -127,8 +127,8 @@ def run_page(body: Any) -> None:
             icon=":material/upload_file:",
         )
         st.page_link("pages/upload.py", label="前往「数据上传」页 →", icon=":material/upload:")
-    except db.DatabaseBusy:
-        st.warning("数据库正在导入数据，请稍候几秒后刷新页面。")
+    except db.DatabaseBusy as exc:  # our own writer, or (DatabaseLocked) another program
+        st.warning(f"{exc}。")
     except Exception:  # the last guard: log for the maintainer, a plain message for the user
         log.exception("page failed")
         st.error("页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。")
