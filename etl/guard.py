@@ -156,12 +156,17 @@ def check_file_size(data: bytes, kind: str) -> None:
 
 
 def _pieces(
-    stream: IO[bytes], cut_at: bytes, what: str, overflow: Callable[[bytes, IO[bytes]], None] | None = None
+    stream: IO[bytes],
+    cut_at: bytes,
+    what: str,
+    overflow: Callable[[bytes, IO[bytes]], None] | None = None,
+    whole: bool = False,
 ) -> Iterator[bytes]:
     """Chunks of an XML stream, each ending just before the last `cut_at` (else a tag start),
     so that tags and (for cut_at=b"<si") whole elements are never split. A run with no cut
     point longer than MAX_RUN is refused: no sane cell holds megabytes (`overflow`, given the
-    run so far and the stream, may raise a more precise refusal first)."""
+    run so far and the stream, may raise a more precise refusal first). `whole`: never cut
+    inside an element that starts with `cut_at` (shared strings are measured whole)."""
     carry = b""
     while True:
         chunk = stream.read(CHUNK)
@@ -171,7 +176,7 @@ def _pieces(
             return
         buf = carry + chunk
         cut = buf.rfind(cut_at)
-        if cut <= 0:
+        if cut <= 0 and not whole:
             cut = buf.rfind(b"<")
         if cut <= 0:
             if len(buf) > MAX_RUN:
@@ -345,7 +350,7 @@ def _scan_shared_pieces(
     zf: zipfile.ZipFile, entry: str, sizes: array[int], too_long: str
 ) -> tuple[array[int], int | None, int]:
     with zf.open(entry) as stream:
-        for piece in _pieces(stream, b"<si", too_long, _GiantCounter(sizes)):
+        for piece in _pieces(stream, b"<si", too_long, _GiantCounter(sizes), whole=True):
             for m in _SI.finditer(piece):
                 inner = m.group(1) or b""
                 sizes.append(len(inner))
