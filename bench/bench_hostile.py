@@ -146,6 +146,7 @@ def main() -> int:
         ("AAA100000", hostile.far_cell, {}),
         ("shared string 150 MB × 1,120 cells", lambda f: hostile.huge_shared_string(f, megabytes=150), {}),
         ("shared string 40 MB × 1,120 cells", hostile.huge_shared_string, {}),
+        ("900,000-char text in 300 runs", hostile.split_long_text, {}),
         ("30,000-char text × 4,000 cells", hostile.repeated_long_text, {}),
         ("zip bomb: sheet XML 1 GB", lambda f: hostile.zip_bomb(f, megabytes=1024), {}),
         ("400 columns without references", hostile.wide_without_references, {}),
