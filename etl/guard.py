@@ -229,6 +229,9 @@ def _declared(name: str, head: bytes) -> tuple[int, int, str] | None:
     if not m:
         return None
     ref = m.group(1).decode("ascii", "replace")
+    first, _, last = ref.partition(":")
+    if first == last:  # "XFD1048576:XFD1048576" reads better as one cell
+        ref = first
     corner = _parse_ref(ref.split(":")[-1])
     if corner is None:
         return None
