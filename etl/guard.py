@@ -19,6 +19,7 @@ import re
 import zipfile
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from typing import IO, Any
 
 # Limits (README "可靠性"). Excel itself allows 1,048,576 rows, 16,384 columns, 32,767 characters.
@@ -212,10 +213,8 @@ class _SheetScan:
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"]{1,64})"')
 _REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,9})$")
 _CELL_FAST = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
-_CELL_START = re.compile(rb"<c[\s/>]")
 _TAG = re.compile(rb"<(row|c)(?=[\s/>])([^>]*)>|</row>")
 _ATTR_R = re.compile(rb'\br\s*=\s*["\']([^"\']*)["\']')
-_SHARED = re.compile(rb't="s"')
 _LONG_RUN = re.compile(rb"<[^<]{%d,}" % MAX_CELL_CHARS)
 
 
@@ -252,24 +251,28 @@ def _scan_sheet(zf: zipfile.ZipFile, entry: str, name: str) -> _SheetScan:
                     msg = _range_message(name, rows, cols, ref, ref, declared=True)
                     if msg:
                         raise _refuse(msg)
-            n_cells = len(_CELL_START.findall(piece))
+            n_cells = piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/>")
             refs = _CELL_FAST.findall(piece)
             if len(refs) == n_cells:
                 if refs:
-                    col = max({c for c, _ in refs}, key=lambda c: (len(c), c))
-                    row = max(map(int, {r for _, r in refs}))
+                    col_b = max(set(map(itemgetter(0), refs)), key=lambda c: (len(c), c))
+                    row_b = max(set(map(itemgetter(1), refs)), key=lambda r: (len(r), r))
+                    row, col = int(row_b), column_number(col_b)
+                    # The cell's reference is only looked up for a message (a Python loop).
                     if row > scan.max_row:
                         scan.max_row = row
-                        scan.row_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if int(r) == row)
-                    if column_number(col) > scan.max_col:
-                        scan.max_col = column_number(col)
-                        scan.col_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if c == col)
+                        if row > MAX_ROWS:
+                            scan.row_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if r == row_b)
+                    if col > scan.max_col:
+                        scan.max_col = col
+                        if col > MAX_COLS:
+                            scan.col_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if c == col_b)
                     scan.row, scan.col = int(refs[-1][1]), column_number(refs[-1][0])
             else:
                 # Cells without r="" first (not what Excel writes): follow the positions exactly.
                 _scan_positions(scan, piece)
             scan.cells += n_cells
-            scan.shared_refs += len(_SHARED.findall(piece))
+            scan.shared_refs += piece.count(b't="s"')
             for m in _LONG_RUN.finditer(piece):
                 run = m.group()
                 text = run[run.find(b">") + 1 :] if b">" in run else b""
