@@ -150,8 +150,8 @@ def confirm(checked: list[tuple[preview.FilePreview, bytes]], options: store.Opt
             results.append(("ok", res.summary(), pv))
         except FileRejected as exc:
             results.append(("error", f"{exc}；" + "；".join(str(i) for i in exc.errors[:5]), pv))
-        except db.DatabaseBusy:
-            results.append(("error", f"{pv.file_name}：数据库正忙（另一个导入正在进行），请稍后再试", pv))
+        except db.DatabaseBusy as exc:  # nothing of this file was loaded
+            results.append(("error", f"{pv.file_name}：{exc}（此文件未导入）", pv))
         bar.progress(i / len(loadable), text=f"已处理 {i}/{len(loadable)} 个文件")
     st.session_state["load_results"] = [(s, m, pv.months) for s, m, pv in results]
     st.session_state["_toasted"] = False
@@ -218,7 +218,11 @@ def history(user: str | None) -> None:
             f"撤销后，批次 **#{pick}** 的数据不再计入，被它替换的旧数据恢复有效。原始文件和记录都会保留。"
         )
         if st.button(f"确认撤销 #{pick}", type="primary", key=f"revert_{pick}"):
-            store.revert(int(pick), by=user)
+            try:
+                store.revert(int(pick), by=user)
+            except db.DatabaseBusy as exc:
+                st.error(f"{exc}（批次 #{pick} 未撤销）")
+                return
             st.session_state["load_results"] = [
                 (
                     "ok",
