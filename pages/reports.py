@@ -1,11 +1,12 @@
-"""信息报送: each grid's monthly work report (due by the report_deadline_day setting, DOMAIN §6): status per grid and
-month in four colours, and the chase list (催报名单) of the month with contacts and phones."""
+"""信息报送: each grid's monthly work report (due by the report_deadline_day setting, DOMAIN §6):
+status per grid and month in four colours, the chase list (催报名单) of the month with contacts
+and phones, and the meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, queries
+from etl import board, charts, lamps, queries
 from pages import common
 
 
@@ -73,6 +74,43 @@ def body() -> None:
     )
     with st.expander("各网格全年报送次数"):
         st.dataframe(board.report_year_display(matrix), hide_index=True, width="stretch")
+    work_mechanism(f, label)
+
+
+def work_mechanism(f: common.Filters, label: str) -> None:
+    """Meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
+    st.subheader("工作机制：例会、徒步巡查、图片")
+    month = common.read(lamps.work_month, f.area, f.month)
+    figures = lamps.work_figures(month)
+    if not figures.tracked:
+        st.info("本片区的信息报送记录从未填写会议次数（例会次数），例会情况显示为“未统计”。"
+                "如需统计，请在报送登记表中加「会议次数」列。")  # fmt: skip
+    else:
+        c = st.container(horizontal=True, gap="medium")
+        c.metric(f"{f.month.month}月例会", f"{figures.meetings} 次")
+        c.metric(f"{f.month.month}月徒步巡查", f"{figures.patrols} 次")
+        c.metric(f"{f.month.month}月图片", f"{figures.pictures} 张")
+        c.metric(
+            "例会不足的网格",
+            f"{figures.short} 个",
+            delta=f"每月应≥{figures.expected}次" if figures.short else "全部达标",
+            delta_arrow="off",
+            delta_color="red" if figures.short else "green",
+        )
+    red = "background-color: #fdecea; color: #8e1c1c; font-weight: 600"
+    table = lamps.work_table(month)
+    st.dataframe(
+        table.style.map(lambda v: red if str(v).startswith("不足") else "", subset=["例会情况"]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(f"{label}：各网格当月报送记录中的例会、巡查、图片数之和；“—”为当月未报送或未填写，"
+               f"按例会不足计（每周集中开会一次，每月应≥{figures.expected}次）。")  # fmt: skip
+    if figures.tracked:
+        matrix = lamps.work_matrix(common.read(lamps.work_year, f.area, f.year))
+        if not matrix.empty:
+            st.markdown(f"**{f.year}年各网格每月例会次数**（红色为不足{figures.expected}次）")
+            common.plot(charts.meetings_heatmap(matrix, figures.expected), key="meetings")
 
 
 common.run_page(body)
