@@ -71,7 +71,8 @@ def ranking_display(table: pd.DataFrame, categories: Sequence[str]) -> pd.DataFr
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM: Excel on Chinese Windows opens it with the right characters. Text that a
     spreadsheet would run as a formula (= + - @ …) gets a leading quote (safetext.csv_text)."""
-    return csv_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (as Excel writes them): a field holding a lone \r is then quoted as well.
+    return csv_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(
