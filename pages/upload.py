@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, db, preview, store, template
+from etl import board, db, preview, registry_guard, store, template
 from etl.extract import KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
@@ -52,7 +52,8 @@ def choose_and_check() -> tuple[list[tuple[preview.FilePreview, bytes]], store.O
     )  # fmt: skip
     month = c2.text_input("月份（表中没写时使用）", placeholder="如 2019-03", key=f"month_{round_}")
     year = c3.text_input("年度（年终考核表中没写时使用）", placeholder="如 2019", key=f"year_{round_}")
-    options = store.Options(kind=kind)
+    # The confirmation below (a registry that drops grids with history) re-checks with it.
+    options = store.Options(kind=kind, allow_drop=bool(st.session_state.get(f"allow_drop_{round_}")))
     try:
         options.month = parse_month(month) if month.strip() else None
     except CellError:
@@ -81,6 +82,11 @@ def choose_and_check() -> tuple[list[tuple[preview.FilePreview, bytes]], store.O
         checked.append((cache[key], data))
     for pv, _ in checked:
         show_preview(pv)
+    if options.allow_drop or any(registry_guard.refuses_drop(pv.extraction) for pv, _ in checked):
+        st.checkbox(
+            "我确认删除这些网格：新名册中没有它们，它们过去的排名和记录将不再显示（原始文件和旧名册仍保留，可撤销）",
+            key=f"allow_drop_{round_}",
+        )
     return checked, options
 
 
