@@ -162,7 +162,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("新密码（至少 8 位）/ new password: ")
+        password = getpass.getpass("新密码（至少 10 位，不要用常见密码）/ new password: ")
         if getpass.getpass("再输一次 / again: ") != password:
             print("✗ 两次输入的密码不一致，未修改")
             return 1

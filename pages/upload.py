@@ -202,13 +202,16 @@ def history(user: str | None) -> None:
     )
     row = frame.set_index("batch_id").loc[pick]
     c1, c2 = st.columns(2)
-    try:
-        original = store.archived_file(row["archive_name"]).read_bytes()
-        c1.download_button(
-            "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
-        )
-    except FileNotFoundError:
-        c1.warning("存档中找不到该文件")
+    if user is None:  # served on a network, not signed in: the archived originals stay closed
+        c1.caption("登录后可下载原始文件")
+    else:
+        try:
+            original = store.archived_file(row["archive_name"]).read_bytes()
+            c1.download_button(
+                "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
+            )
+        except FileNotFoundError:
+            c1.warning("存档中找不到该文件")
     if row["status"] == "reverted":
         c2.caption(f"该批次已于 {row['reverted_at']:%Y-%m-%d %H:%M} 撤销")
         return
