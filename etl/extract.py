@@ -388,7 +388,8 @@ class _RowReader:
         today = self.ctx.today
         if kind == "text":
             text = parse.tidy_text(raw)
-            return parse.check_name(text) if name in NAME_FIELDS else text
+            # A name is one line: a line break in it would end an HTML block on a page.
+            return parse.check_name(" ".join(text.split())) if name in NAME_FIELDS else text
         if kind == "code":
             return parse.check_name(parse.clean_text(raw))
         if kind == "list":

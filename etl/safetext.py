@@ -10,6 +10,7 @@ One home for these rules (issue 10, part 4 and 5):
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -83,3 +84,22 @@ def md(value: Any) -> str:
     every markup character escaped, line breaks folded, so a name shows exactly as written."""
     text = xml_text(value).replace("\n", " ").replace("\t", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def html_text(value: Any) -> str:
+    """Data text inside an HTML fragment given to st.markdown(unsafe_allow_html=True): escaped,
+    on one line (a blank line would end the HTML block and let markdown in), '$' as an entity
+    (never LaTeX)."""
+    text = " ".join(xml_text(value).split())
+    return html.escape(text).replace("$", "&#36;")
+
+
+def md_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for st.table, whose cells (and headers) are markdown: every text cell escaped."""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            out[col] = series.map(lambda v: md(v) if isinstance(v, str) else v)
+    out.columns = [md(c) if isinstance(c, str) else c for c in out.columns]
+    return out

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import auth, board, db, export, queries, store
+from etl.safetext import md
 
 log = logging.getLogger("dashboard")
 
@@ -256,7 +257,7 @@ def empty_month(f: Filters, *, need_scores: bool = True) -> bool:
     """Show the empty state when there is nothing for the chosen month; True when empty.
     Pages built on the monthly check (need_scores) also stop at a month without scores."""
     if f.month is None:
-        st.info(f"{f.area}{f.year}年暂无数据，请先在「数据上传」页导入。")
+        st.info(f"{md(f.area)}{f.year}年暂无数据，请先在「数据上传」页导入。")
         return True
     if need_scores and not f.checked:
         st.info(f"{month_label(f.month)}暂无考核数据，请先在「数据上传」页导入该月的月度考核表；"

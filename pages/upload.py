@@ -8,6 +8,7 @@ from etl import board, db, preview, registry_guard, store, template
 from etl.extract import KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
+from etl.safetext import md, md_frame
 from pages import common
 
 MAX_MB = 20
@@ -77,7 +78,7 @@ def choose_and_check() -> tuple[list[tuple[preview.FilePreview, bytes]], store.O
         key = (f.name, store.sha256_of(data), options.as_json(), db.data_version())
         cache = st.session_state.setdefault("previews", {})
         if key not in cache:
-            with st.spinner(f"正在检查「{f.name}」……"):
+            with st.spinner(f"正在检查「{md(f.name)}」……"):
                 cache[key] = preview.preview_bytes(data, f.name, options)
         checked.append((cache[key], data))
     for pv, _ in checked:
@@ -94,11 +95,11 @@ def show_preview(pv: preview.FilePreview) -> None:
     errors = len(pv.errors)
     warnings = len(pv.extraction.issues) - errors
     if errors:
-        head = f"✗ {pv.file_name}：{errors} 个错误，不能导入（整份文件不会写入）"
+        head = f"✗ {md(pv.file_name)}：{errors} 个错误，不能导入（整份文件不会写入）"
     elif pv.duplicate_of is not None:
-        head = f"= {pv.file_name}：与已导入文件完全相同，将跳过"
+        head = f"= {md(pv.file_name)}：与已导入文件完全相同，将跳过"
     else:
-        head = f"✓ {pv.file_name}：可以导入" + (f"（{warnings} 条提示）" if warnings else "")
+        head = f"✓ {md(pv.file_name)}：可以导入" + (f"（{warnings} 条提示）" if warnings else "")
     with st.expander(head, expanded=True):
         if pv.extraction.sheets:
             st.markdown("**识别结果：**")
@@ -108,7 +109,7 @@ def show_preview(pv: preview.FilePreview) -> None:
             st.markdown("**问题清单**（错误在前；行号与 Excel 中显示的一致）：")
             table = pv.issue_table()
             # A static table wraps long messages (a data grid would cut them off).
-            st.table(table.head(ISSUE_ROWS).set_index("级别"))
+            st.table(md_frame(table.head(ISSUE_ROWS)).set_index("级别"))  # cells are markdown: escaped
             if len(table) > ISSUE_ROWS:
                 st.caption(f"另有 {len(table) - ISSUE_ROWS} 条未显示；请先改正以上问题后重新检查。")
         if pv.changes:
@@ -167,10 +168,10 @@ def last_results() -> None:
     if not results:
         return
     for status, message, months in results:
-        (st.success if status == "ok" else st.error)(message)
+        (st.success if status == "ok" else st.error)(md(message))  # names in it are data
         if not st.session_state.get("_toasted"):
             # The page may be scrolled down at the file list: a toast is seen wherever one is.
-            st.toast(message, icon=":material/task_alt:" if status == "ok" else ":material/error:")
+            st.toast(md(message), icon=":material/task_alt:" if status == "ok" else ":material/error:")
         for m in months[:6]:
             st.page_link("pages/ranking.py", label=f"查看 {m.year}年{m.month}月 排名 →",
                          query_params={"month": f"{m:%Y-%m}", "year": str(m.year)})  # fmt: skip
@@ -242,7 +243,7 @@ def body() -> None:
     )
     user = common.sign_in()
     if user:
-        st.caption(f"当前用户：{user}")
+        st.caption(f"当前用户：{md(user)}")
     last_results()
     templates()
     if user:

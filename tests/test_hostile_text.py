@@ -371,3 +371,52 @@ def test_strip_controls_keeps_tab_and_newline() -> None:
     assert safetext.strip_controls("a\tb\r\nc\x00d\x1b\x85e\ud800") == "a\tb\ncde"
     assert safetext.md(MARKDOWN) == r"\!\[x\]\(http\://example\.invalid/x\.png\)"
     assert safetext.md("a\nb :red[x] $x$") == r"a b \:red\[x\] \$x\$"
+
+
+# ---- Names render as plain text on the pages -------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def local_app(hostile_db: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from streamlit import config
+
+    monkeypatch.setenv("GRID_DB", str(hostile_db))
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield hostile_db
+    config.set_option("server.address", before)
+
+
+def _page(path: str | None) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if path:
+        at.switch_page(path)
+    for key, value in {"area": "县城", "year": "2019", "month": "2019-03"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_markdown_in_a_name_is_plain_text_on_the_overview(local_app: Path) -> None:
+    at = _page(None)
+    texts = [m.value for m in at.markdown]
+    podium = [t for t in texts if "第 1 名" in t]
+    assert podium and r"01 \!\[x\]\(http\://example\.invalid/x\.png\)" in podium[0]
+    assert not any("![x](" in t for t in texts)  # never an image the browser would fetch
+
+
+def test_markdown_in_a_value_is_plain_text_in_the_upload_issue_table(local_app: Path, tmp_path: Path) -> None:
+    rows = [["月份", "网格", *[f"A{i}" for i in range(1, 10)]], ["2019-03", "![y](http://example.invalid/y.png)",
+            10, 20, 15, 15, 10, 5, 10, 5, 10]]  # fmt: skip
+    data = write_xlsx(tmp_path / "坏表.xlsx", {"月度考核": rows}).read_bytes()
+    at = _page("pages/upload.py")
+    at.file_uploader[0].set_value([("坏表.xlsx", data, "application/octet-stream")]).run()
+    assert not at.exception
+    cells = [str(v) for v in at.table[0].value.to_numpy().ravel()]
+    assert r"\!\[y\]\(http\://example\.invalid/y\.png\)" in cells
+    assert not any("![y](" in c for c in cells)
