@@ -103,3 +103,10 @@ def md_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = series.map(lambda v: md(v) if isinstance(v, str) else v)
     out.columns = [md(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def plotly_text(value: Any) -> str:
+    """Data text in a Plotly label, legend or hover template: Plotly reads a subset of HTML
+    (<a href>, <b>, <br>) and %{…} placeholders; both are shown literally after this."""
+    text = " ".join(xml_text(value).split())
+    return html.escape(text, quote=False).replace("%{", "%&#123;")

@@ -420,3 +420,17 @@ def test_markdown_in_a_value_is_plain_text_in_the_upload_issue_table(local_app: 
     cells = [str(v) for v in at.table[0].value.to_numpy().ravel()]
     assert r"\!\[y\]\(http\://example\.invalid/y\.png\)" in cells
     assert not any("![y](" in c for c in cells)
+
+
+def test_chart_labels_show_names_literally() -> None:
+    """Plotly reads <a href>, <b> and %{…} in labels and hover text: a name stays a name."""
+    from etl import charts
+
+    name = '<a href="http://example.invalid/">点我</a>%{y}'
+    totals = pd.DataFrame({"grid_code": ["01"], "grid_name": [name], "month": [pd.Timestamp("2019-03-01")],
+                           "total": [90.0], "rank": [1], "bottom_three": [False]})  # fmt: skip
+    fig = charts.grid_totals(totals)
+    trace = fig.data[0]
+    assert trace.name == '01 &lt;a href="http://example.invalid/"&gt;点我&lt;/a&gt;%&#123;y}'
+    assert "<a href" not in trace.hovertemplate and "%{y}</a>" not in trace.hovertemplate
+    assert safetext.plotly_text("A & B") == "A &amp; B"
