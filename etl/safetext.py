@@ -21,13 +21,14 @@ import pandas as pd
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # XML 1.0 also refuses lone surrogates, which a decoded file can carry.
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_ANY_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 EXCEL_CELL_MAX = 32767
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def strip_controls(text: str) -> str:
     """Text without control characters: CR LF and lone CR become LF, tab and LF stay."""
-    if not text:
+    if not text or not _ANY_BAD.search(text):  # the common case: one scan, nothing to do
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROLS.sub("", text)
