@@ -23,6 +23,7 @@ WITH months AS (
     UNION SELECT area, grid_code, month FROM cur_report
     UNION SELECT area, grid_code, month FROM cur_volunteer
     UNION SELECT area, grid_code, month FROM cur_problem
+    UNION SELECT area, grid_code, month FROM cur_lamp_check
 ), scored AS (
     SELECT area, grid_code, count(DISTINCT month) AS n FROM cur_monthly_score GROUP BY ALL
 ), other AS (
@@ -50,7 +51,7 @@ def _history_text(scored: int, months: int, years: int) -> str:
     if scored:
         text = f"已有 {scored} 个月的考核记录"
     elif months:
-        text = f"已有 {months} 个月的报送、志愿服务或问题记录"
+        text = f"已有 {months} 个月的报送、志愿服务、问题或路灯记录"
     else:
         text = ""
     if years:

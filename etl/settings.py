@@ -1,4 +1,4 @@
-"""Rule settings the plan leaves open (DOMAIN §5, §6): defaults, types and validation.
+"""Rule settings the plan leaves open (DOMAIN §5, §6, §10, §11): defaults, types and validation.
 
 One table, SETTINGS, says for every key its default, its Chinese label and what is allowed.
 The `setting` table stores only values someone changed. The views never need default rows
@@ -150,6 +150,23 @@ SETTINGS: tuple[Setting, ...] = (
         _integer(1, 28),
     ),
     Setting("notice_due_days", 7, "整改通知书整改期限（天）", "1 到 365 之间的整数（天）", _integer(1, 365)),
+    # DOMAIN §10: the plan's street-lamp targets, compared unrounded (views.sql lamp_rates).
+    Setting(
+        "lamp_install_target",
+        1.0,
+        "路灯装灯率目标",
+        "0 到 1 之间的小数，最多 4 位小数（1 即 100%）",
+        _decimal(0, 1, 4),
+    ),
+    Setting(
+        "lamp_lit_target",
+        0.95,
+        "路灯亮灯率目标",
+        "0 到 1 之间的小数，最多 4 位小数（0.95 即 95%）",
+        _decimal(0, 1, 4),
+    ),
+    # DOMAIN §11: weekly meetings, about four a month.
+    Setting("meetings_expected", 4, "每月应开例会次数", "0 到 31 之间的整数（次）", _integer(0, 31)),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

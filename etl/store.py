@@ -21,23 +21,16 @@ import duckdb
 import pandas as pd
 
 from etl import db, registry_guard
-from etl.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file
+from etl.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file, vocabulary
 from etl.issues import FileRejected, Issue
 from etl.parse import GridEntry
 
 LOG_NAME = "batches.jsonl"
 # Kinds whose batch replaces the whole table rather than (area, period, grid) keys.
-WHOLE_KINDS = ("grids", "rubric")
-TABLES = (
-    "grid_registry",
-    "rubric_item",
-    "monthly_score",
-    "monthly_item_score",
-    "annual_score",
-    "report",
-    "volunteer_activity",
-    "problem",
-)
+WHOLE_KINDS = tuple(k.name for k in vocabulary().kinds.values() if k.period == "whole")
+# The storage tables a batch may write: each kind's declared table (columns.toml), plus the
+# item scores that a monthly score sheet carries besides its totals.
+TABLES = tuple(dict.fromkeys([*(k.table for k in vocabulary().kinds.values()), "monthly_item_score"]))
 
 
 class NoSuchBatch(Exception):

@@ -55,7 +55,10 @@ def test_dropping_grids_with_history_is_refused_naming_each(history_db: Path, fi
     messages = [(i.sheet, i.message) for i in info.value.errors]
     assert messages == [
         ("网格划分", "新名册缺少网格 07 测试7路网格（县城，已有 3 个月的考核记录）"),
-        ("网格划分", "新名册缺少网格 官渡1 官渡1片网格（官渡镇，已有 1 个月的报送、志愿服务或问题记录）"),
+        (
+            "网格划分",
+            "新名册缺少网格 官渡1 官渡1片网格（官渡镇，已有 1 个月的报送、志愿服务、问题或路灯记录）",
+        ),
         ("网格划分", registry_guard.CONFIRM_HINT),
     ]  # 官渡3 has no history: dropping it needs no confirmation
     assert len(registry_codes(history_db)) == 31

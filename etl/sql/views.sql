@@ -25,7 +25,10 @@ SELECT * FROM (VALUES
     ('reward_tier3', '10000'),
     ('reward_pass', '5000'),
     ('report_deadline_day', '25'),
-    ('notice_due_days', '7')
+    ('notice_due_days', '7'),
+    ('lamp_install_target', '1.00'),
+    ('lamp_lit_target', '0.95'),
+    ('meetings_expected', '4')
 ) AS d(key, value);
 
 -- Effective value of every known setting (the table's value, else the default).
@@ -39,10 +42,12 @@ SELECT
 FROM setting_default d
 LEFT JOIN setting s USING (key);
 
--- The same, as one typed row to CROSS JOIN into the rule views.
+-- The same, as one typed row to CROSS JOIN into the rule views. The lamp targets are also read
+-- as exact decimals (dx), so that 38 lit of 40 installed meets 0.95 exactly (DOMAIN §10).
 CREATE OR REPLACE VIEW rule_setting AS
 WITH v AS (
-    SELECT d.key, coalesce(try_cast(s.value AS DOUBLE), d.value::DOUBLE) AS x
+    SELECT d.key, coalesce(try_cast(s.value AS DOUBLE), d.value::DOUBLE) AS x,
+        coalesce(try_cast(s.value AS DECIMAL(9, 4)), d.value::DECIMAL(9, 4)) AS dx
     FROM setting_default d
     LEFT JOIN setting s USING (key)
 )
@@ -58,7 +63,10 @@ SELECT
     max(x) FILTER (WHERE key = 'reward_tier3')::INTEGER AS reward_tier3,
     max(x) FILTER (WHERE key = 'reward_pass')::INTEGER AS reward_pass,
     max(x) FILTER (WHERE key = 'report_deadline_day')::INTEGER AS report_deadline_day,
-    max(x) FILTER (WHERE key = 'notice_due_days')::INTEGER AS notice_due_days
+    max(x) FILTER (WHERE key = 'notice_due_days')::INTEGER AS notice_due_days,
+    max(dx) FILTER (WHERE key = 'lamp_install_target') AS lamp_install_target,
+    max(dx) FILTER (WHERE key = 'lamp_lit_target') AS lamp_lit_target,
+    max(x) FILTER (WHERE key = 'meetings_expected')::INTEGER AS meetings_expected
 FROM v;
 
 -- ---------------------------------------------------------------------------------------
@@ -79,8 +87,9 @@ SELECT
     n_scores
 FROM (SELECT area, month, count(*) AS n_scores FROM cur_monthly_score GROUP BY area, month);
 
--- DOMAIN §6, §7: an area's data range runs from its first to its last month holding data of
--- any kind (monthly scores, reports, volunteer records, problems), every month in between.
+-- DOMAIN §6, §7, §11: an area's data range runs from its first to its last month holding data
+-- of any kind (monthly scores, reports, volunteer records, problems, lamp checks), every month
+-- in between.
 CREATE OR REPLACE VIEW area_data_month AS
 WITH bounds AS (
     SELECT area, min(first_month) AS first_month, max(last_month) AS last_month
@@ -93,6 +102,8 @@ WITH bounds AS (
         SELECT area, min(month), max(month) FROM cur_volunteer GROUP BY area
         UNION ALL
         SELECT area, min(month), max(month) FROM cur_problem GROUP BY area
+        UNION ALL
+        SELECT area, min(month), max(month) FROM cur_lamp_check GROUP BY area
     )
     GROUP BY area
 )
@@ -410,6 +421,114 @@ FROM problem_status
 GROUP BY area, month, grid_code, category;
 
 -- ---------------------------------------------------------------------------------------
+-- DOMAIN §10: street lighting. The one home of the lamp rule: lamp_monthly applies it to the
+-- current checks and the upload preview to a file's rows before they are written, through
+-- this table macro over any relation with area, month, grid_code, required, installed, lit.
+--  * install_rate = installed / required (required ≥ 1: the loader refuses 0 and negatives).
+--  * lit_rate = lit / installed; NULL when nothing is installed.
+--  * meets_target: install_rate ≥ lamp_install_target AND lit_rate ≥ lamp_lit_target, compared
+--    unrounded and exactly: as decimals, installed ≥ target × required and lit ≥ target ×
+--    installed (a double 38/40 vs 0.95 must not depend on float noise). A NULL lit_rate does
+--    not meet (false, not NULL). install_ok / lit_ok say which part failed.
+CREATE OR REPLACE MACRO lamp_rates(checks) AS TABLE
+SELECT
+    c.area,
+    c.month,
+    c.grid_code,
+    c.required::INTEGER AS required,
+    c.installed::INTEGER AS installed,
+    c.lit::INTEGER AS lit,
+    CASE WHEN c.required > 0 THEN c.installed / c.required END::DOUBLE AS install_rate,
+    CASE WHEN c.installed > 0 THEN c.lit / c.installed END::DOUBLE AS lit_rate,
+    install_ok AND lit_ok AS meets_target,
+    install_ok,
+    lit_ok
+FROM query_table(checks) c
+CROSS JOIN rule_setting st,
+LATERAL (SELECT
+    coalesce(c.required > 0
+        AND c.installed::DECIMAL(18, 4) >= st.lamp_install_target * c.required, false) AS install_ok,
+    coalesce(c.installed > 0
+        AND c.lit::DECIMAL(18, 4) >= st.lamp_lit_target * c.installed, false) AS lit_ok
+);
+
+-- One row per grid-month with a check, for grids of the current registry (checks of grids
+-- absent from it are ignored, as everywhere). shortfall_rank orders the grids below target
+-- worst first (DOMAIN §10): lowest lit_rate (none installed counts lowest), then lowest
+-- install_rate, then registry order; NULL for grids meeting the target.
+CREATE OR REPLACE VIEW lamp_monthly AS
+WITH r AS (
+    SELECT r.*, g.sort_order
+    FROM lamp_rates('cur_lamp_check') r
+    JOIN cur_grid_registry g ON g.area = r.area AND g.grid_code = r.grid_code
+)
+SELECT
+    area, month, grid_code, required, installed, lit, install_rate, lit_rate, meets_target,
+    install_ok, lit_ok,
+    CASE WHEN NOT meets_target THEN
+        row_number() OVER (PARTITION BY area, month, meets_target
+            ORDER BY lit_rate ASC NULLS FIRST, install_rate ASC, sort_order)
+    END::INTEGER AS shortfall_rank,
+    sort_order
+FROM r;
+
+-- The area's lamps per checked month (DOMAIN §10, for the trend): rates over the area's lamps
+-- (sum of lit / sum of installed …), the grids checked and the grids meeting the target.
+CREATE OR REPLACE VIEW lamp_area_monthly AS
+SELECT
+    area,
+    month,
+    count(*)::INTEGER AS grids_checked,
+    count(*) FILTER (WHERE meets_target)::INTEGER AS grids_meeting,
+    sum(required)::INTEGER AS required,
+    sum(installed)::INTEGER AS installed,
+    sum(lit)::INTEGER AS lit,
+    CASE WHEN sum(required) > 0 THEN sum(installed) / sum(required) END::DOUBLE AS install_rate,
+    CASE WHEN sum(installed) > 0 THEN sum(lit) / sum(installed) END::DOUBLE AS lit_rate
+FROM lamp_monthly
+GROUP BY area, month;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §11: the work mechanism, from the monthly reports. Same grid × month range as
+-- volunteer_monthly (grid_data_month). meetings, patrols, pictures: sums over the month's
+-- report rows, NULL when no row carries the column (a grid that sent nothing has NULLs).
+-- meetings_short = coalesce(meetings, 0) < meetings_expected, so a grid that sent nothing
+-- falls short too; NULL for every row of an area none of whose current report rows has ever
+-- carried 会议次数 (the office does not track it: pages say 未统计).
+CREATE OR REPLACE VIEW work_mechanism_monthly AS
+WITH rep AS (
+    SELECT area, month, grid_code,
+        sum(meetings) AS meetings, sum(patrols) AS patrols, sum(pictures) AS pictures,
+        count(*) AS n_reports
+    FROM cur_report
+    GROUP BY area, month, grid_code
+),
+tracked AS (
+    SELECT area, count(meetings) > 0 AS meetings_tracked,
+        count(patrols) > 0 AS patrols_tracked, count(pictures) > 0 AS pictures_tracked
+    FROM cur_report
+    GROUP BY area
+)
+SELECT
+    gm.area,
+    gm.month,
+    gm.grid_code,
+    r.meetings::INTEGER AS meetings,
+    r.patrols::INTEGER AS patrols,
+    r.pictures::INTEGER AS pictures,
+    CASE WHEN t.meetings_tracked THEN coalesce(r.meetings, 0) < st.meetings_expected END
+        AS meetings_short,
+    st.meetings_expected,
+    coalesce(t.meetings_tracked, false) AS meetings_tracked,
+    coalesce(t.patrols_tracked, false) AS patrols_tracked,
+    coalesce(t.pictures_tracked, false) AS pictures_tracked,
+    coalesce(r.n_reports, 0)::INTEGER AS n_reports
+FROM grid_data_month gm
+CROSS JOIN rule_setting st
+LEFT JOIN rep r USING (area, month, grid_code)
+LEFT JOIN tracked t USING (area);
+
+-- ---------------------------------------------------------------------------------------
 -- DOMAIN §9 (issue 7): the grids that get a notice for a month, one row per (grid, kind).
 --  * 末位整改: in the bottom three at the month's check (§4).
 --  * 书面说明: streak ≥ 3 at the month's check: the leader explains in writing (§4).
@@ -418,6 +537,7 @@ GROUP BY area, month, grid_code, category;
 --  * 逾期问题: a problem found in the month that is 逾期未整改 today (§8), as problem_monthly
 --    counts it; problems of grids outside the registry are ignored like everywhere else.
 --  * 年度不达标: at year end (the December of the year), annual tier 不达标 (§5).
+--  * 路灯未达标: a lamp check of the month below the install or lit target (§10).
 CREATE OR REPLACE VIEW notice_draft AS
 SELECT area, month, grid_code, '末位整改' AS kind, 1 AS kind_order
 FROM monthly_ranking WHERE bottom_three
@@ -437,7 +557,10 @@ WHERE overdue > 0 AND (area, grid_code) IN (SELECT (area, grid_code) FROM cur_gr
 GROUP BY area, month, grid_code
 UNION ALL
 SELECT area, make_date(year, 12, 1), grid_code, '年度不达标', 6
-FROM annual_ranking WHERE tier = '不达标';
+FROM annual_ranking WHERE tier = '不达标'
+UNION ALL
+SELECT area, month, grid_code, '路灯未达标', 7
+FROM lamp_monthly WHERE NOT meets_target;
 
 -- Issued notices (etl/notices.py records them in notice_event): one row per notice.
 --  * issued_on, due_on (issued_on + notice_due_days at the time of issue, as the notice says),
