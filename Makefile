@@ -45,6 +45,7 @@ bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchma
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_views.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_hostile.py
 
 clean: ## 删除虚拟环境和缓存 / remove venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from etl import lamps
 from etl.safetext import html_text
 
 PANELS: dict[str, str] = {
@@ -22,6 +23,7 @@ PANELS: dict[str, str] = {
     "volunteer": "志愿服务",
     "problems": "问题整改",
     "trend": "趋势",
+    "lamps": "路灯",
 }
 
 # Sizes at 1920 px wide: 1vw = 19.2 px. Body 1.6vw ≈ 31 px, tables 1.75vw ≈ 34 px, headline
@@ -132,7 +134,7 @@ def ranking_panel(table: pd.DataFrame) -> str:
     rows = []
     for r in table.to_dict("records"):
         missing = bool(r["missing"])
-        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["rank"] <= 3 else ""))
+        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["top_three"] else ""))
         rank = "缺检" if missing else f"{int(r['rank'])}"
         rows.append(
             f'<tr class="{cls}"><td class="n">{rank}</td><td>{_change(r.get("rank_change"), r.get("prev_rank"), missing)}</td>'
@@ -298,6 +300,63 @@ def volunteer_panel(frame: pd.DataFrame, month_col: str) -> str:
         f'<div class="gd-cards"><div class="gd-card"><div class="l">本月活动次数</div><div class="gd-big">{total}</div></div>'
         f'<div class="gd-card"><div class="l">未开展的网格</div><div class="gd-big {"gd-red" if none else "gd-green"}">{len(none)}</div></div></div>'
         f'<div class="gd-h">各网格活动次数</div>{chart}{text}'
+    )
+
+
+def lamps_panel(
+    frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: lamps.WorkFigures | None = None
+) -> str:
+    """路灯 (DOMAIN §10): frame is etl.lamps.lamp_month of the check's month (every registry grid,
+    checked or not). Cards, each checked grid's 亮灯率 (green meets both targets, red does not),
+    the grids below target worst first, and the month's meetings shortfall (DOMAIN §11) when
+    the area tracks meetings. Self-contained: data in, escaped HTML out."""
+    label = f"{month.year}年{month.month}月"
+    fig = lamps.lamp_figures(frame)
+    if fig.checked == 0:
+        return f'<div class="gd-h">{esc(label)}暂无路灯检查记录</div>'
+    checked = frame[frame["checked"].astype(bool)]
+    rates = [0.0 if pd.isna(x) else float(x) * 100 for x in checked["lit_rate"]]
+    meets = checked["meets_target"].astype(bool).tolist()
+    chart = bars_svg(
+        checked["grid_code"].tolist(),
+        [("达标", [r if m else 0 for r, m in zip(rates, meets, strict=True)], "#3fa66b"),
+         ("未达标", [0 if m else r for r, m in zip(rates, meets, strict=True)], "#e05252")],
+        stacked=True, height=230, unit="（亮灯率 %）",
+    )  # fmt: skip
+    below = lamps.below_target(frame)
+    shown = 6
+    items = "".join(
+        f"<li>{esc(r['grid_code'])} {esc(r['grid_name'])}　"
+        f'<span class="gd-red">{esc(lamps.shortfall_text(r, targets))}</span></li>'
+        for r in below.head(shown).to_dict("records")
+    )
+    more = (
+        f'<div class="gd-note">共 {len(below)} 个网格未达标，仅列最差的 {shown} 个</div>'
+        if len(below) > shown
+        else ""
+    )
+    unchecked = lamps.unchecked_names(frame)
+    note = f'<div class="gd-note">未检查：{esc("、".join(unchecked))}</div>' if unchecked else ""
+    work_card = ""
+    if work is not None and work.tracked:
+        work_card = (
+            f'<div class="gd-card"><div class="l">例会不足{work.expected}次的网格</div>'
+            f'<div class="gd-big {"gd-red" if work.short else "gd-green"}">{work.short}</div></div>'
+        )
+    red_or_green = "gd-red" if fig.below else "gd-green"
+    below_html = (
+        f'<div class="gd-h" style="margin-top:0.4vw">未达标网格（亮灯率、装灯率从低到高）</div><ul class="gd-list">{items}</ul>{more}'
+        if len(below)
+        else f'<div class="gd-green" style="font-size:1.75vw">检查的网格全部达到{esc(targets.text)}</div>'
+    )
+    return (
+        '<div class="gd-cards">'
+        f'<div class="gd-card"><div class="l">{esc(label)}检查网格</div><div class="gd-big">{fig.checked}/{fig.grids}</div></div>'
+        f'<div class="gd-card"><div class="l">未达标网格</div><div class="gd-big {red_or_green}">{fig.below}</div></div>'
+        f'<div class="gd-card"><div class="l">全片区亮灯率</div><div class="gd-big">{esc(lamps.percent(fig.lit_rate))}</div></div>'
+        f'<div class="gd-card"><div class="l">全片区装灯率</div><div class="gd-big">{esc(lamps.percent(fig.install_rate))}</div></div>'
+        f"{work_card}</div>"
+        f'<div class="gd-h">各网格亮灯率（目标 {esc(targets.text)}）</div>{chart}{below_html}{note}'
     )
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
 
-from etl import parse
+from etl import parse, rulesql
 from etl.db import today as shanghai_today
 from etl.issues import Issue
 from etl.read import Sheet
@@ -562,12 +562,6 @@ def _extract_rubric(reader: _RowReader, result: SheetResult) -> None:
         )
 
 
-def competition_rank(totals: dict[Any, float]) -> dict[Any, int]:
-    """1, 2, 2, 4: ties share the best rank (DOMAIN §4), for in-file checks and previews."""
-    ordered = sorted(totals.values(), reverse=True)
-    return {k: ordered.index(v) + 1 for k, v in totals.items()}
-
-
 SOURCE_LABELS = {
     "标题": "标题",
     "工作表名": "工作表名",
@@ -738,9 +732,10 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         result.grids.add(g.code)
         result.row_count += 1
     # A stated rank that differs from the computed one is worth a look, not a refusal.
-    for month, by_grid in totals.items():
+    # Only a sheet with a 排名 column needs ranks; they come from the SQL rule (etl/rulesql.py).
+    for month, by_grid in totals.items() if stated else ():
         for area in {a for a, _ in by_grid}:
-            ranks = competition_rank({k: v for k, v in by_grid.items() if k[0] == area})
+            ranks = rulesql.competition_ranks({k: v for k, v in by_grid.items() if k[0] == area})
             for (a, code), rank in ranks.items():
                 st = stated.get((a, code, month))
                 if st and st[0] != rank:

@@ -100,6 +100,17 @@ def below_target(frame: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values("shortfall_rank").reset_index(drop=True)
 
 
+def unchecked_names(frame: pd.DataFrame) -> list[str]:
+    """'19 河口村网格' for every registry grid without a check in the month."""
+    rows = frame[~frame["checked"].astype(bool)]
+    return [grid_label(c, n) for c, n in zip(rows["grid_code"], rows["grid_name"], strict=True)]
+
+
+def short_flags(table: pd.DataFrame) -> list[bool]:
+    """Rows of lamp_table below target, for the red rows of the Excel download."""
+    return [v == SHORT for v in table["结果"]]
+
+
 def shortfall_text(row: Any, t: LampTargets) -> str:
     """Why one grid-month is below target, in words: '亮灯率 95.0%（实为 94.96%），低于 95%'."""
     parts = []
@@ -249,6 +260,27 @@ def work_matrix(frame: pd.DataFrame, measure: str = "meetings") -> pd.DataFrame:
     return wide.reindex(index=order, columns=cols)
 
 
+def short_months(history: pd.DataFrame, labels: dict[str, str]) -> str:
+    """'07 华园路：2019年1月、3月；12 …' — the months each grid of work_history fell short."""
+    if history.empty:
+        return ""
+    rows = history[history["meetings_short"].fillna(False).astype(bool)]
+    parts = []
+    for code, part in rows.groupby("grid_code", sort=False):
+        months = "、".join(f"{pd.Timestamp(m).year}年{pd.Timestamp(m).month}月" for m in part["month"])
+        parts.append(f"{labels.get(str(code), code)}：{months}")
+    return "；".join(parts)
+
+
+def any_counts(frame: pd.DataFrame) -> bool:
+    """Does any row carry a meetings, patrols or pictures count?"""
+    return bool(len(frame)) and bool(frame[["meetings", "patrols", "pictures"]].notna().any().any())
+
+
+def expected_meetings(frame: pd.DataFrame) -> int:
+    return int(frame["meetings_expected"].iloc[0]) if len(frame) else 4
+
+
 def tracked(frame: pd.DataFrame) -> bool:
     """Does the area report meetings at all (meetings_short not NULL)?"""
     return bool(len(frame)) and bool(frame["meetings_tracked"].astype(bool).any())
@@ -299,7 +331,7 @@ class WorkFigures:
 
 def work_figures(frame: pd.DataFrame) -> WorkFigures:
     is_tracked = tracked(frame)
-    expected = int(frame["meetings_expected"].iloc[0]) if len(frame) else 4
+    expected = expected_meetings(frame)
     return WorkFigures(
         grids=len(frame),
         tracked=is_tracked,

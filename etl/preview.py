@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from etl import db, store
-from etl.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, competition_rank, vocabulary
+from etl.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, vocabulary
 from etl.issues import Issue
 
 # kind → the storage table its rows go to (columns.toml declares it).
@@ -105,6 +106,48 @@ def _grid_list(codes: list[str], limit: int = 8) -> str:
     return shown + (f" 等 {len(codes)} 个网格" if len(codes) > limit else "")
 
 
+RANKS = "SELECT grid_code, rank FROM monthly_ranking WHERE area = ? AND month = ? AND rank IS NOT NULL"
+
+# A staged batch id above any real one (batch ids count up from 1), so that the staged rows
+# supersede like a new load would; random so that two previews at once never share one.
+STAGE_IDS = (2**30, 2**31 - 1)
+
+
+def _ranks(
+    con: duckdb.DuckDBPyConnection, keys: list[tuple[str, date]]
+) -> dict[tuple[str, date], dict[str, int]]:
+    """Ranks of (area, month) from the monthly_ranking view: the one home of DOMAIN §4."""
+    return {k: dict(con.execute(RANKS, [k[0], k[1]]).fetchall()) for k in keys}
+
+
+def _ranks_if_loaded(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], keys: list[tuple[str, date]]
+) -> dict[tuple[str, date], dict[str, int]]:
+    """The ranks the view would give once these score rows are loaded: they are written as a
+    new batch inside a transaction, the view is read, and everything is rolled back, so the
+    preview applies exactly the rules (registry filter, supersession) of the real result."""
+    batch_id = random.randint(*STAGE_IDS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO batch (batch_id, file_name, sha256, kind, row_count, loaded_at, loaded_by,"
+            " status, archive_name) VALUES (?, 'preview', '', 'monthly_scores', ?, now(), '', 'active', '')",
+            [batch_id, len(rows)],
+        )
+        frame = pd.DataFrame.from_records(
+            [{k: r[k] for k in ("area", "month", "grid_code", "total")} for r in rows]
+        )
+        frame.insert(0, "batch_id", batch_id)
+        con.register("_preview_rows", frame)
+        try:
+            con.execute("INSERT INTO monthly_score BY NAME SELECT * FROM _preview_rows")
+        finally:
+            con.unregister("_preview_rows")
+        return _ranks(con, keys)
+    finally:
+        con.execute("ROLLBACK")
+
+
 def _monthly_changes(
     con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]
 ) -> tuple[list[str], pd.DataFrame]:
@@ -139,8 +182,10 @@ def _monthly_changes(
                 sentences.append(text)
             if added:
                 sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
-        before = competition_rank(old) if old else {}
-        after = competition_rank({**old, **new})
+    ranks_now = _ranks(con, list(by_month))
+    ranks_then = _ranks_if_loaded(con, rows, list(by_month))
+    for (area, month), after in sorted(ranks_then.items(), key=lambda kv: kv[0][1]):
+        before = ranks_now.get((area, month), {})
         for code, rank in after.items():
             if before.get(code) != rank:
                 moves.append({"片区": area, "月份": _month_text(month), "网格": code,
@@ -149,7 +194,7 @@ def _monthly_changes(
     if not frame.empty:
         frame["原排名"] = frame["原排名"].astype("Int64")
         # Only grids that had a rank before and whose rank moves are interesting as "moves".
-        frame = frame.sort_values(["月份", "新排名"]).reset_index(drop=True)
+        frame = frame.sort_values(["月份", "新排名", "网格"]).reset_index(drop=True)
     return sentences, frame
 
 

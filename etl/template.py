@@ -7,12 +7,13 @@ import io
 import os
 from pathlib import Path
 
+import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import db
+from etl import db, queries
 from etl.extract import KIND_LABELS, Context, vocabulary
 from etl.safetext import set_cell
 from etl.store import current_context
@@ -35,8 +36,9 @@ def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
     return cols
 
 
-def build_template(kind: str, ctx: Context) -> bytes:
-    """The template workbook for a kind as .xlsx bytes."""
+def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
+    """The template workbook for a kind as .xlsx bytes (deadline_day: the report deadline
+    setting, queries.report_deadline_day)."""
     voc = vocabulary()
     wb = Workbook()
     info = wb.active
@@ -48,7 +50,7 @@ def build_template(kind: str, ctx: Context) -> bytes:
         "1. 在「" + voc.kinds[kind].label + "」工作表中从第2行开始填写，不要修改第1行的列名。",
         "2. 橙色列名为必填列。网格可填编号（如 07）、名称或挂点县领导姓名。",
         "3. 日期写成 2018-05-03 或 Excel 日期；月份写成 2018-05。",
-        "4. " + voc.kinds[kind].note,
+        "4. " + voc.kinds[kind].note.replace("{deadline_day}", str(deadline_day)),
         "5. 上传后系统会先检查，列出每一处问题（工作表、行、列、值）；有错误的文件整份不导入。",
     ]
     for i, text in enumerate(lines, start=1):
@@ -126,7 +128,15 @@ def template_bytes(kind: str, db_file: str | os.PathLike[str] | None = None) -> 
                 ctx = current_context(con)
             except Exception:  # an empty or foreign file: a blank template still helps
                 ctx = Context()
-    return build_template(kind, ctx)
+            day = queries.report_deadline_day(con)
+    else:  # no database yet: the default, from the same views.sql
+        con = duckdb.connect(":memory:")
+        try:
+            db.ensure_schema(con)
+            day = queries.report_deadline_day(con)
+        finally:
+            con.close()
+    return build_template(kind, ctx, day)
 
 
 def write_template(kind: str, output: Path, db_file: str | os.PathLike[str] | None = None) -> Path:

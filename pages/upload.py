@@ -105,7 +105,11 @@ def show_preview(pv: preview.FilePreview) -> None:
             st.markdown("**识别结果：**")
             for line in pv.recognised():
                 st.text("· " + line)
-        if pv.extraction.issues:
+        # A whole file refused (unreadable, too large, hostile): one plain red message.
+        whole = [i for i in pv.errors if not i.sheet and not i.row]
+        for issue in whole:
+            st.error(issue.message, icon=":material/block:")
+        if len(pv.extraction.issues) > len(whole):
             st.markdown("**问题清单**（错误在前；行号与 Excel 中显示的一致）：")
             table = pv.issue_table()
             # A static table wraps long messages (a data grid would cut them off).

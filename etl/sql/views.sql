@@ -8,10 +8,102 @@
 -- would make every page compute the whole province.
 
 -- ---------------------------------------------------------------------------------------
+-- Rule macros: the one home of the ranking and assessment rules (DOMAIN §4, §5). The views
+-- below are built with them, and Python asks them (never re-implements them) for data that
+-- is not in the views: etl/rulesql.py runs this block on an in-memory DuckDB for the in-file
+-- rank check and the sample generator; the annual what-if and the provisional standing call
+-- annual_assessment (further down) with other settings. This block must stay pure (no table
+-- or view, only macros of this block) so that it runs on its own.
+-- >>> pure rule macros
+-- DOMAIN §4: standard competition ranking ("1, 2, 2, 4") of v, descending, within (area,
+-- period); a NULL v is not ranked. A window macro: use it in a SELECT list.
+CREATE OR REPLACE MACRO competition_rank(area, period, v) AS
+    CASE WHEN v IS NOT NULL THEN
+        rank() OVER (PARTITION BY area, period ORDER BY v DESC NULLS LAST)
+    END::INTEGER;
+
+-- DOMAIN §4 bottom three: fewer than 3 ranked values strictly lower. rank() ascending is
+-- 1 + the number strictly lower, so the test is rank_asc <= 3; ties at the edge all get in.
+CREATE OR REPLACE MACRO bottom_three(area, period, v) AS
+    coalesce(v IS NOT NULL
+        AND rank() OVER (PARTITION BY area, period ORDER BY v ASC NULLS LAST) <= 3, false);
+
+-- The front of a ranking (前三名, shown green on every page, the display and the bulletin):
+-- competition rank 1–3, so ties at the edge all get in, like the bottom three.
+CREATE OR REPLACE MACRO top_three(rank) AS coalesce(rank <= 3, false);
+
+-- DOMAIN §5: composite = round(w1 × routine_avg + w2 × year_end, 2), half away from zero on
+-- the decimal value (cast to DECIMAL first so that 87.075 stored as 87.07499… gives 87.08).
+CREATE OR REPLACE MACRO composite_score(routine_avg, year_end, w_routine, w_year_end) AS
+    round((w_routine * routine_avg + w_year_end * year_end)::DECIMAL(18, 6), 2)::DOUBLE;
+
+-- DOMAIN §5 tier: composite < pass mark → 不达标 whatever the rank; else by rank limits.
+CREATE OR REPLACE MACRO annual_tier(composite, rank, pass_mark, tier1_ranks, tier2_ranks, tier3_ranks) AS
+    CASE
+        WHEN composite IS NULL OR rank IS NULL THEN NULL
+        WHEN composite < pass_mark THEN '不达标'
+        WHEN rank <= tier1_ranks THEN '一类'
+        WHEN rank <= tier2_ranks THEN '二类'
+        WHEN rank <= tier3_ranks THEN '三类'
+        ELSE '达标'
+    END;
+
+-- A tier's quota is its rank span (2, 4, 6 by default); 达标/不达标 have none.
+CREATE OR REPLACE MACRO tier_quota(tier, tier1_ranks, tier2_ranks, tier3_ranks) AS
+    CASE tier
+        WHEN '一类' THEN tier1_ranks
+        WHEN '二类' THEN tier2_ranks - tier1_ranks
+        WHEN '三类' THEN tier3_ranks - tier2_ranks
+    END::INTEGER;
+
+CREATE OR REPLACE MACRO tier_reward(tier, reward_tier1, reward_tier2, reward_tier3, reward_pass) AS
+    CASE tier
+        WHEN '一类' THEN reward_tier1
+        WHEN '二类' THEN reward_tier2
+        WHEN '三类' THEN reward_tier3
+        WHEN '达标' THEN reward_pass
+        WHEN '不达标' THEN 0
+    END::INTEGER;
+
+-- The smallest year-end score x in [0, 100], to 2 decimals rounded up, with
+-- w1 × routine_avg + w2 × x ≥ target; NULL when out of reach (the provisional standing).
+CREATE OR REPLACE MACRO needed_year_end(routine_avg, target, w_routine, w_year_end) AS
+    CASE
+        WHEN routine_avg IS NULL OR target IS NULL THEN NULL
+        WHEN w_year_end <= 0 THEN
+            CASE WHEN w_routine * routine_avg >= target THEN 0.0 END
+        WHEN ceil(round((target - w_routine * routine_avg) / w_year_end * 100, 6)) / 100 > 100 THEN NULL
+        ELSE greatest(ceil(round((target - w_routine * routine_avg) / w_year_end * 100, 6)) / 100, 0.0)
+    END::DOUBLE;
+
+-- The year-end score a grid needs to reach rank ≤ rank_limit (NULL: just the pass mark) when
+-- every other grid keeps its projected composite. field: every projected composite of the
+-- area-year, best first (the grid's own `composite` among them when not NULL). The grid must
+-- reach the pass mark and the rank_limit-th best of the others (then at most rank_limit − 1
+-- others are strictly above it, so its competition rank is ≤ rank_limit).
+CREATE OR REPLACE MACRO nth_best_other(composite, field, n) AS
+    CASE WHEN composite IS NOT NULL AND composite >= field[n] THEN field[n + 1] ELSE field[n] END;
+
+CREATE OR REPLACE MACRO needed_for_rank(routine_avg, composite, field, rank_limit, pass_mark,
+        w_routine, w_year_end) AS
+    CASE
+        WHEN nth_best_other(composite, field, rank_limit) IS NULL
+            THEN needed_year_end(routine_avg, pass_mark, w_routine, w_year_end)
+        -- both bounds must be reachable (greatest() alone would skip a NULL)
+        WHEN needed_year_end(routine_avg, pass_mark, w_routine, w_year_end) IS NULL
+            OR needed_year_end(routine_avg, nth_best_other(composite, field, rank_limit),
+                w_routine, w_year_end) IS NULL THEN NULL
+        ELSE greatest(needed_year_end(routine_avg, pass_mark, w_routine, w_year_end),
+            needed_year_end(routine_avg, nth_best_other(composite, field, rank_limit),
+                w_routine, w_year_end))
+    END::DOUBLE;
+-- <<< pure rule macros
+
+-- ---------------------------------------------------------------------------------------
 -- Settings (DOMAIN §5, §6): the plan leaves these open. The `setting` table holds only the
 -- values someone changed (etl/settings.py validates them); a key absent from the table, or a
--- value that does not parse, falls back to the default below. These defaults must equal
--- etl/settings.py SETTINGS (a test checks it).
+-- value that does not parse, falls back to the default below. This is the one home of the
+-- defaults: etl/settings.py reads them from here.
 CREATE OR REPLACE VIEW setting_default AS
 SELECT * FROM (VALUES
     ('weight_routine', '0.6'),
@@ -125,8 +217,8 @@ JOIN cur_grid_registry g ON g.area = m.area;
 --    can never break a tie.
 --  * rank: competition ranking "1, 2, 2, 4" of total desc within (area, month); NULL when
 --    missing (缺检). n_ranked counts the ranked grids only.
---  * bottom_three: fewer than 3 ranked grids strictly lower. rank() ascending is 1 + the
---    number strictly lower, so the test is rank_asc <= 3; ties at the edge all get in.
+--  * rank, bottom_three, top_three: the rule macros at the top of this file (competition
+--    rank; fewer than 3 ranked grids strictly lower; rank 1–3), ties at the edge all get in.
 --  * streak: consecutive checks ending here in bottom three, by "check number minus row
 --    number" islands per (area, grid, bottom_three). Every grid has a row at every check, so
 --    a missing check (bottom_three false) ends the island. Runs across years.
@@ -144,13 +236,9 @@ WITH base AS (
 ranked AS (
     SELECT
         *,
-        CASE WHEN total IS NOT NULL THEN
-            rank() OVER (PARTITION BY area, month ORDER BY total DESC NULLS LAST)
-        END::INTEGER AS rank,
+        competition_rank(area, month, total) AS rank,
         count(total) OVER (PARTITION BY area, month)::INTEGER AS n_ranked,
-        coalesce(total IS NOT NULL
-            AND rank() OVER (PARTITION BY area, month ORDER BY total ASC NULLS LAST) <= 3,
-            false) AS bottom_three
+        bottom_three(area, month, total) AS bottom_three
     FROM base
 ),
 islands AS (
@@ -176,7 +264,8 @@ SELECT
     check_no,
     prev_rank::INTEGER AS prev_rank,
     (prev_rank - rank)::INTEGER AS rank_change,
-    sort_order
+    sort_order,
+    top_three(rank) AS top_three
 FROM islands;
 
 -- DOMAIN §2: a category's score is the sum of its items; pages show categories.
@@ -228,11 +317,34 @@ GROUP BY area, month, grid_code;
 --    ≤ tier2_ranks → 二类, ≤ tier3_ranks → 三类, else 达标. Ties can overfill a tier:
 --    over_quota marks every grid of a tier holding more grids than its quota (the rank span:
 --    2, 4, 6), for the committee to settle (名额冲突). 达标/不达标 have no quota.
-CREATE OR REPLACE VIEW annual_ranking AS
+-- The rule as a table macro of its settings, so that the view, the what-if (other weights or
+-- pass mark, nothing stored) and the provisional standing (project_year_end: a grid without
+-- its year-end score is projected at its routine average) compute it in one place. A NULL
+-- argument means the stored setting (rule_setting).
+CREATE OR REPLACE MACRO annual_assessment(
+    w_routine := NULL, w_year_end := NULL, pass_at := NULL,
+    tier1 := NULL, tier2 := NULL, tier3 := NULL,
+    reward1 := NULL, reward2 := NULL, reward3 := NULL, reward0 := NULL,
+    project_year_end := false
+) AS TABLE
 WITH area_year AS (
     SELECT DISTINCT area, year(month)::INTEGER AS year FROM cur_monthly_score
     UNION
     SELECT DISTINCT area, year FROM cur_annual_score
+),
+st AS (
+    SELECT
+        coalesce(w_routine, weight_routine)::DOUBLE AS weight_routine,
+        coalesce(w_year_end, weight_year_end)::DOUBLE AS weight_year_end,
+        coalesce(pass_at, pass_mark)::DOUBLE AS pass_mark,
+        coalesce(tier1, tier1_ranks)::INTEGER AS tier1_ranks,
+        coalesce(tier2, tier2_ranks)::INTEGER AS tier2_ranks,
+        coalesce(tier3, tier3_ranks)::INTEGER AS tier3_ranks,
+        coalesce(reward1, reward_tier1)::INTEGER AS reward_tier1,
+        coalesce(reward2, reward_tier2)::INTEGER AS reward_tier2,
+        coalesce(reward3, reward_tier3)::INTEGER AS reward_tier3,
+        coalesce(reward0, reward_pass)::INTEGER AS reward_pass
+    FROM rule_setting
 ),
 routine AS (
     SELECT s.area, year(s.month)::INTEGER AS year, s.grid_code,
@@ -244,46 +356,30 @@ base AS (
     SELECT
         y.area, y.year, g.grid_code, g.sort_order,
         r.routine_avg, coalesce(r.n_months, 0) AS n_months, a.year_end,
-        round((st.weight_routine * r.routine_avg + st.weight_year_end * a.year_end)
-            ::DECIMAL(18, 6), 2)::DOUBLE AS composite,
-        st.pass_mark, st.tier1_ranks, st.tier2_ranks, st.tier3_ranks,
-        st.reward_tier1, st.reward_tier2, st.reward_tier3, st.reward_pass
+        composite_score(r.routine_avg,
+            CASE WHEN project_year_end THEN coalesce(a.year_end, r.routine_avg) ELSE a.year_end END,
+            st.weight_routine, st.weight_year_end) AS composite,
+        st.*
     FROM area_year y
     JOIN cur_grid_registry g ON g.area = y.area
-    CROSS JOIN rule_setting st
+    CROSS JOIN st
     LEFT JOIN routine r ON r.area = y.area AND r.year = y.year AND r.grid_code = g.grid_code
     LEFT JOIN cur_annual_score a
         ON a.area = y.area AND a.year = y.year AND a.grid_code = g.grid_code
 ),
 ranked AS (
-    SELECT
-        *,
-        CASE WHEN composite IS NOT NULL THEN
-            rank() OVER (PARTITION BY area, year ORDER BY composite DESC NULLS LAST)
-        END::INTEGER AS rank
-    FROM base
+    SELECT *, competition_rank(area, year, composite) AS rank FROM base
 ),
 tiered AS (
     SELECT
         *,
-        CASE
-            WHEN composite IS NULL THEN NULL
-            WHEN composite < pass_mark THEN '不达标'
-            WHEN rank <= tier1_ranks THEN '一类'
-            WHEN rank <= tier2_ranks THEN '二类'
-            WHEN rank <= tier3_ranks THEN '三类'
-            ELSE '达标'
-        END AS tier
+        annual_tier(composite, rank, pass_mark, tier1_ranks, tier2_ranks, tier3_ranks) AS tier
     FROM ranked
 ),
 quota AS (
     SELECT
         *,
-        CASE tier
-            WHEN '一类' THEN tier1_ranks
-            WHEN '二类' THEN tier2_ranks - tier1_ranks
-            WHEN '三类' THEN tier3_ranks - tier2_ranks
-        END::INTEGER AS tier_quota,
+        tier_quota(tier, tier1_ranks, tier2_ranks, tier3_ranks) AS tier_quota,
         CASE WHEN tier IS NOT NULL THEN
             count(*) OVER (PARTITION BY area, year, tier)
         END::INTEGER AS tier_count
@@ -298,13 +394,7 @@ SELECT
     composite,
     rank,
     tier,
-    CASE tier
-        WHEN '一类' THEN reward_tier1
-        WHEN '二类' THEN reward_tier2
-        WHEN '三类' THEN reward_tier3
-        WHEN '达标' THEN reward_pass
-        WHEN '不达标' THEN 0
-    END::INTEGER AS reward_yuan,
+    tier_reward(tier, reward_tier1, reward_tier2, reward_tier3, reward_pass) AS reward_yuan,
     coalesce(tier_count > tier_quota, false) AS over_quota,
     composite IS NULL AS incomplete,
     n_months,
@@ -312,6 +402,9 @@ SELECT
     tier_count,
     sort_order
 FROM quota;
+
+CREATE OR REPLACE VIEW annual_ranking AS
+SELECT * FROM annual_assessment();
 
 -- ---------------------------------------------------------------------------------------
 -- DOMAIN §7: volunteer service per (grid, month), zeros included: a month with no activity
