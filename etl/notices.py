@@ -411,15 +411,13 @@ def _log_form(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def replay_event(con: duckdb.DuckDBPyConnection, logged: dict[str, Any]) -> None:
-    """Insert one logged notice event as it was (store.rebuild)."""
+    """Insert one logged notice event as it was (store.rebuild, inside its transaction)."""
     event = dict(logged)
     for k in ("month", "on_date", "due_on"):
         if event.get(k):
             event[k] = date.fromisoformat(event[k])
     event["recorded_at"] = datetime.fromisoformat(event["recorded_at"])
-    with db.transaction(con):
-        _insert(con, event)
-        store._bump_version(con)
+    _insert(con, event)
 
 
 def _now() -> datetime:
@@ -442,7 +440,7 @@ def issue_notices(
     p = db.db_path(path)
     m = queries.month_start(month)
     by = by or store.default_user()
-    with db.write_lock(p), db.connect(p) as con:
+    with store.writing(p) as con:
         on = on or grid_today(con)
         if on < m:
             raise BadNoticeDate(f"下发日期 {on:%Y-%m-%d} 早于通知所涉月份 {m:%Y年%m月}，请检查日期")
@@ -476,16 +474,13 @@ def issue_notices(
                     "recorded_by": by,
                 }
             )
-        with db.transaction(con):
+        with store.logged(con, p, [_log_form(e) for e in events]):
             for event in events:
                 _insert(con, event)
-            store._bump_version(con)
         issued = con.execute(
             "SELECT * FROM notice WHERE list_contains(?::VARCHAR[], notice_id) ORDER BY notice_no",
             [[e["notice_id"] for e in events]],
         ).df()
-    for event in events:
-        store.append_log(p, _log_form(event))
     return issued
 
 
@@ -494,7 +489,7 @@ def _record(
 ) -> dict[str, Any]:
     p = db.db_path(path)
     by = by or store.default_user()
-    with db.write_lock(p), db.connect(p) as con:
+    with store.writing(p) as con:
         rows = con.execute(ONE_NOTICE, [nid]).df().to_dict("records")
         if not rows:
             raise NoSuchNotice(f"没有这份已下发的通知（{nid}）：先下发通知，再登记回复或办结")
@@ -522,10 +517,8 @@ def _record(
             "recorded_at": _now(),
             "recorded_by": by,
         }
-        with db.transaction(con):
+        with store.logged(con, p, [_log_form(event)]):
             _insert(con, event)
-            store._bump_version(con)
-    store.append_log(p, _log_form(event))
     return {"already": False, **event}
 
 

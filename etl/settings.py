@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import duckdb
@@ -167,7 +168,7 @@ _SELECT_DEFAULTS = "SELECT key, value FROM setting_default"
 _SELECT_ONE = "SELECT value FROM setting WHERE key = ?"
 _UPSERT = """
 INSERT OR REPLACE INTO setting (key, value, updated_at)
-SELECT key, value, (now() AT TIME ZONE 'Asia/Shanghai')::TIMESTAMP
+SELECT key, value, coalesce(?::TIMESTAMP, (now() AT TIME ZONE 'Asia/Shanghai')::TIMESTAMP)
 FROM (SELECT unnest(?::VARCHAR[]) AS key, unnest(?::VARCHAR[]) AS value)
 """
 _DELETE = "DELETE FROM setting WHERE list_contains(?::VARCHAR[], key)"
@@ -241,10 +242,12 @@ def list_settings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None:
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object, at: datetime | None = None) -> None:
     """Validate and store one setting; raises InvalidSetting with a Chinese message.
 
-    Setting one composite weight also stores the other as 1 minus it.
+    Setting one composite weight also stores the other as 1 minus it. `at` is the time of the
+    change (default now, Asia/Shanghai; rebuild passes the logged time). Writers go through
+    store.change_setting, which logs the change for rebuild.
     """
     setting = _setting(key)
     parsed = setting.validate(setting, value)
@@ -254,7 +257,7 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None
     if key in _TIER_ORDER:
         _check_tier_order(con, key, int(parsed))
     keys = list(updates)
-    con.execute(_UPSERT, [keys, [_format(updates[k]) for k in keys]])
+    con.execute(_UPSERT, [at, keys, [_format(updates[k]) for k in keys]])
 
 
 def reset_setting(con: duckdb.DuckDBPyConnection, key: str) -> None:

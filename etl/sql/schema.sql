@@ -179,6 +179,13 @@ CREATE TABLE IF NOT EXISTS meta (
     value VARCHAR NOT NULL
 );
 
+-- Every write (load, revert, setting, notice events) commits its id here in the same
+-- transaction, and logs the id in archive/batches.jsonl before the commit: after a crash,
+-- the log entry counts exactly when its id is here (etl/store.py reconcile).
+CREATE TABLE IF NOT EXISTS write_txn (
+    txn VARCHAR PRIMARY KEY
+);
+
 -- "Today" in Asia/Shanghai (DOMAIN §6); a connection may pin it with SET VARIABLE grid_today.
 CREATE OR REPLACE MACRO grid_today() AS
     coalesce(getvariable('grid_today')::DATE, (now() AT TIME ZONE 'Asia/Shanghai')::DATE);
