@@ -256,13 +256,13 @@ def _scan_sheet(zf: zipfile.ZipFile, entry: str, name: str) -> _SheetScan:
             if len(refs) == n_cells:
                 if refs:
                     col_b = max(set(map(itemgetter(0), refs)), key=lambda c: (len(c), c))
-                    row_b = max(set(map(itemgetter(1), refs)), key=lambda r: (len(r), r))
-                    row, col = int(row_b), column_number(col_b)
+                    row = max(map(int, set(map(itemgetter(1), refs))))  # int: "0000001" is row 1
+                    col = column_number(col_b)
                     # The cell's reference is only looked up for a message (a Python loop).
                     if row > scan.max_row:
                         scan.max_row = row
                         if row > MAX_ROWS:
-                            scan.row_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if r == row_b)
+                            scan.row_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if int(r) == row)
                     if col > scan.max_col:
                         scan.max_col = col
                         if col > MAX_COLS:

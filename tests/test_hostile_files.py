@@ -84,6 +84,14 @@ def test_a_lying_range_does_not_hide_the_last_cell(files: Path) -> None:
         read_workbook(path.read_bytes(), path.name)
 
 
+def test_leading_zeros_do_not_hide_a_far_row(files: Path) -> None:
+    far = '<row r="900000"><c r="KN900000"><v>2</v></c></row>'
+    rows = far + '<row r="1"><c r="KN0000001"><v>1</v></c><c r="KM0000001"><v>1</v></c></row>'
+    path = hostile.write_workbook(files / "zeros.xlsx", hostile._sheet_xml(rows))
+    with pytest.raises(FileUnreadable, match="有单元格位于 KN900000（第 900,000 行）"):
+        read_workbook(path.read_bytes(), path.name)
+
+
 def test_the_limits_themselves_are_accepted(files: Path) -> None:
     """Column KN (300) and row 100,000 are still read: the limits are inclusive."""
     for ref in ("KN10", "A100000"):
