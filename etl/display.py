@@ -7,7 +7,6 @@ Pure functions (data → HTML string); every piece of text from the data is esca
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from etl import lamps
+from etl.safetext import html_text
 
 PANELS: dict[str, str] = {
     "ranking": "本月排名",
@@ -77,7 +77,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 
 
 def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    """Data text in the screen's HTML: escaped, on one line, never markdown or LaTeX."""
+    return html_text(value)
 
 
 def _num(x: object, digits: int = 1) -> str:
