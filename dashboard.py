@@ -21,6 +21,7 @@ PAGES = {
         ),
         st.Page("pages/reports.py", title="信息报送", icon=":material/outgoing_mail:", url_path="reports"),
         st.Page("pages/problems.py", title="问题台账", icon=":material/build:", url_path="problems"),
+        st.Page("pages/lamps.py", title="路灯", icon=":material/emoji_objects:", url_path="lamps"),
         st.Page("pages/notices.py", title="整改通知", icon=":material/assignment_late:", url_path="notices"),
         st.Page("pages/grids.py", title="网格档案", icon=":material/map:", url_path="grids"),
     ],

@@ -9,6 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl.gridmap import GridMap
+from etl.lamps import percent
+from etl.safetext import plotly_text
 
 RED = "#c62828"
 GREEN = "#2e7d32"
@@ -91,7 +93,7 @@ def _layout(fig: go.Figure, *, height: int | None = None, legend: bool = True) -
 
 
 def _label(row: pd.Series) -> str:
-    return f"{row['grid_code']} {row['grid_name']}"
+    return plotly_text(f"{row['grid_code']} {row['grid_name']}")
 
 
 def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
@@ -99,8 +101,8 @@ def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
     ranked = table[~table["missing"].astype(bool)].sort_values(["rank", "grid_code"])
     labels = ranked.apply(_label, axis=1)
     colors = [
-        RED if b else (GREEN if r <= 3 else BLUE)
-        for b, r in zip(ranked["bottom_three"].astype(bool), ranked["rank"], strict=True)
+        RED if b else (GREEN if t else BLUE)
+        for b, t in zip(ranked["bottom_three"].astype(bool), ranked["top_three"].astype(bool), strict=True)
     ]
     fig = go.Figure(
         go.Bar(
@@ -143,7 +145,7 @@ def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> g
     """Total score per month for one or several grids, with the area average dashed."""
     fig = go.Figure()
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_scatter(
             x=part["month"], y=part["total"], mode="lines+markers", name=name,
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
@@ -168,7 +170,7 @@ def grid_ranks(totals: pd.DataFrame, n_grids: int | None = None) -> go.Figure:
     """Rank per month (rank 1 at the top); bottom-three months marked red."""
     fig = go.Figure()
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_scatter(
             x=part["month"], y=part["rank"], mode="lines+markers", name=name,
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
@@ -206,7 +208,7 @@ def bump_chart(ranks: pd.DataFrame, highlight: Sequence[str] = ()) -> go.Figure:
     for code in codes:
         part = ranks[ranks["grid_code"] == code]
         hot = code in highlight
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_scatter(
             x=part["month"], y=part["rank"], mode="lines+markers", name=name,
             line={"width": 3 if hot else 1,
@@ -232,7 +234,7 @@ def heatmap(
         go.Heatmap(
             z=z,
             x=list(matrix.columns),
-            y=list(matrix.index),
+            y=[plotly_text(v) for v in matrix.index],
             text=text,
             texttemplate="%{text}",
             colorscale=colorscale,
@@ -260,7 +262,7 @@ def status_heatmap(statuses: pd.DataFrame, title_x: str = "月份", title_y: str
         go.Heatmap(
             z=z,
             x=list(statuses.columns),
-            y=list(statuses.index),
+            y=[plotly_text(v) for v in statuses.index],
             zmin=-0.5,
             zmax=n - 0.5,
             colorscale=scale,
@@ -383,7 +385,7 @@ def category_bars(comparison: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     cats = list(dict.fromkeys(comparison["category"]))
     for i, (code, part) in enumerate(comparison.groupby("grid_code", sort=False)):
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_bar(
             y=part["category"],
             x=part["ratio"] * 100,
@@ -422,7 +424,7 @@ def streak_bars(totals: pd.DataFrame) -> go.Figure:
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
         if not (part["streak"].fillna(0) > 0).any():
             continue
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         streak = part["streak"].fillna(0).astype(int)
         fig.add_bar(
             x=part["month"],
@@ -466,7 +468,7 @@ def activity_heatmap(matrix: pd.DataFrame, unit: str = "次") -> go.Figure:
         go.Heatmap(
             z=z,
             x=list(matrix.columns),
-            y=list(matrix.index),
+            y=[plotly_text(v) for v in matrix.index],
             zmin=0,
             zmax=zmax,
             colorscale=scale,
@@ -543,7 +545,10 @@ def problem_bars(frame: pd.DataFrame) -> go.Figure:
     if "category" in frame.columns:
         labels = list(frame["category"])
     else:
-        labels = [f"{c} {_short(n)}" for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)]
+        labels = [
+            f"{plotly_text(c)} {_short(n)}"
+            for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)
+        ]
     frame = frame.assign(_label=labels)
     label = "_label"
     fig = go.Figure()
@@ -567,7 +572,9 @@ def problem_bars(frame: pd.DataFrame) -> go.Figure:
 def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
     """Composite per ranked grid, rank 1 on top, coloured by tier; the pass mark dashed red."""
     ranked = table[table["composite"].notna()].sort_values(["rank", "grid_code"])
-    labels = [f"{c} {_short(n)}" for c, n in zip(ranked["grid_code"], ranked["grid_name"], strict=True)]
+    labels = [
+        f"{plotly_text(c)} {_short(n)}" for c, n in zip(ranked["grid_code"], ranked["grid_name"], strict=True)
+    ]
     tiers = [str(t) for t in ranked["tier"]]
     # The figure sits inside the bar (white on the dark tiers) so that a phone does not cut it.
     ink = ["white" if t in ("一类", "二类", "不达标") else "#1a1a1a" for t in tiers]
@@ -598,7 +605,7 @@ def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
 def _short(name: object) -> str:
     """A grid name without its trailing 网格 (华园路网格 → 华园路), to save width on phones."""
     text = str(name or "")
-    return text[:-2] if text.endswith("网格") and len(text) > 2 else text
+    return plotly_text(text[:-2] if text.endswith("网格") and len(text) > 2 else text)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -662,11 +669,11 @@ def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figur
             state = (
                 "本月缺检" if c.get("n_ranked") is not None and not pd.isna(c.get("n_ranked")) else "暂无得分"
             )
-        hover = f"<b>{c['grid_code']} {c['grid_name']}</b><br>{state}"
+        hover = f"<b>{plotly_text(c['grid_code'])} {plotly_text(c['grid_name'])}</b><br>{state}"
         if c.get("leader_name"):
-            hover += f"<br>挂点县领导：{c['leader_name']}"
+            hover += f"<br>挂点县领导：{plotly_text(c['leader_name'])}"
         if c.get("block"):
-            hover += f"<br>{c['block']}"
+            hover += f"<br>{plotly_text(c['block'])}"
         bottom = bool(has and c.get("bottom_three"))
         fig.add_scatter(
             x=[c["x0"], c["x1"], c["x1"], c["x0"], c["x0"]],
@@ -735,3 +742,116 @@ def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figur
     fig = _layout(fig, height=max(260, 64 * rows + 110), legend=False)
     fig.update_layout(margin={"l": 4, "r": 4, "t": 10, "b": 50 if len(known) else 10})
     return fig
+
+
+# ---- Street lighting and the work mechanism (DOMAIN §10, §11) -----------------------------
+
+
+def lamp_grid_bars(frame: pd.DataFrame, lit_target: float) -> go.Figure:
+    """Horizontal bars of each checked grid's 亮灯率 (etl.lamps.lamp_month rows), from 0 to 100 %,
+    registry order top down: green when the grid meets both targets, red when it does not (a
+    grid with nothing installed shows an empty red bar). The lit target is a dashed line."""
+    checked = frame[frame["checked"].astype(bool)]
+    labels = [f"{c} {n}" for c, n in zip(checked["grid_code"], checked["grid_name"], strict=True)]
+    rates = [None if pd.isna(x) else float(x) * 100 for x in checked["lit_rate"]]
+    meets = checked["meets_target"].astype(bool).tolist()
+    text = ["未装灯" if pd.isna(x) else percent(x) for x in checked["lit_rate"]]
+    fig = go.Figure(
+        go.Bar(
+            x=[0 if r is None else r for r in rates],
+            y=labels,
+            orientation="h",
+            marker_color=[GREEN if m else RED for m in meets],
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[f"{float(i) * 100:.2f}%"] for i in checked["install_rate"]],
+            hovertemplate="%{y}<br>亮灯率 %{text}<br>装灯率 %{customdata[0]}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=lit_target * 100, line_dash="dash", line_color=GREY)
+    fig.update_xaxes(
+        title_text="亮灯率（%）", range=[0, 112], fixedrange=True, tickvals=[0, 20, 40, 60, 80, 100]
+    )
+    fig.update_yaxes(autorange="reversed", type="category", fixedrange=True)
+    return _layout(fig, height=max(200, 24 * len(checked) + 70), legend=False)
+
+
+def lamp_trend(trend: pd.DataFrame, install_target: float, lit_target: float) -> go.Figure:
+    """The area's 装灯率 and 亮灯率 per checked month (etl.lamps.lamp_trend), y from 0 to 100 %,
+    the two targets as dashed lines."""
+    fig = go.Figure()
+    months = pd.to_datetime(trend["month"])
+    for col, name, color in (("install_rate", "装灯率", BLUE), ("lit_rate", "亮灯率", AMBER)):
+        values = [None if pd.isna(x) else float(x) * 100 for x in trend[col]]
+        fig.add_scatter(
+            x=months,
+            y=values,
+            name=name,
+            mode="lines+markers+text" if len(values) <= 12 else "lines+markers",
+            line={"color": color, "width": 3},
+            text=[None if v is None else f"{v:.1f}" for v in values],
+            textposition="bottom center",
+            hovertemplate=name + " %{y:.1f}%<extra></extra>",
+        )
+    for target, name, color in ((install_target, "装灯率目标", BLUE), (lit_target, "亮灯率目标", AMBER)):
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=color, opacity=0.6,
+                      annotation_text=f"{name} {target * 100:g}%", annotation_position="top left")  # fmt: skip
+    fig.update_xaxes(title_text="检查月份")
+    fig.update_yaxes(title_text="比率（%）", range=[0, 108], tickvals=[0, 20, 40, 60, 80, 100])
+    return with_month_ticks(_layout(fig, height=320), list(trend["month"]))
+
+
+def meetings_heatmap(matrix: pd.DataFrame, expected: int) -> go.Figure:
+    """Grid × month meetings (etl.lamps.work_matrix): a month short of `expected` meetings is a
+    strong red cell like a zero-volunteer month; '—' marks a month without a reported count
+    (also short). Other months in blues."""
+    z = matrix.to_numpy(dtype=float)
+    shown = [[0.0 if v != v else v for v in row] for row in z]
+    zmax = max(float(expected) + 1, float(pd.Series(z.ravel()).max(skipna=True) or 0))
+    cut = max(0.0, (expected - 0.5) / zmax)
+    scale = [[0.0, RED], [cut, RED], [min(1.0, cut + 1e-6), "#dbe8f6"], [1.0, BLUE]]
+    text = [[("—" if v != v else f"{v:g}") for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=shown,
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            zmin=0,
+            zmax=zmax,
+            colorscale=scale,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            hovertemplate="%{y}<br>%{x}：%{text} 次例会<extra></extra>",
+        )
+    )
+    _month_columns(fig, list(matrix.columns))
+    fig.update_yaxes(title_text="", autorange="reversed", type="category", fixedrange=True)
+    fig = _layout(fig, height=max(120, 22 * len(matrix) + 50), legend=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 46, "b": 6})
+    return fig
+
+
+def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Meetings, patrols and pictures of one or a few grids over the months (etl.lamps
+    .work_history), one colour per grid, one dash per measure; y from zero."""
+    fig = go.Figure()
+    dashes = {"meetings": ("例会", "solid"), "patrols": ("巡查", "dot"), "pictures": ("图片", "dash")}
+    for i, (code, part) in enumerate(history.groupby("grid_code", sort=False)):
+        for col, (name, dash) in dashes.items():
+            fig.add_scatter(
+                x=pd.to_datetime(part["month"]),
+                y=part[col],
+                name=f"{labels.get(str(code), code)} {name}",
+                mode="lines+markers",
+                line={"color": PALETTE[i % len(PALETTE)], "dash": dash},
+                connectgaps=False,
+                hovertemplate=f"{labels.get(str(code), code)} {name}" + " %{y} <extra></extra>",
+            )
+    fig.update_xaxes(title_text="月份")
+    fig.update_yaxes(title_text="次数 / 张数", rangemode="tozero")
+    return with_month_ticks(_layout(fig, height=320), list(history["month"]))

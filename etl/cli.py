@@ -1,5 +1,5 @@
 """Command line (DATA_CONTRACT §4): python -m etl load|sample|history|revert|rebuild|template|settings|
-passwd|bulletin|notices.
+passwd|bulletin|notices|sql.
 
 Errors the user can fix are printed in Chinese with what to do; no traceback reaches the user.
 """
@@ -7,13 +7,14 @@ Errors the user can fix are printed in Chinese with what to do; no traceback rea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from etl import db, store
-from etl.extract import KIND_LABELS, KINDS
+from etl.extract import CLI_HINTS, KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
 
@@ -51,10 +52,13 @@ def _print_issues(exc: FileRejected) -> None:
     print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
     for issue in exc.issues:
         print(f"  {issue}", file=out)
+        hint = next((h for key, h in CLI_HINTS.items() if key in issue.message), None)
+        if hint:
+            print(f"    （{hint}）", file=out)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    options = store.Options(kind=args.kind, month=args.month, year=args.year)
+    options = store.Options(kind=args.kind, month=args.month, year=args.year, allow_drop=args.allow_drop)
     failed = 0
     for name in args.files:
         try:
@@ -73,6 +77,14 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from etl import sample
 
+    if args.first_run:
+        if args.db or os.environ.get("GRID_DB"):
+            print(
+                f"已指定数据库 {db.db_path(args.db)}：不写入示例数据（在看板的「数据上传」页导入本县的表格）"
+            )
+            return 0
+        if sample.first_run_database() is None:
+            return 0  # the default database exists: nothing to do
     counts = sample.build_sample_db(db.db_path(args.db), force=args.force)
     if counts is None:
         print(f"数据库已存在：{db.db_path(args.db)}（加 --force 重新生成示例数据库）")
@@ -114,7 +126,11 @@ def cmd_revert(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    counts = store.rebuild(args.db, args.to)
+    try:
+        counts = store.rebuild(args.db, args.to)
+    except store.RebuildFailed as exc:
+        print(f"✗ {exc}")
+        return 1
     where = args.to or db.db_path(args.db)
     notices = f"、{counts['notices']} 条通知记录" if counts.get("notices") else ""
     print(
@@ -162,12 +178,13 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("新密码（至少 8 位）/ new password: ")
+        password = getpass.getpass("新密码（至少 10 位，不要用常见密码）/ new password: ")
         if getpass.getpass("再输一次 / again: ") != password:
             print("✗ 两次输入的密码不一致，未修改")
             return 1
     try:
-        f = auth.set_password(args.name, password, args.db)
+        with db.write_lock(args.db):  # one writer at a time, users.json included
+            f = auth.set_password(args.name, password, args.db)
     except auth.BadPassword as exc:
         print(f"✗ {exc}")
         return 1
@@ -256,6 +273,30 @@ def cmd_notices(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    from etl import adhoc, export
+
+    try:
+        frame = adhoc.run_select(args.query, args.db)
+    except adhoc.BadQuery as exc:
+        print(f"✗ {exc}")
+        return 1
+    if args.csv:
+        out = Path(args.csv)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(export.csv_bytes(frame))
+        print(f"✓ 已导出 {len(frame)} 行到 {out}（UTF-8 CSV，可用 Excel 打开）")
+        return 0
+    if frame.empty:
+        print(f"（查询结果为空，列：{'、'.join(map(str, frame.columns))}）")
+        return 0
+    shown = frame.head(args.max_rows)
+    print(shown.to_string(index=False))
+    if len(frame) > len(shown):
+        print(f"……共 {len(frame)} 行，只显示前 {len(shown)} 行（--max-rows 可改，--csv 文件 导出全部）")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "load": (cmd_load, "校验并导入表格文件（每个文件整体导入或整体不导入）/ validate and load files"),
     "sample": (cmd_sample, "生成示例数据库 / build the sample database from data/sample"),
@@ -267,6 +308,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "passwd": (cmd_passwd, "设置数据上传的登录密码 / set an upload sign-in password"),
     "bulletin": (cmd_bulletin, "生成月度工作简报（.docx 或 .xlsx）/ write the monthly bulletin"),
     "notices": (cmd_notices, "生成并下发整改通知书（每份一个 .docx）/ write and issue the notices"),
+    "sql": (cmd_sql, "只读查询视图，不锁住看板（只允许 SELECT）/ read-only query of the views"),
 }
 
 
@@ -290,9 +332,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--year", type=_year_arg, help="表中未写年度时使用，如 2018 / year when the file has none")
     p.add_argument("--by", help="导入人姓名（默认当前用户）/ who loads")
+    p.add_argument(
+        "--allow-drop", action="store_true",
+        help="确认新网格名册可以去掉已有考核记录的网格（或改片区名）/ accept a registry that drops grids with history",
+    )  # fmt: skip
 
     p = sub.add_parser("sample", parents=[common], help=helps["sample"], description=helps["sample"])
     p.add_argument("--force", action="store_true", help="覆盖已有数据库 / replace an existing database")
+    p.add_argument(
+        "--first-run",
+        action="store_true",
+        help="仅在未指定数据库（GRID_DB、--db）且默认数据库不存在时生成（make run 使用）"
+        " / only when no database is named and the default one does not exist (used by make run)",
+    )
 
     sub.add_parser("history", parents=[common], help=helps["history"], description=helps["history"])
 
@@ -349,7 +401,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--draft", action="store_true", help="只生成草稿，不登记下发 / write drafts only, record nothing"
     )
+
+    p = sub.add_parser("sql", parents=[common], help=helps["sql"], description=helps["sql"])
+    p.add_argument(
+        "query", metavar="SELECT", help='一条查询语句，如 "SELECT * FROM monthly_ranking LIMIT 10"'
+    )
+    p.add_argument("--csv", metavar="FILE", help="把全部结果导出为 CSV 文件 / write all rows to a CSV file")
+    p.add_argument(
+        "--max-rows", type=int, default=200, help="屏幕上最多显示的行数（默认 200）/ rows printed at most"
+    )
     return parser
+
+
+def _quiet_stdout() -> None:
+    """After the reader of our output went away (`history | head`): nothing more to write, and
+    no 'Exception ignored … BrokenPipeError' when Python flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -360,9 +431,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler = COMMANDS[args.command][0]
     try:
-        return handler(args)
-    except db.DatabaseBusy:
-        print("✗ 数据库正忙（另一个导入正在进行），请稍后再试")
+        try:
+            return handler(args)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except db.DatabaseBusy as exc:  # and DatabaseLocked: another program holds the file
+        print(f"✗ {exc}")
         return 1
     except db.DatabaseMissing as exc:
         print(f"✗ 数据库文件不存在：{exc}。先运行 python -m etl sample 生成示例库，或用 load 导入数据")

@@ -7,12 +7,14 @@ Pure functions (data → HTML string); every piece of text from the data is esca
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
+
+from etl import lamps
+from etl.safetext import html_text
 
 PANELS: dict[str, str] = {
     "ranking": "本月排名",
@@ -21,6 +23,7 @@ PANELS: dict[str, str] = {
     "volunteer": "志愿服务",
     "problems": "问题整改",
     "trend": "趋势",
+    "lamps": "路灯",
 }
 
 # Sizes at 1920 px wide: 1vw = 19.2 px. Body 1.6vw ≈ 31 px, tables 1.75vw ≈ 34 px, headline
@@ -74,7 +77,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 
 
 def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    """Data text in the screen's HTML: escaped, on one line, never markdown or LaTeX."""
+    return html_text(value)
 
 
 def _num(x: object, digits: int = 1) -> str:
@@ -130,7 +134,7 @@ def ranking_panel(table: pd.DataFrame) -> str:
     rows = []
     for r in table.to_dict("records"):
         missing = bool(r["missing"])
-        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["rank"] <= 3 else ""))
+        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["top_three"] else ""))
         rank = "缺检" if missing else f"{int(r['rank'])}"
         rows.append(
             f'<tr class="{cls}"><td class="n">{rank}</td><td>{_change(r.get("rank_change"), r.get("prev_rank"), missing)}</td>'
@@ -296,6 +300,119 @@ def volunteer_panel(frame: pd.DataFrame, month_col: str) -> str:
         f'<div class="gd-cards"><div class="gd-card"><div class="l">本月活动次数</div><div class="gd-big">{total}</div></div>'
         f'<div class="gd-card"><div class="l">未开展的网格</div><div class="gd-big {"gd-red" if none else "gd-green"}">{len(none)}</div></div></div>'
         f'<div class="gd-h">各网格活动次数</div>{chart}{text}'
+    )
+
+
+def _lamp_bars_svg(
+    codes: Sequence[str], rates: Sequence[object], meets: Sequence[bool], target: float
+) -> str:
+    """Each checked grid's 亮灯率 as a bar from 0 to 100 % (green meets both targets, red not;
+    a grid with nothing installed has no bar and reads 未装), the lit target a dashed line,
+    the rate over each bar rounded to 0.1 % like everywhere else."""
+    n = max(1, len(codes))
+    left, right, top, bottom, height = 44, 6, 26, 30, 200
+    w, h = 1000 - left - right, height - top - bottom
+    slot = w / n
+    parts = [f'<svg viewBox="0 0 1000 {height}" preserveAspectRatio="xMidYMid meet">']
+    for k in (0, 50, 100):
+        y = top + h - h * k / 100
+        parts.append(f'<line x1="{left}" x2="{1000 - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#22314a"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 5:.1f}" font-size="13" text-anchor="end">{k}%</text>')
+    for i, (code, rate, ok) in enumerate(zip(codes, rates, meets, strict=True)):
+        x = left + slot * i
+        none = rate is None or pd.isna(rate)
+        v = 0.0 if none else float(rate) * 100  # type: ignore[arg-type]
+        bh = h * v / 100
+        color = "#3fa66b" if ok else "#e05252"
+        parts.append(
+            f'<rect x="{x + slot * 0.15:.1f}" y="{top + h - bh:.1f}" width="{slot * 0.7:.1f}" height="{bh:.1f}" fill="{color}"/>'
+        )
+        label = "未装" if none else lamps.percent(rate)[:-1]
+        fill = "#ff8a80" if not ok else "#dbe4f2"
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{top + h - bh - 5:.1f}" font-size="12" text-anchor="middle" fill="{fill}">{esc(label)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{height - bottom + 20}" font-size="14" text-anchor="middle">{esc(code)}</text>'
+        )
+    y = top + h - h * target
+    parts.append(
+        f'<line x1="{left}" x2="{1000 - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ffd666" stroke-dasharray="6 4"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _compact_shortfall(row: object, targets: lamps.LampTargets) -> str:
+    """'装灯 99.5% · 亮灯 87.7%' naming only the rates that fall short (未装 when none is); a rate
+    that shows as its target gets its exact value: '亮灯 94.96%'."""
+    r = dict(row)  # type: ignore[call-overload]
+    if r["lit_rate"] is None or pd.isna(r["lit_rate"]):
+        return f"未装路灯（应装 {int(r['required'])} 盏）"
+    parts = []
+    for ok, rate, target, name in ((r["install_ok"], r["install_rate"], targets.install, "装灯"),
+                                   (r["lit_ok"], r["lit_rate"], targets.lit, "亮灯")):  # fmt: skip
+        if not bool(ok):
+            shown = lamps.percent(rate)
+            parts.append(f"{name} {lamps.exact_percent(rate) if shown == lamps.percent(target) else shown}")
+    return " · ".join(parts)
+
+
+def lamps_panel(
+    frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: lamps.WorkFigures | None = None
+) -> str:
+    """路灯 (DOMAIN §10): frame is etl.lamps.lamp_month of the check's month (every registry grid,
+    checked or not). Cards, each checked grid's 亮灯率 (green meets both targets, red does not),
+    the grids below target worst first, and the month's meetings shortfall (DOMAIN §11) when
+    the area tracks meetings. Self-contained: data in, escaped HTML out."""
+    label = f"{month.year}年{month.month}月"
+    fig = lamps.lamp_figures(frame)
+    if fig.checked == 0:
+        return f'<div class="gd-h">{esc(label)}暂无路灯检查记录</div>'
+    checked = frame[frame["checked"].astype(bool)]
+    chart = _lamp_bars_svg(
+        checked["grid_code"].tolist(),
+        checked["lit_rate"].tolist(),
+        checked["meets_target"].astype(bool).tolist(),
+        targets.lit,
+    )
+    below = lamps.below_target(frame)
+    shown = 6
+    items = "".join(
+        f"<li>{esc(r['grid_code'])} {esc(r['grid_name'])}　"
+        f'<span class="gd-red">{esc(_compact_shortfall(r, targets))}</span></li>'
+        for r in below.head(shown).to_dict("records")
+    )
+    more = (
+        f'<div class="gd-note">共 {len(below)} 个网格未达标，仅列最差的 {shown} 个</div>'
+        if len(below) > shown
+        else ""
+    )
+    unchecked = lamps.unchecked_names(frame)
+    note = f'<div class="gd-note">未检查：{esc("、".join(unchecked))}</div>' if unchecked else ""
+    work_card = ""
+    if work is not None and work.tracked:
+        work_card = (
+            f'<div class="gd-card"><div class="l">例会不足{work.expected}次的网格</div>'
+            f'<div class="gd-big {"gd-red" if work.short else "gd-green"}">{work.short}</div></div>'
+        )
+    red_or_green = "gd-red" if fig.below else "gd-green"
+    below_html = (
+        f'<div class="gd-h" style="margin-top:0.4vw">未达标网格（亮灯率、装灯率从低到高）</div>'
+        f'<ul class="gd-list" style="columns:2;column-gap:2vw">{items}</ul>{more}'
+        if len(below)
+        else f'<div class="gd-green" style="font-size:1.75vw">检查的网格全部达到{esc(targets.text)}</div>'
+    )
+    return (
+        '<div class="gd-cards">'
+        f'<div class="gd-card"><div class="l">{esc(label)}检查网格</div><div class="gd-big">{fig.checked}/{fig.grids}</div></div>'
+        f'<div class="gd-card"><div class="l">未达标网格</div><div class="gd-big {red_or_green}">{fig.below}</div></div>'
+        f'<div class="gd-card"><div class="l">全片区亮灯率</div><div class="gd-big">{esc(lamps.percent(fig.lit_rate))}</div></div>'
+        f'<div class="gd-card"><div class="l">全片区装灯率</div><div class="gd-big">{esc(lamps.percent(fig.install_rate))}</div></div>'
+        f"{work_card}</div>"
+        f'<div class="gd-h">各网格亮灯率（目标 {esc(targets.text)}）'
+        '<span class="gd-note" style="margin-left:1vw">绿色达标；红色未达标（装灯率或亮灯率不足）；虚线为亮灯率目标</span></div>'
+        f"{chart}{below_html}{note}"
     )
 
 

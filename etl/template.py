@@ -7,28 +7,19 @@ import io
 import os
 from pathlib import Path
 
+import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import db
+from etl import db, queries
 from etl.extract import KIND_LABELS, Context, vocabulary
+from etl.safetext import set_cell
 from etl.store import current_context
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
-
-INSTRUCTIONS = {
-    "grids": "每行一个网格。网格编号在片区内唯一；责任单位之间用顿号（、）分隔。导入后整份名册替换旧名册（旧版本保留）。",
-    "rubric": "每行一个考核项目。项目编号唯一，分值为该项满分。导入后整份细则替换旧细则（旧版本保留）。",
-    "monthly_scores": "每行一个网格一个月的得分。各项得分在 0 到该项满分之间；总分可不填，填写时须等于各项之和。"
-    "未检查的网格不要写入（按缺检处理）。",
-    "annual_scores": "每行一个网格的年终考核得分（0–100）。年度可写在「年度」列，或在上传时选择。",
-    "reports": "每行一次信息报送。报送日期按实际日期填写；所属月份不填时取报送日期所在月份。每月25日前报送为按时。",
-    "volunteer": "每行一次志愿服务活动。每个网格每月至少开展一次。",
-    "problems": "每行一个巡查发现的问题。问题类别从下拉列表选择（八项职责或工作机制）；整改完成后填写整改完成日期。",
-}
 
 
 def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
@@ -45,8 +36,9 @@ def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
     return cols
 
 
-def build_template(kind: str, ctx: Context) -> bytes:
-    """The template workbook for a kind as .xlsx bytes."""
+def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
+    """The template workbook for a kind as .xlsx bytes (deadline_day: the report deadline
+    setting, queries.report_deadline_day)."""
     voc = vocabulary()
     wb = Workbook()
     info = wb.active
@@ -58,17 +50,17 @@ def build_template(kind: str, ctx: Context) -> bytes:
         "1. 在「" + voc.kinds[kind].label + "」工作表中从第2行开始填写，不要修改第1行的列名。",
         "2. 橙色列名为必填列。网格可填编号（如 07）、名称或挂点县领导姓名。",
         "3. 日期写成 2018-05-03 或 Excel 日期；月份写成 2018-05。",
-        "4. " + INSTRUCTIONS[kind],
+        "4. " + voc.kinds[kind].note.replace("{deadline_day}", str(deadline_day)),
         "5. 上传后系统会先检查，列出每一处问题（工作表、行、列、值）；有错误的文件整份不导入。",
     ]
     for i, text in enumerate(lines, start=1):
-        info.cell(row=i, column=1, value=text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
+        set_cell(info, i, 1, text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
     info.column_dimensions["A"].width = 110
 
     ws = wb.create_sheet(voc.kinds[kind].label)
     cols = _columns(kind, ctx)
     for j, (header, required) in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j, value=header)
+        cell = set_cell(ws, 1, j, header)
         cell.font = Font(bold=True)
         cell.fill = REQUIRED_FILL if required else HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -87,23 +79,23 @@ def build_template(kind: str, ctx: Context) -> bytes:
             values = {"网格编号": g.code, "网格名称": g.name, "片区": g.area, "挂点县领导": g.leader}
             for j, h in enumerate(headers, start=1):
                 if h in values:
-                    ws.cell(row=i, column=j, value=values[h])
+                    set_cell(ws, i, j, values[h])
     if kind == "rubric" and ctx.rubric:
         for i, item in enumerate(ctx.rubric, start=2):
             values = {"项目编号": item.code, "考核类别": item.category, "考核内容": item.content,
                       "分值": item.max_points}  # fmt: skip
             for j, h in enumerate(headers, start=1):
                 if h in values:
-                    ws.cell(row=i, column=j, value=values[h])
+                    set_cell(ws, i, j, values[h])
     if grid_col and ctx.grids:
         for i, g in enumerate(ctx.grids, start=1):
-            lists.cell(row=i, column=1, value=g.code)
-            lists.cell(row=i, column=2, value=f"{g.code} {g.name}")
-        if kind in ("monthly_scores", "annual_scores"):
+            set_cell(lists, i, 1, g.code)
+            set_cell(lists, i, 2, f"{g.code} {g.name}")
+        if voc.kinds[kind].prefill_grids:
             # One row per grid of the first area, pre-filled.
             area = ctx.grids[0].area
             for i, g in enumerate([g for g in ctx.grids if g.area == area], start=2):
-                ws.cell(row=i, column=grid_col, value=g.code)
+                set_cell(ws, i, grid_col, g.code)
         dv = DataValidation(type="list", formula1=f"=选项!$A$1:$A${len(ctx.grids)}", allow_blank=True)
         dv.error = "请从下拉列表选择网格编号"
         dv.errorTitle = "网格不在名册中"
@@ -114,7 +106,7 @@ def build_template(kind: str, ctx: Context) -> bytes:
     if kind == "problems":
         cats = list(voc.duties + voc.extra_categories)
         for i, c in enumerate(cats, start=1):
-            lists.cell(row=i, column=3, value=c)
+            set_cell(lists, i, 3, c)
         dv = DataValidation(type="list", formula1=f"=选项!$C$1:$C${len(cats)}", allow_blank=False)
         dv.error = "问题类别应为八项职责之一或工作机制"
         ws.add_data_validation(dv)
@@ -136,7 +128,15 @@ def template_bytes(kind: str, db_file: str | os.PathLike[str] | None = None) -> 
                 ctx = current_context(con)
             except Exception:  # an empty or foreign file: a blank template still helps
                 ctx = Context()
-    return build_template(kind, ctx)
+            day = queries.report_deadline_day(con)
+    else:  # no database yet: the default, from the same views.sql
+        con = duckdb.connect(":memory:")
+        try:
+            db.ensure_schema(con)
+            day = queries.report_deadline_day(con)
+        finally:
+            con.close()
+    return build_template(kind, ctx, day)
 
 
 def write_template(kind: str, output: Path, db_file: str | os.PathLike[str] | None = None) -> Path:

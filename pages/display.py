@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from etl import board, display, queries
+from etl import board, display, lamps, queries
 from pages import common
 
 log = logging.getLogger("dashboard.display")
@@ -59,6 +59,17 @@ def _panel_html(panel: str, area: str, month_text: str | None) -> tuple[str, str
         body = display.problems_panel(
             common.read(queries.problem_figures, area, month.year, month),
             common.read(queries.overdue_problems, area),
+        )
+    elif panel == "lamps":
+        # The check of the shown month, else the latest check before it, else the latest.
+        checks = common.read(lamps.lamp_months, area)
+        earlier = [m for m in checks if m <= month]
+        check = earlier[-1] if earlier else (checks[-1] if checks else month)
+        body = display.lamps_panel(
+            common.read(lamps.lamp_month, area, check),
+            check,
+            common.read(lamps.targets),
+            lamps.work_figures(common.read(lamps.work_month, area, check)),
         )
     else:
         ranking = common.read(queries.month_ranking, area, month)

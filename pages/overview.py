@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from etl import board, charts, notices, queries
+from etl.safetext import html_text, md
 from pages import common
 
 
 def body() -> None:
     f = common.filters()
     common.sample_banner()
-    st.title(f"{f.area}网格化管理总览")
+    st.title(f"{md(f.area)}网格化管理总览")
     if common.empty_month(f):
         return
     label = common.month_label(f.month)
@@ -22,8 +21,8 @@ def body() -> None:
     warnings = common.read(queries.streak_warnings, f.area, f.month)
     for w in warnings.itertuples():
         st.markdown(
-            f'<div class="grid-banner-red">⚠ {html.escape(w.grid_code)} {html.escape(w.grid_name)}：'
-            f"连续 {w.streak} 次末位（挂点县领导 {html.escape(w.leader_name)}），须向县主要领导作书面说明</div>",
+            f'<div class="grid-banner-red">⚠ {html_text(w.grid_code)} {html_text(w.grid_name)}：'
+            f"连续 {w.streak} 次末位（挂点县领导 {html_text(w.leader_name)}），须向县主要领导作书面说明</div>",
             unsafe_allow_html=True,
         )
 

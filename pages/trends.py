@@ -1,14 +1,13 @@
 """网格趋势: one or several grids over time: totals, ranks, categories, streaks, reports,
-volunteer activity, and every grid's rank through the year. The choice is kept in the URL
+volunteer activity, meetings / patrols / pictures (DOMAIN §11), and every grid's rank through the year. The choice is kept in the URL
 (?grid=07,12) so that a link reproduces the view."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from etl import board, charts, queries
+from etl import board, charts, lamps, queries
+from etl.safetext import html_text, md
 from pages import common
 
 KEY = "trend_grids"
@@ -57,7 +56,7 @@ def pick_grids(options: list[str], labels: dict[str, str], default: list[str]) -
 
 def red_banner(text: str) -> None:
     """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html.escape(text)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 def body() -> None:
@@ -78,7 +77,7 @@ def body() -> None:
     codes = [c for c in labels if c in chosen]
     history = common.read(queries.grid_history, f.area, tuple(codes))
     names = "、".join(labels[c] for c in codes)
-    st.caption(f"{f.area} · {names} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
+    st.caption(f"{md(f.area)} · {md(names)} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
 
     st.subheader("总分走势")
     common.plot(charts.grid_totals(history.totals, history.averages), key="totals")
@@ -93,7 +92,7 @@ def body() -> None:
     else:
         if comparison["ratio"].isna().any():
             missing = sorted({labels[c] for c in comparison.loc[comparison["ratio"].isna(), "grid_code"]})
-            st.caption(f"{'、'.join(missing)} 本月缺检，无类别得分。")
+            st.caption(f"{md('、'.join(missing))} 本月缺检，无类别得分。")
         common.plot(charts.category_bars(comparison), key="categories")
         st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
 
@@ -115,12 +114,29 @@ def body() -> None:
     if reports.empty:
         st.info(f"{f.year}年暂无信息报送记录。")
     else:
-        st.markdown(f"**{f.year}年信息报送**（每月25日前报送）")
+        st.markdown(f"**{f.year}年信息报送**（每月{common.read(queries.report_deadline_day)}日前报送）")
         common.plot(charts.report_heatmap(reports), key="reports")
     volunteer = board.chart_matrix(common.read(queries.volunteer_matrix, f.area, f.year), codes)
     if not volunteer.empty:
         st.markdown(f"**{f.year}年志愿服务活动次数**（每月至少一次，红色为未开展）")
         common.plot(charts.activity_heatmap(volunteer), key="volunteer")
+
+    st.subheader("工作机制：例会、徒步巡查、图片")
+    work = common.read(lamps.work_history, f.area, tuple(codes))
+    if not lamps.any_counts(work):
+        st.info("信息报送记录中没有例会、巡查、图片次数（未统计）。")
+    else:
+        common.plot(charts.work_lines(work, labels), key="work")
+        short = lamps.short_months(work, labels)
+        st.caption(
+            "实线为例会次数，点线为徒步巡查次数，虚线为图片张数；断开处为当月未报送或未填写。"
+            + (
+                f"例会不足（每月应≥{int(work['meetings_expected'].iloc[0])}次）的月份：{short}"
+                if short
+                else ""
+            )
+            + ("" if lamps.tracked(work) else "本片区未统计例会次数。")
+        )
 
     st.subheader("全部网格名次变化")
     ranks = common.read(board.rank_history, f.area, f.year)

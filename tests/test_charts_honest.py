@@ -16,7 +16,7 @@ def ranking(totals: list[float]) -> pd.DataFrame:
     return pd.DataFrame({
         "rank": list(range(1, n + 1)), "grid_code": [f"{i:02d}" for i in range(1, n + 1)],
         "grid_name": [f"网格{i}" for i in range(1, n + 1)], "total": totals, "missing": [False] * n,
-        "bottom_three": [i >= n - 3 for i in range(n)],
+        "bottom_three": [i >= n - 3 for i in range(n)], "top_three": [i < 3 for i in range(n)],
     })  # fmt: skip
 
 
