@@ -298,6 +298,23 @@ def test_rebuild_with_a_missing_archive_file_changes_nothing(live: Path) -> None
     assert not list(live.parent.glob("backup-*"))
 
 
+def test_rebuild_refuses_to_drop_batches_the_log_does_not_know(live: Path) -> None:
+    expected, listing = views(live, setting_times=True), batches(live)
+    log = db.archive_dir(live) / store.LOG_NAME
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    log.write_text("".join(lines[:4] + lines[6:]), encoding="utf-8")  # batch #3 left out
+    with pytest.raises(store.RebuildFailed) as caught:
+        store.rebuild(live)
+    assert str(caught.value) == (
+        f"存档日志 {log} 中没有批次 #3「2019年3月.xlsx」的记录，重建会丢失它们，已停止；数据库未作任何改动"
+    )
+    assert (views(live, setting_times=True), batches(live)) == (expected, listing)
+    log.unlink()
+    with pytest.raises(store.RebuildFailed, match="等 5 个批次|#1「网格划分表.xlsx」"):
+        store.rebuild(live)
+    assert batches(live) == listing
+
+
 # ---- A DuckDB file held by another program --------------------------------------------------------
 
 
