@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import db, store
-from etl.extract import KIND_LABELS, KINDS
+from etl.extract import CLI_HINTS, KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
 
@@ -52,6 +52,9 @@ def _print_issues(exc: FileRejected) -> None:
     print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
     for issue in exc.issues:
         print(f"  {issue}", file=out)
+        hint = next((h for key, h in CLI_HINTS.items() if key in issue.message), None)
+        if hint:
+            print(f"    （{hint}）", file=out)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -74,6 +77,14 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from etl import sample
 
+    if args.first_run:
+        if args.db or os.environ.get("GRID_DB"):
+            print(
+                f"已指定数据库 {db.db_path(args.db)}：不写入示例数据（在看板的「数据上传」页导入本县的表格）"
+            )
+            return 0
+        if sample.first_run_database() is None:
+            return 0  # the default database exists: nothing to do
     counts = sample.build_sample_db(db.db_path(args.db), force=args.force)
     if counts is None:
         print(f"数据库已存在：{db.db_path(args.db)}（加 --force 重新生成示例数据库）")
@@ -324,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", parents=[common], help=helps["sample"], description=helps["sample"])
     p.add_argument("--force", action="store_true", help="覆盖已有数据库 / replace an existing database")
+    p.add_argument(
+        "--first-run",
+        action="store_true",
+        help="仅在未指定数据库（GRID_DB、--db）且默认数据库不存在时生成（make run 使用）"
+        " / only when no database is named and the default one does not exist (used by make run)",
+    )
 
     sub.add_parser("history", parents=[common], help=helps["history"], description=helps["history"])
 

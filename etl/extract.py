@@ -164,6 +164,39 @@ class SheetResult:
     areas: set[str] = field(default_factory=set)
     periods: set[str] = field(default_factory=set)
     grids: set[str] = field(default_factory=set)
+    # What the upload preview says before anything is written (DATA_CONTRACT §1 conversions):
+    # kind of conversion ('deduction', 'leader', 'written', 'month') → {as written: as read}.
+    conversions: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    title: str = ""  # title rows above the header, where a month or year is often written
+    needs_month: bool = False  # no month anywhere: the page offers a month picker
+    needs_year: bool = False  # no year anywhere (year-end sheets): the page offers a year picker
+
+
+# Messages whose fix differs between the page and the command line: the page shows them as
+# they are (it offers a picker), the command line adds the option to use (etl/cli.py).
+def month_not_found(title: str = "考核") -> str:
+    return (
+        f"找不到{title}月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份（如 2018年5月）。"
+        f"请加一列「月份」，或{PICK_MONTH}"
+    )
+
+
+PICK_MONTH = "在上传时选择月份"
+PICK_YEAR = "在上传时选择年度"
+MONTH_NOT_FOUND = month_not_found()
+YEAR_NOT_FOUND = (
+    f"找不到考核年度：表中没有「年度」列，标题和文件名中也没有年份。请加一列「年度」，或{PICK_YEAR}"
+)
+MONTH_BLANK = f"月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），或{PICK_MONTH}"
+NOTHING_RECOGNISED = (
+    "没有识别出任何可导入的工作表。表头应包含模板中的列名，如「网格」「月份」和各考核项目，可先下载模板对照"
+)
+# A message holding the key gets the hint on the command line.
+CLI_HINTS = {
+    PICK_MONTH: "命令行：加 --month 2018-05 指定月份",
+    PICK_YEAR: "命令行：加 --year 2018 指定年度",
+    NOTHING_RECOGNISED: "命令行：python -m etl template monthly_scores -o 模板.xlsx",
+}
 
 
 @dataclass
@@ -185,6 +218,14 @@ class Extraction:
     @property
     def row_count(self) -> int:
         return sum(s.row_count for s in self.sheets)
+
+    @property
+    def needs_month(self) -> bool:
+        return any(s.needs_month for s in self.sheets)
+
+    @property
+    def needs_year(self) -> bool:
+        return any(s.needs_year for s in self.sheets)
 
 
 # ---- Header location and kind recognition -----------------------------------------------
@@ -351,9 +392,24 @@ class _RowReader:
         self.col_types = {c.field: c.type for c in vocabulary().kinds[layout.kind].columns}
         self.prefer_area: str | None = None
         self._memo: dict[str, dict[Any, tuple[bool, Any]]] = {}
+        self.conversions: dict[str, dict[str, str]] = defaultdict(dict)
+        self.seen: dict[tuple[str, str], parse.GridEntry] = {}  # grids the sheet's rows name
+        self._row_grid: tuple[int, parse.GridEntry] | None = None  # (Excel row, its grid)
+        # Score sheets hold one row per grid: a bad cell's message names the row's grid too.
+        self.name_grid = layout.kind in ("monthly_scores", "annual_scores")
 
     def issue(self, row: int, col: int | None, value: Any, message: str, severity: str = "error") -> None:
         header = self.layout.headers[col] if col is not None and col < len(self.layout.headers) else None
+        # A bad cell of a grid's row names the grid too (the clerk finds the row by its grid).
+        if (
+            self.name_grid
+            and self._row_grid
+            and self._row_grid[0] == row
+            and col is not None
+            and col not in {self.layout.fields.get(f) for f in ("grid", "month", "year")}
+        ):
+            g = self._row_grid[1]
+            message = f"{message}（网格 {g.code} {g.name}）"
         self.issues.append(
             Issue(message, severity, self.sheet.name, row, header, value)  # type: ignore[arg-type]
         )
@@ -411,6 +467,9 @@ class _RowReader:
         if not ok:
             self.issue(excel_row, col, raw, parsed)
             return None
+        if name == "grid":
+            self._row_grid = (excel_row, parsed)
+            self.seen[(parsed.area, parsed.code)] = parsed
         return parsed
 
     def _parse(self, name: str, raw: Any) -> Any:
@@ -440,13 +499,26 @@ class _RowReader:
 
     def grid(self, raw: Any) -> parse.GridEntry:
         try:
-            return self.index.resolve(raw)
+            entry = self.index.resolve(raw)
         except parse.CellError:
-            if self.prefer_area:
-                entry = self.index.resolve_in_area(raw, self.prefer_area)
-                if entry:
-                    return entry
-            raise
+            found = self.index.resolve_in_area(raw, self.prefer_area) if self.prefer_area else None
+            if not found:
+                raise
+            entry = found
+        self._note_conversion(raw, entry)
+        return entry
+
+    def _note_conversion(self, raw: Any, entry: parse.GridEntry) -> None:
+        """Remember a reference that is not the grid's code as written (for the preview)."""
+        text = parse.clean_text(raw)
+        key = parse.grid_key(raw)
+        if text == entry.code or text.isdigit() or key == parse.grid_key(entry.name):
+            return  # the code, a bare number (7 for 07) or the grid's name: nothing to say
+        shown = f"{entry.code} {entry.name}"
+        if entry.leader and key == parse.grid_key(entry.leader):
+            self.conversions["leader"][text] = shown
+        else:
+            self.conversions["written"][text] = shown
 
     def category(self, raw: Any) -> str:
         voc = vocabulary()
@@ -549,16 +621,17 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
     layout = reader.layout
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
-    default_month, _ = _sheet_month(sheet, layout, reader.ctx)
+    default_month, source = _sheet_month(sheet, layout, reader.ctx)
+    result.title = _context_text(sheet, layout)
     if "month" not in layout.fields and default_month is None:
-        reader.issues.append(
-            Issue(
-                "找不到考核月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
-                "（如 2018年5月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2018-05）",
-                "error",
-                sheet.name,
-            )  # fmt: skip
-        )
+        result.needs_month = True
+        reader.issues.append(Issue(MONTH_NOT_FOUND, "error", sheet.name))
+    elif default_month is not None and source != "--month" and "month" not in layout.fields:
+        text = {"标题": result.title, "工作表名": sheet.name, "文件名": reader.ctx.file_name}[source]
+        result.conversions["month"][f"{source}「{text}」"] = f"{default_month.year}年{default_month.month}月"
+    for c, (_, _, _, deduction) in layout.items.items():
+        if deduction:
+            result.conversions["deduction"][layout.headers[c]] = "得分 = 满分 − 扣分"
     # Every rubric category must have a score column, or totals would not compare.
     covered = {cat for (_, cat, _, _) in layout.items.values()}
     for cat in dict.fromkeys(i.category for i in reader.ctx.rubric):
@@ -644,9 +717,8 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
             reader.issue(n, layout.fields["total"], total,
                          f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
         if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
-            reader.issue(n, layout.fields["month"], None,
-                         "月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），"
-                         "或在上传页「月份（表中没写时使用）」框中填写（命令行 --month 2019-03）")  # fmt: skip
+            result.needs_month = True
+            reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
         if g is None or month is None:
             continue
         key = (g.area, g.code, month)
@@ -697,11 +769,10 @@ def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
     default_year = _sheet_year(sheet, reader.layout, reader.ctx)
+    result.title = _context_text(sheet, reader.layout)
     if "year" not in reader.layout.fields and default_year is None:
-        reader.issues.append(
-            Issue("找不到考核年度：表中没有「年度」列，标题和文件名中也没有年份。"
-                  "请加一列「年度」，或在上传时填写年度（命令行 --year 2018）", "error", sheet.name)
-        )  # fmt: skip
+        result.needs_year = True
+        reader.issues.append(Issue(YEAR_NOT_FOUND, "error", sheet.name))
     seen: dict[tuple[str, str, int], int] = {}
     for n, row in rows:
         g = reader.value(n, row, "grid", required=True)
@@ -807,12 +878,10 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
     default_month, _ = _sheet_month(sheet, layout, reader.ctx)
+    result.title = _context_text(sheet, layout)
     if "month" not in layout.fields and default_month is None:
-        reader.issues.append(
-            Issue(f"找不到{spec.title}月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
-                  "（如 2019年3月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2019-03）",
-                  "error", sheet.name)
-        )  # fmt: skip
+        result.needs_month = True  # the upload page offers a month picker
+        reader.issues.append(Issue(month_not_found(spec.title), "error", sheet.name))
     values = [c for c in spec.columns if c.field not in ("grid", "month") and not c.field.endswith("_hint")]
     seen: dict[tuple[str, str, date], int] = {}
     measured = [c.field for c in values if c.required and c.field in layout.fields]
@@ -824,9 +893,8 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         g = reader.value(n, row, "grid", required=True)
         month = (reader.value(n, row, "month") if "month" in layout.fields else None) or default_month
         if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
-            reader.issue(n, layout.fields["month"], None,
-                         "月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），"
-                         "或在上传页「月份（表中没写时使用）」框中填写（命令行 --month 2019-03）")  # fmt: skip
+            result.needs_month = True
+            reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
         rec: dict[str, Any] = {}
         ok = True
         for c in values:
@@ -933,6 +1001,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
             )
         else:
             EXTRACTORS[vocabulary().kinds[layout.kind].shape](reader, result, sheet)
+        _finish_sheet(reader, result)
         out.issues += reader.issues
         if result.row_count == 0 and not any(i.severity == "error" for i in reader.issues):
             out.issues.append(Issue("工作表没有数据行", "warning", sheet.name))
@@ -944,13 +1013,29 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
     if not out.sheets and not out.errors:
         out.issues.insert(
             0,
-            Issue(
-                "没有识别出任何可导入的工作表。表头应包含模板中的列名，如「网格」「月份」和各考核项目，"
-                "可先下载模板对照（命令行 python -m etl template monthly_scores -o 模板.xlsx）",
-                "error",
-            ),
+            Issue(NOTHING_RECOGNISED, "error"),
         )
     return out
+
+
+def _finish_sheet(reader: _RowReader, result: SheetResult) -> None:
+    """Conversions noted while reading, and unknown-grid suggestions that put the registry
+    grids the sheet lacks first (known only once every row has been read)."""
+    for kind, found in reader.conversions.items():
+        result.conversions[kind].update(found)
+    areas = {a for a, _ in reader.seen}
+    if not areas:
+        return
+    if result.needs_month or result.needs_year:
+        result.areas |= areas  # the month picker starts from the area's latest month
+    absent = [e for e in reader.index.entries if e.area in areas and (e.area, e.code) not in reader.seen]
+    grid_col = reader.layout.fields.get("grid")
+    header = reader.layout.headers[grid_col] if grid_col is not None else None
+    for i, issue in enumerate(reader.issues):
+        if issue.column == header and issue.message.startswith(parse.GridIndex.UNKNOWN):
+            text = reader.index.closest_text(parse.grid_key(issue.value), absent)
+            reader.issues[i] = Issue(f"{parse.GridIndex.UNKNOWN}{text}{parse.HINT}", issue.severity,
+                                     issue.sheet, issue.row, issue.column, issue.value)  # fmt: skip
 
 
 def compact_issues(issues: list[Issue], at_least: int = 3) -> list[Issue]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -347,23 +348,51 @@ class GridIndex:
         return None
 
     def _closest(self, key: str) -> str:
+        return self.closest_text(key)
+
+    UNKNOWN = "网格名册中没有这个网格"
+
+    def closest_text(self, key: str, absent: Sequence[GridEntry] = ()) -> str:
+        """'；最接近的是：…' for an unknown reference. Registry grids absent from the sheet come
+        first (a row naming no known grid is most often the grid the sheet lacks), then the
+        grids nearest by number or by name; a few absent grids are named as such."""
         if not self.entries:
             return "（尚未导入网格名册，请先导入网格划分表）"
-        picks: list[GridEntry] = []
-        digits = _digits(key)
-        if digits and (key.isdigit() or re.fullmatch(r"[a-z]*\d+", key)):
-            numbered = [e for e in self.entries if _digits(e.code)]
-            numbered.sort(key=lambda e: (abs(int(_digits(e.code)) - int(digits)), e.code))
-            picks = numbered[:3]
-        else:
-            pool: dict[str, GridEntry] = {}
-            for e in self.entries:
-                for k in (grid_key(e.name), grid_key(e.code), grid_key(e.leader)):
-                    pool.setdefault(k, e)
-            for k in difflib.get_close_matches(key, list(pool), n=6, cutoff=0.3):
-                if pool[k] not in picks:
-                    picks.append(pool[k])
-            picks = picks[:3]
+        ranked = self._ranked(key)
+        missing = set(absent)
+        first = [e for e in ranked if e in missing] + [e for e in absent if e not in ranked]
+        if first and len(first) <= 3:
+            others = [e for e in ranked if e not in missing and self._near(key, e)][: max(0, 3 - len(first))]
+            text = (
+                "；本表缺少的网格：" + "、".join(f"{e.code} {e.name}" for e in first) + "（可能就是这一行）"
+            )
+            if others:
+                text += "；其他接近的是：" + "、".join(f"{e.code} {e.name}" for e in others)
+            return text
+        picks = (first + [e for e in ranked if e not in missing and self._near(key, e)])[:3]
         if not picks:
             return ""
         return "；最接近的是：" + "、".join(f"{e.code} {e.name}" for e in picks)
+
+    @staticmethod
+    def _numeric(key: str) -> bool:
+        return bool(_digits(key)) and (key.isdigit() or re.fullmatch(r"[a-z]*\d+", key) is not None)
+
+    def _similarity(self, key: str, e: GridEntry) -> tuple[float, str]:
+        best = (0.0, "")
+        for k in (grid_key(e.name), grid_key(e.code), grid_key(e.leader)):
+            if k:
+                best = max(best, (difflib.SequenceMatcher(None, key, k).ratio(), k))
+        return best
+
+    def _near(self, key: str, e: GridEntry) -> bool:
+        return bool(_digits(e.code)) if self._numeric(key) else self._similarity(key, e)[0] >= 0.3
+
+    def _ranked(self, key: str) -> list[GridEntry]:
+        """Registry grids nearest first: by the distance of the numbers, or by name likeness."""
+        if self._numeric(key):
+            digits = int(_digits(key))
+            numbered = [e for e in self.entries if _digits(e.code)]
+            numbered.sort(key=lambda e: (abs(int(_digits(e.code)) - digits), e.code))
+            return numbered + [e for e in self.entries if not _digits(e.code)]
+        return sorted(self.entries, key=lambda e: self._similarity(key, e), reverse=True)

@@ -122,8 +122,11 @@ def run_page(body: Any) -> None:
         body()
     except NoData:
         st.info(
-            "还没有数据。请先在「数据上传」页导入网格名册、评分细则和月度考核表，或运行 `python -m etl sample` 生成示例数据。"
+            "还没有数据。请先在「数据上传」页依次导入网格划分表（网格名册）、评分细则和各月考核表；"
+            "那里可以下载已填好网格和考核项目的模板。",
+            icon=":material/upload_file:",
         )
+        st.page_link("pages/upload.py", label="前往「数据上传」页 →", icon=":material/upload:")
     except db.DatabaseBusy as exc:  # our own writer, or (DatabaseLocked) another program
         st.warning(f"{exc}。")
     except Exception:  # the last guard: log for the maintainer, a plain message for the user
