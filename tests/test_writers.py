@@ -267,6 +267,7 @@ def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: 
             lambda: notices.issue_notices("县城", "2019-03", path=live),
             lambda: notices.record_response("x", path=live),
             lambda: sample.build_sample_db(live, force=True),
+            lambda: sample.clear_sample_db(live),
         ]
         for write in writes:
             with pytest.raises(db.DatabaseBusy) as caught:
