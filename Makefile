@@ -10,7 +10,7 @@ PY := $(BIN)/python
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: help run test lint format sample bench browser-deps clean
+.PHONY: help run test soak lint format sample bench browser-deps clean
 
 help: ## 列出所有命令 / list targets
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ endif
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+soak: $(VENV)/.installed ## 大屏长时间运行测试（约 3 分钟）/ the display soak test (SOAK_SECONDS, default 150)
+	$(PY) -m pytest -q -m soak tests/test_browser_display.py
 
 lint: $(VENV)/.installed ## 代码检查 / ruff check and format check
 	$(PY) -m ruff check .

@@ -58,7 +58,7 @@ def _print_issues(exc: FileRejected) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    options = store.Options(kind=args.kind, month=args.month, year=args.year)
+    options = store.Options(kind=args.kind, month=args.month, year=args.year, allow_drop=args.allow_drop)
     failed = 0
     for name in args.files:
         try:
@@ -178,7 +178,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("新密码（至少 8 位）/ new password: ")
+        password = getpass.getpass("新密码（至少 10 位，不要用常见密码）/ new password: ")
         if getpass.getpass("再输一次 / again: ") != password:
             print("✗ 两次输入的密码不一致，未修改")
             return 1
@@ -332,6 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--year", type=_year_arg, help="表中未写年度时使用，如 2018 / year when the file has none")
     p.add_argument("--by", help="导入人姓名（默认当前用户）/ who loads")
+    p.add_argument(
+        "--allow-drop", action="store_true",
+        help="确认新网格名册可以去掉已有考核记录的网格（或改片区名）/ accept a registry that drops grids with history",
+    )  # fmt: skip
 
     p = sub.add_parser("sample", parents=[common], help=helps["sample"], description=helps["sample"])
     p.add_argument("--force", action="store_true", help="覆盖已有数据库 / replace an existing database")

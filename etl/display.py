@@ -7,7 +7,6 @@ Pure functions (data → HTML string); every piece of text from the data is esca
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from etl import lamps
+from etl.safetext import html_text
 
 PANELS: dict[str, str] = {
     "ranking": "本月排名",
@@ -77,7 +77,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 
 
 def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    """Data text in the screen's HTML: escaped, on one line, never markdown or LaTeX."""
+    return html_text(value)
 
 
 def _num(x: object, digits: int = 1) -> str:
@@ -302,6 +303,61 @@ def volunteer_panel(frame: pd.DataFrame, month_col: str) -> str:
     )
 
 
+def _lamp_bars_svg(
+    codes: Sequence[str], rates: Sequence[object], meets: Sequence[bool], target: float
+) -> str:
+    """Each checked grid's 亮灯率 as a bar from 0 to 100 % (green meets both targets, red not;
+    a grid with nothing installed has no bar and reads 未装), the lit target a dashed line,
+    the rate over each bar rounded to 0.1 % like everywhere else."""
+    n = max(1, len(codes))
+    left, right, top, bottom, height = 44, 6, 26, 30, 200
+    w, h = 1000 - left - right, height - top - bottom
+    slot = w / n
+    parts = [f'<svg viewBox="0 0 1000 {height}" preserveAspectRatio="xMidYMid meet">']
+    for k in (0, 50, 100):
+        y = top + h - h * k / 100
+        parts.append(f'<line x1="{left}" x2="{1000 - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#22314a"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 5:.1f}" font-size="13" text-anchor="end">{k}%</text>')
+    for i, (code, rate, ok) in enumerate(zip(codes, rates, meets, strict=True)):
+        x = left + slot * i
+        none = rate is None or pd.isna(rate)
+        v = 0.0 if none else float(rate) * 100  # type: ignore[arg-type]
+        bh = h * v / 100
+        color = "#3fa66b" if ok else "#e05252"
+        parts.append(
+            f'<rect x="{x + slot * 0.15:.1f}" y="{top + h - bh:.1f}" width="{slot * 0.7:.1f}" height="{bh:.1f}" fill="{color}"/>'
+        )
+        label = "未装" if none else lamps.percent(rate)[:-1]
+        fill = "#ff8a80" if not ok else "#dbe4f2"
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{top + h - bh - 5:.1f}" font-size="12" text-anchor="middle" fill="{fill}">{esc(label)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{height - bottom + 20}" font-size="14" text-anchor="middle">{esc(code)}</text>'
+        )
+    y = top + h - h * target
+    parts.append(
+        f'<line x1="{left}" x2="{1000 - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ffd666" stroke-dasharray="6 4"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _compact_shortfall(row: object, targets: lamps.LampTargets) -> str:
+    """'装灯 99.5% · 亮灯 87.7%' naming only the rates that fall short (未装 when none is); a rate
+    that shows as its target gets its exact value: '亮灯 94.96%'."""
+    r = dict(row)  # type: ignore[call-overload]
+    if r["lit_rate"] is None or pd.isna(r["lit_rate"]):
+        return f"未装路灯（应装 {int(r['required'])} 盏）"
+    parts = []
+    for ok, rate, target, name in ((r["install_ok"], r["install_rate"], targets.install, "装灯"),
+                                   (r["lit_ok"], r["lit_rate"], targets.lit, "亮灯")):  # fmt: skip
+        if not bool(ok):
+            shown = lamps.percent(rate)
+            parts.append(f"{name} {lamps.exact_percent(rate) if shown == lamps.percent(target) else shown}")
+    return " · ".join(parts)
+
+
 def lamps_panel(
     frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: lamps.WorkFigures | None = None
 ) -> str:
@@ -314,19 +370,17 @@ def lamps_panel(
     if fig.checked == 0:
         return f'<div class="gd-h">{esc(label)}暂无路灯检查记录</div>'
     checked = frame[frame["checked"].astype(bool)]
-    rates = [0.0 if pd.isna(x) else float(x) * 100 for x in checked["lit_rate"]]
-    meets = checked["meets_target"].astype(bool).tolist()
-    chart = bars_svg(
+    chart = _lamp_bars_svg(
         checked["grid_code"].tolist(),
-        [("达标", [r if m else 0 for r, m in zip(rates, meets, strict=True)], "#3fa66b"),
-         ("未达标", [0 if m else r for r, m in zip(rates, meets, strict=True)], "#e05252")],
-        stacked=True, height=230, unit="（亮灯率 %）",
-    )  # fmt: skip
+        checked["lit_rate"].tolist(),
+        checked["meets_target"].astype(bool).tolist(),
+        targets.lit,
+    )
     below = lamps.below_target(frame)
     shown = 6
     items = "".join(
         f"<li>{esc(r['grid_code'])} {esc(r['grid_name'])}　"
-        f'<span class="gd-red">{esc(lamps.shortfall_text(r, targets))}</span></li>'
+        f'<span class="gd-red">{esc(_compact_shortfall(r, targets))}</span></li>'
         for r in below.head(shown).to_dict("records")
     )
     more = (
@@ -344,7 +398,8 @@ def lamps_panel(
         )
     red_or_green = "gd-red" if fig.below else "gd-green"
     below_html = (
-        f'<div class="gd-h" style="margin-top:0.4vw">未达标网格（亮灯率、装灯率从低到高）</div><ul class="gd-list">{items}</ul>{more}'
+        f'<div class="gd-h" style="margin-top:0.4vw">未达标网格（亮灯率、装灯率从低到高）</div>'
+        f'<ul class="gd-list" style="columns:2;column-gap:2vw">{items}</ul>{more}'
         if len(below)
         else f'<div class="gd-green" style="font-size:1.75vw">检查的网格全部达到{esc(targets.text)}</div>'
     )
@@ -355,7 +410,9 @@ def lamps_panel(
         f'<div class="gd-card"><div class="l">全片区亮灯率</div><div class="gd-big">{esc(lamps.percent(fig.lit_rate))}</div></div>'
         f'<div class="gd-card"><div class="l">全片区装灯率</div><div class="gd-big">{esc(lamps.percent(fig.install_rate))}</div></div>'
         f"{work_card}</div>"
-        f'<div class="gd-h">各网格亮灯率（目标 {esc(targets.text)}）</div>{chart}{below_html}{note}'
+        f'<div class="gd-h">各网格亮灯率（目标 {esc(targets.text)}）'
+        '<span class="gd-note" style="margin-left:1vw">绿色达标；红色未达标（装灯率或亮灯率不足）；虚线为亮灯率目标</span></div>'
+        f"{chart}{below_html}{note}"
     )
 
 

@@ -16,8 +16,10 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from etl import parse, rulesql
+from etl.db import today as shanghai_today
 from etl.issues import Issue
 from etl.read import Sheet
+from etl.safetext import strip_controls
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
 
@@ -34,6 +36,11 @@ KIND_LABELS: dict[str, str] = {
 }
 DEFAULT_AREA = "县城"
 HEADER_SCAN_ROWS = 25
+# Text columns that hold names (besides every `code` column): at most parse.NAME_MAX characters.
+NAME_FIELDS = frozenset(
+    {"grid_name", "leader_name", "leader_title", "lead_unit", "responsible_units", "contact_name",
+     "organiser", "handler"}
+)  # fmt: skip
 SUM_TOLERANCE = 0.01
 
 
@@ -148,6 +155,7 @@ class Context:
     year: int | None = None
     kind: str | None = None
     file_name: str = ""
+    today: date = field(default_factory=shanghai_today)  # bounds months and dates (parse.check_*)
 
 
 # ---- Results -----------------------------------------------------------------------------
@@ -473,24 +481,33 @@ class _RowReader:
         return parsed
 
     def _parse(self, name: str, raw: Any) -> Any:
+        """One cell as its column's type. Every kind passes here: text loses control characters
+        (parse.clean_text / tidy_text), names are bounded, dates and months must be plausible."""
         kind = self.col_types.get(name, "text")
+        today = self.ctx.today
         if kind == "text":
-            return parse.tidy_text(raw)
+            text = parse.tidy_text(raw)
+            # A name is one line: a line break in it would end an HTML block on a page.
+            return parse.check_name(" ".join(text.split())) if name in NAME_FIELDS else text
         if kind == "code":
-            return parse.clean_text(raw)
+            return parse.check_name(parse.clean_text(raw))
         if kind == "list":
             text = parse.tidy_text(raw)
-            return [p.strip() for p in re.split(r"[、，,;；/\n]+", text) if p.strip()]
+            parts = [p.strip() for p in re.split(r"[、，,;；/\n]+", text) if p.strip()]
+            return [parse.check_name(p) for p in parts] if name in NAME_FIELDS else parts
         if kind == "number":
             return parse.parse_number(raw)
         if kind == "int":
             return parse.parse_int(raw)
         if kind == "date":
-            return parse.parse_date(raw)
+            day = parse.parse_date(raw)
+            return day if day is None else parse.check_date(day, today)
         if kind == "month":
-            return parse.parse_month(raw)
+            month = parse.parse_month(raw)
+            return month if month is None else parse.check_month(month, today)
         if kind == "year":
-            return parse.parse_year(raw)
+            year = parse.parse_year(raw)
+            return year if year is None else parse.check_year(year, today)
         if kind == "category":
             return self.category(raw)
         if kind == "grid":
@@ -617,13 +634,42 @@ def _extract_rubric(reader: _RowReader, result: SheetResult) -> None:
         )
 
 
+SOURCE_LABELS = {
+    "标题": "标题",
+    "工作表名": "工作表名",
+    "文件名": "文件名",
+    "--month": "上传时填写的月份（--month）",
+}
+
+
+def _plausible_default(reader: _RowReader, sheet: Sheet, value: date | int | None, source: str) -> bool:
+    """A month or year taken from the title, sheet name, file name or the user's option must be
+    plausible like one written in a cell (parse.check_month / check_year); False with an error."""
+    if value is None:
+        return True
+    try:
+        if isinstance(value, int):
+            parse.check_year(value, reader.ctx.today)
+        else:
+            parse.check_month(value, reader.ctx.today)
+    except parse.CellError as exc:
+        shown = f"{value}年" if isinstance(value, int) else f"{value.year}年{value.month}月"
+        where = SOURCE_LABELS.get(source, source)
+        reader.issues.append(Issue(f"{where}中的{shown}：{exc}", "error", sheet.name))
+        return False
+    return True
+
+
 def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
     layout = reader.layout
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
     default_month, source = _sheet_month(sheet, layout, reader.ctx)
+    bad_default = not _plausible_default(reader, sheet, default_month, source)
+    if bad_default:
+        default_month = None
     result.title = _context_text(sheet, layout)
-    if "month" not in layout.fields and default_month is None:
+    if "month" not in layout.fields and default_month is None and not bad_default:
         result.needs_month = True
         reader.issues.append(Issue(MONTH_NOT_FOUND, "error", sheet.name))
     elif default_month is not None and source != "--month" and "month" not in layout.fields:
@@ -716,7 +762,12 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         if total is not None and ok and abs(total - item_sum) > SUM_TOLERANCE:
             reader.issue(n, layout.fields["total"], total,
                          f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
-        if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
+        if (
+            month is None
+            and not bad_default
+            and "month" in layout.fields
+            and parse.is_blank(reader.cell(row, "month")[0])
+        ):
             result.needs_month = True
             reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
         if g is None or month is None:
@@ -769,8 +820,13 @@ def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
     default_year = _sheet_year(sheet, reader.layout, reader.ctx)
+    bad_default = not _plausible_default(
+        reader, sheet, default_year, "标题、工作表名、文件名或上传时填写的年度"
+    )
+    if bad_default:
+        default_year = None
     result.title = _context_text(sheet, reader.layout)
-    if "year" not in reader.layout.fields and default_year is None:
+    if "year" not in reader.layout.fields and default_year is None and not bad_default:
         result.needs_year = True
         reader.issues.append(Issue(YEAR_NOT_FOUND, "error", sheet.name))
     seen: dict[tuple[str, str, int], int] = {}
@@ -781,7 +837,12 @@ def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         if score is not None and not 0 <= score <= 100:
             reader.issue(n, reader.layout.fields["year_end"], score, "年终考核得分应在 0 到 100 之间")
             continue
-        if year is None and "year" in reader.layout.fields and parse.is_blank(reader.cell(row, "year")[0]):
+        if (
+            year is None
+            and not bad_default
+            and "year" in reader.layout.fields
+            and parse.is_blank(reader.cell(row, "year")[0])
+        ):
             reader.issue(n, reader.layout.fields["year"], None,
                          "年度为空，标题和文件名中也没有年份；请填写年度（如 2019）")  # fmt: skip
         if g is None or score is None or year is None:
@@ -861,6 +922,11 @@ def _extract_events(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         ):
             continue
         month = month or date(day.year, day.month, 1)
+        try:
+            parse.check_month(month, reader.ctx.today)
+        except parse.CellError as exc:  # a date within the coming year, but of a month to come
+            reader.issue(n, reader.layout.fields[date_field], day, f"所属{exc}")
+            continue
         rec.update({"area": g.area, "month": month, "grid_code": g.code,
                     "sheet": sheet.name, "excel_row": n})  # fmt: skip
         result.tables[table].append(rec)
@@ -877,9 +943,12 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
     spec = vocabulary().kinds[layout.kind]
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
-    default_month, _ = _sheet_month(sheet, layout, reader.ctx)
+    default_month, source = _sheet_month(sheet, layout, reader.ctx)
+    bad_default = not _plausible_default(reader, sheet, default_month, source)
+    if bad_default:
+        default_month = None
     result.title = _context_text(sheet, layout)
-    if "month" not in layout.fields and default_month is None:
+    if "month" not in layout.fields and default_month is None and not bad_default:
         result.needs_month = True  # the upload page offers a month picker
         reader.issues.append(Issue(month_not_found(spec.title), "error", sheet.name))
     values = [c for c in spec.columns if c.field not in ("grid", "month") and not c.field.endswith("_hint")]
@@ -892,7 +961,12 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
             continue
         g = reader.value(n, row, "grid", required=True)
         month = (reader.value(n, row, "month") if "month" in layout.fields else None) or default_month
-        if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
+        if (
+            month is None
+            and not bad_default
+            and "month" in layout.fields
+            and parse.is_blank(reader.cell(row, "month")[0])
+        ):
             result.needs_month = True
             reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
         rec: dict[str, Any] = {}
@@ -948,6 +1022,8 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
     """Recognise and parse every sheet; registry and rubric sheets apply to the later sheets."""
     out = Extraction(ctx.file_name)
     skip = vocabulary().ignored_sheets
+    for s in sheets:  # sheet names are stored with each row and shown in messages
+        s.name = strip_controls(s.name)
     filled = [
         s
         for s in sheets

@@ -15,11 +15,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from etl.safetext import strip_controls
+
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
 class CellError(ValueError):
     """A cell's value cannot be read as the type its column needs."""
+
+
+NAME_MAX = 100  # characters in a name (grid, leader, unit, code): a line on a page or a notice
+
+
+def check_name(text: str) -> str:
+    """A name as loaded: refused when longer than NAME_MAX characters."""
+    if len(text) > NAME_MAX:
+        raise CellError(f"名称过长（{len(text)} 个字符），最多 {NAME_MAX} 个字符；请核对是否填错了列")
+    return text
 
 
 def is_blank(value: Any) -> bool:
@@ -32,7 +44,7 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
+    text = strip_controls(unicodedata.normalize("NFKC", str(value)))
     text = text.replace("\u3000", " ").replace("\xa0", " ")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -43,7 +55,7 @@ def tidy_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    text = strip_controls(str(value)).replace("\u3000", " ").replace("\xa0", " ")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -225,6 +237,44 @@ def parse_month(value: Any) -> date | None:
         if m:
             return _ym(int(m.group(1)), int(m.group(2)))
     raise CellError("应为月份，如 2018-05 或 2018年5月")
+
+
+# ---- Plausibility (issue 10 §5): history back to 2000 is welcome, the future is not -------
+
+EARLIEST = date(2000, 1, 1)
+
+
+def latest_date(today: date) -> date:
+    """The last date a file may carry: one year after today (a deadline may lie ahead)."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def check_date(day: date, today: date) -> date:
+    if day < EARLIEST:
+        raise CellError("日期早于 2000-01-01，不像是真实日期，请核对")
+    limit = latest_date(today)
+    if day > limit:
+        raise CellError(f"日期晚于 {limit.isoformat()}（今天起一年以后），不像是真实日期，请核对")
+    return day
+
+
+def check_month(month: date, today: date) -> date:
+    if month < EARLIEST:
+        raise CellError("月份早于 2000年1月，不像是真实月份，请核对")
+    if (month.year, month.month) > (today.year, today.month):
+        raise CellError(f"月份在本月（{today.year}年{today.month}月）之后，尚未到来，请核对")
+    return month
+
+
+def check_year(year: int, today: date) -> int:
+    if year < EARLIEST.year:
+        raise CellError("年度早于 2000 年，请核对")
+    if year > today.year:
+        raise CellError(f"年度在今年（{today.year}年）之后，尚未到来，请核对")
+    return year
 
 
 def parse_year(value: Any) -> int | None:

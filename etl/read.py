@@ -52,7 +52,7 @@ def _looks_encrypted_ole(data: bytes) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data
 
 
-def _check_zip(data: bytes) -> None:
+def _check_zip(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -62,6 +62,7 @@ def _check_zip(data: bytes) -> None:
         if "word/document.xml" in names:
             raise FileUnreadable("这是 Word 文档，不是 Excel 表格，请上传 .xlsx、.xls 或 .csv 文件")
         raise FileUnreadable("不是 Excel 表格文件（压缩包中没有工作簿），请上传 .xlsx、.xls 或 .csv")
+    return names
 
 
 def _read_excel(data: bytes) -> list[Sheet]:
@@ -210,7 +211,7 @@ def read_in_process(data: bytes, file_name: str) -> list[Sheet]:
     else:
         guard.check_file_size(data, "CSV")
         sheets = _read_csv(data, file_name)
-    guard.check_sheets(sheets)
+    guard.check_sheets(sheets)  # also what the zip checks cannot see (.xls, .xlsb, CSV, rich text)
     if not any(any(str(c).strip() for c in row if c is not None) for s in sheets for row in s.rows):
         raise FileUnreadable("工作簿是空的，没有任何数据")
     return sheets

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, db, preview, sample, store, template
+from etl import board, db, preview, registry_guard, sample, store, template
 from etl.extract import KIND_LABELS, KINDS
 from etl.issues import FileRejected
+from etl.safetext import md, md_frame
 from pages import common
 
 MAX_MB = 20
@@ -64,15 +65,22 @@ def choose_and_check() -> list[tuple[preview.FilePreview, bytes, store.Options]]
             kind=kind,
             month=st.session_state.get(_pick_key("month", round_, sha)),
             year=st.session_state.get(_pick_key("year", round_, sha)),
+            # The confirmation below (a registry that drops grids with history) re-checks with it.
+            allow_drop=bool(st.session_state.get(f"allow_drop_{round_}")),
         )
         key = (f.name, sha, options.as_json(), db.data_version())
         cache = st.session_state.setdefault("previews", {})
         if key not in cache:
-            with st.spinner(f"正在检查「{f.name}」……"):
+            with st.spinner(f"正在检查「{md(f.name)}」……"):
                 cache[key] = preview.preview_bytes(data, f.name, options)
         checked.append((cache[key], data, options))
     for pv, _, options in checked:
         show_preview(pv, options, round_)
+    if any(opts.allow_drop or registry_guard.refuses_drop(pv.extraction) for pv, _, opts in checked):
+        st.checkbox(
+            "我确认删除这些网格：新名册中没有它们，它们过去的排名和记录将不再显示（原始文件和旧名册仍保留，可撤销）",
+            key=f"allow_drop_{round_}",
+        )
     return checked
 
 
@@ -109,11 +117,11 @@ def show_preview(pv: preview.FilePreview, options: store.Options, round_: int) -
     errors = len(pv.errors)
     warnings = len(pv.extraction.issues) - errors
     if errors:
-        head = f"✗ {pv.file_name}：{errors} 个错误，不能导入（整份文件不会写入）"
+        head = f"✗ {md(pv.file_name)}：{errors} 个错误，不能导入（整份文件不会写入）"
     elif pv.duplicate_of is not None:
-        head = f"= {pv.file_name}：与已导入文件完全相同，将跳过"
+        head = f"= {md(pv.file_name)}：与已导入文件完全相同，将跳过"
     else:
-        head = f"✓ {pv.file_name}：可以导入" + (f"（{warnings} 条提示）" if warnings else "")
+        head = f"✓ {md(pv.file_name)}：可以导入" + (f"（{warnings} 条提示）" if warnings else "")
     with st.expander(head, expanded=True):
         period_picker(pv, options, round_)
         if pv.extraction.sheets:
@@ -123,12 +131,12 @@ def show_preview(pv: preview.FilePreview, options: store.Options, round_: int) -
         # A whole file refused (unreadable, too large, hostile): one plain red message.
         whole = [i for i in pv.errors if not i.sheet and not i.row]
         for issue in whole:
-            st.error(issue.message, icon=":material/block:")
+            st.error(md(issue.message), icon=":material/block:")
         if len(pv.extraction.issues) > len(whole):
             st.markdown("**问题清单**（错误在前；行号与 Excel 中显示的一致）：")
             table = pv.issue_table()
             # A static table wraps long messages (a data grid would cut them off).
-            st.table(table.head(ISSUE_ROWS).set_index("级别"))
+            st.table(md_frame(table.head(ISSUE_ROWS)).set_index("级别"))  # cells are markdown: escaped
             if len(table) > ISSUE_ROWS:
                 st.caption(f"另有 {len(table) - ISSUE_ROWS} 条未显示；请先改正以上问题后重新检查。")
         if pv.changes:
@@ -158,7 +166,7 @@ def confirm(checked: list[tuple[preview.FilePreview, bytes, store.Options]], use
         if all(pv.duplicate_of is not None for pv, _, _ in checked):
             st.info("所选文件都已导入过，内容完全相同，无需再次导入。")
         elif waiting and len(waiting) == len(checked):
-            st.info(f"请在上面为「{'」「'.join(waiting)}」选择考核月份或年度，选好后即可导入。")
+            st.info(f"请在上面为「{md('」「'.join(waiting))}」选择考核月份或年度，选好后即可导入。")
         else:
             st.info(
                 "没有可以导入的文件：请按上面的问题清单改正后，点文件名旁的 ⊗ 移除旧文件，再重新选择改好的文件。"
@@ -191,10 +199,10 @@ def last_results() -> None:
     if not results:
         return
     for status, message, links in results:
-        (st.success if status == "ok" else st.error)(message)
+        (st.success if status == "ok" else st.error)(md(message))  # names in it are data
         if not st.session_state.get("_toasted"):
             # The page may be scrolled down at the file list: a toast is seen wherever one is.
-            st.toast(message, icon=":material/task_alt:" if status == "ok" else ":material/error:")
+            st.toast(md(message), icon=":material/task_alt:" if status == "ok" else ":material/error:")
         if links:
             row = st.container(horizontal=True, gap="small")
             for page, label, params in links:
@@ -227,13 +235,16 @@ def history(user: str | None) -> None:
     )
     row = frame.set_index("batch_id").loc[pick]
     c1, c2 = st.columns(2)
-    try:
-        original = store.archived_file(row["archive_name"]).read_bytes()
-        c1.download_button(
-            "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
-        )
-    except FileNotFoundError:
-        c1.warning("存档中找不到该文件")
+    if user is None:  # served on a network, not signed in: the archived originals stay closed
+        c1.caption("登录后可下载原始文件")
+    else:
+        try:
+            original = store.archived_file(row["archive_name"]).read_bytes()
+            c1.download_button(
+                "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
+            )
+        except FileNotFoundError:
+            c1.warning("存档中找不到该文件")
     if row["status"] == "reverted":
         c2.caption(f"该批次已于 {row['reverted_at']:%Y-%m-%d %H:%M} 撤销")
         return
@@ -312,7 +323,7 @@ def body() -> None:
     )
     user = common.sign_in()
     if user:
-        st.caption(f"当前用户：{user}")
+        st.caption(f"当前用户：{md(user)}")
     last_results()
     clean_start(user)
     templates()

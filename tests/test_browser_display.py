@@ -126,6 +126,7 @@ def _rss_kb(pid: int) -> int:
     return total
 
 
+@pytest.mark.soak
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to read memory")
 def test_soak_memory_flat_and_new_data_shows(tmp_path: Path) -> None:
     """Several minutes of fast rotation with a load in the middle (SOAK_SECONDS, default 150)."""
