@@ -424,3 +424,29 @@ def test_links_after_a_town_load_and_the_revert_preview(
         "官渡镇 2019年1月至9月（共 9 个月，每月）：3 个网格的月度考核得分不再计入；网格官渡1、网格官渡2、网格官渡3 将没有得分（该月不再有考核）"
         in text
     )
+
+
+def test_a_year_end_sheet_without_a_year_offers_the_years(seeded_copy: Path, files: Path) -> None:
+    store.load_path(write_xlsx(files / "3月.xlsx", {"S": monthly_rows("2019-03")}), path=seeded_copy)
+    f = write_xlsx(
+        files / "年终考核.xlsx", {"S": [["网格", "年终考核得分"], *[[f"{g:02d}", 90] for g in range(1, 29)]]}
+    )
+    pv = check(seeded_copy, f)
+    assert pv.extraction.needs_year and not pv.loadable
+    assert pv.year_choices == [2019, 2018]  # the year with monthly scores and no year-end yet first
+    assert check(seeded_copy, f, year=2019).loadable
+
+
+def test_the_clear_sample_button_starts_an_empty_database(
+    db_file: Path, files: Path, monkeypatch: pytest.MonkeyPatch, local_server: None
+) -> None:
+    store.load_path(write_xlsx(files / "网格划分表.xlsx", {"网格划分": registry_rows()}), path=db_file,
+                    loaded_by=sample.SAMPLE_USER)  # fmt: skip
+    at = upload_page(db_file, monkeypatch)
+    assert any("随软件附带的示例数据" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "清空示例数据，开始导入本县数据").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("已清空示例数据（示例数据库已移到 sample-backup-")
+    assert not [b for b in at.button if b.label == "清空示例数据，开始导入本县数据"]
+    assert store.history(db_file).empty
+    assert list(db_file.parent.glob("sample-backup-*/grid.duckdb"))
