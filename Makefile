@@ -10,7 +10,7 @@ PY := $(BIN)/python
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: help run test lint format sample bench browser-deps clean
+.PHONY: help run test lint format sample bench soak browser-deps clean
 
 help: ## 列出所有命令 / list targets
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchma
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_views.py
 	$(PY) bench/bench_pages.py
+
+soak: $(VENV)/.installed ## 大屏长时间运行测试（10 分钟）/ 10-minute display soak
+	SOAK_SECONDS=600 $(PY) -m pytest tests/test_browser_display.py -q -s -k soak
 
 clean: ## 删除虚拟环境和缓存 / remove venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output
