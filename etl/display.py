@@ -90,6 +90,9 @@ html, body, .stApp, [data-testid="stApp"], [data-testid="stAppViewContainer"], [
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer,
 [data-testid="stBottom"], [data-testid="stSkeleton"], [data-testid="stConnectionStatus"] {
   display: none !important; }
+/* While the server restarts, Streamlit puts a "Connection error" dialog over the page and
+   reconnects by itself: the wall screen keeps its panel instead of showing that dialog. */
+[data-testid="stDialog"] { display: none !important; }
 /* Streamlit dims the elements of a running script (stale-content fade) and may show a skeleton:
    the wall screen keeps the last panel at full strength until the next one replaces it. */
 [data-stale], [data-stale="true"], [data-stale="true"] * { opacity: 1 !important; transition: none !important; }

@@ -112,11 +112,12 @@ def body() -> None:
     def screen() -> None:
         ss = st.session_state
         now = time.time()
+        fresh = False
         if "gd_index" not in ss or ss.get("gd_order") != order:
-            ss.gd_index, ss.gd_order, ss.gd_next = start, order, now + rotate
+            ss.gd_index, ss.gd_order, fresh = start, order, True
         elif rotate and now >= ss.gd_next - 1.0:
             ss.gd_index = (ss.gd_index + 1) % len(order)
-            ss.gd_next = now + rotate
+            fresh = True
         panel = order[ss.gd_index]
         last = ss.setdefault("gd_last", {})
         notice = ""
@@ -143,10 +144,14 @@ def body() -> None:
             notice = "⚠ 数据暂时无法读取，显示的是上一次的内容，稍后自动重试。　"
         header = display.Header(area=area, month=month, panel=panel, now=datetime.now(), as_of=as_of,
                                 position=ss.gd_index + 1, count=len(order), rotate=rotate,
-                                remaining=max(0.0, ss.gd_next - time.time()))  # fmt: skip
+                                remaining=rotate if fresh else max(0.0, ss.gd_next - time.time()))  # fmt: skip
         # One element, built completely before it replaces the previous panel. st.markdown
         # keeps inline SVG (st.html would strip it); every data value is escaped (display.h).
         st.markdown(display.frame(header, html_body, note, notice), unsafe_allow_html=True)
+        if fresh:
+            # Counted from the moment the panel is on the screen: a slow read (a busy server)
+            # shortens nothing, and a timer run queued behind it does not skip the panel.
+            ss.gd_next = time.time() + rotate
 
     screen()
 

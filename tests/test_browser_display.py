@@ -12,13 +12,14 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from etl import display, store
 from tests import appdata
-from tests.browser import browser, errors_on, running_app, screenshot
+from tests.browser import ROOT, browser, errors_on, free_port, running_app, screenshot
 from tests.conftest import item_scores, leader_of, write_xlsx
 
 pytestmark = pytest.mark.browser
@@ -166,9 +167,18 @@ def test_no_fade_while_the_next_panel_is_read(app) -> None:  # noqa: ANN001
             requestAnimationFrame(tick); };
           requestAnimationFrame(tick); }""")
         os.utime(db_file)  # new version: the next rerun reads the database
-        holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
-                                   f"c = duckdb.connect({str(db_file)!r}); print('held', flush=True); time.sleep(3)"],
-                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        hold = (
+            "import duckdb, time\n"
+            "for _ in range(200):\n"
+            "    try:\n"
+            f"        c = duckdb.connect({str(db_file)!r})\n"
+            "        break\n"
+            "    except duckdb.IOException:\n"
+            "        time.sleep(0.05)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(3)\n"
+        )
+        holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
             time.sleep(9)
@@ -202,9 +212,20 @@ def test_rotation_indicator_and_hold(app) -> None:  # noqa: ANN001
     with browser() as b:
         page = b.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{url}/display?rotate=5&panels=reports,volunteer,map&month=2019-03")
-        assert wait_panel(page, "reports")["position"] == "1/3"
-        assert wait_panel(page, "volunteer", timeout=15)["position"] == "2/3"
-        assert wait_panel(page, "map", timeout=15)["position"] == "3/3"
+        wait_panel(page, "reports")
+        seen: list[tuple[str, str]] = []
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline and len(seen) < 4:
+            now = page.evaluate("""() => { const g = document.querySelector('.gd');
+                return [g.dataset.panel, g.querySelector('[data-role="position"]').textContent]; }""")
+            if not seen or tuple(now) != seen[-1]:
+                seen.append(tuple(now))
+            time.sleep(0.2)
+        order = ["reports", "volunteer", "map"]
+        assert len(seen) == 4, seen  # every panel in turn and round again, each with its n/3
+        for (this, pos), (following, _) in zip(seen, seen[1:], strict=False):
+            assert pos == f"{order.index(this) + 1}/3", seen
+            assert order.index(following) == (order.index(this) + 1) % 3, seen
         # The theme parameter is kept in the address: a reload is dark from the first paint.
         assert "embed_options=dark_theme" in page.url
         held = b.new_page(viewport={"width": 1920, "height": 1080})
@@ -230,6 +251,64 @@ def test_url_restores_the_screen_and_names_are_escaped(app) -> None:  # noqa: AN
         m = wait_panel(page)
         assert m["panel"] == "ranking" and m["position"] == "1/7"
         assert page.locator(".gd script, .gd b:text('x')").count() == 0
+
+
+def _start_server(db_file: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "GRID_DB": str(db_file), "GRID_TODAY": "2019-04-10"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+         "--server.address=127.0.0.1", f"--server.port={port}", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise AssertionError("the server did not start")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def test_the_screen_survives_a_server_restart(tmp_path: Path) -> None:
+    """The server stops for a few seconds and starts again on the same port: the wall screen
+    keeps its last panel (no "Connection error" dialog over it) and carries on rotating."""
+    db_file = appdata.build(tmp_path / "grid.duckdb", tmp_path / "files")
+    port = free_port()
+    proc = _start_server(db_file, port)
+    try:
+        with browser() as b:
+            page = b.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(f"http://127.0.0.1:{port}/display?rotate=5&panels=ranking,warnings&month=2019-03")
+            wait_panel(page)
+            _stop(proc)
+            time.sleep(6)
+            visible_dialogs = """() => [...document.querySelectorAll('[data-testid="stDialog"], [role="dialog"]')]
+                .filter(e => e.getBoundingClientRect().width > 0).length"""
+            assert page.evaluate(visible_dialogs) == 0
+            assert page.locator(".gd[data-panel]").count() == 1  # the last panel stays
+            proc = _start_server(db_file, port)
+            panels = set()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(panels) < 2:
+                panels.add(page.locator(".gd").first.get_attribute("data-panel"))
+                assert page.evaluate(visible_dialogs) == 0
+                time.sleep(0.5)
+            assert panels == {"ranking", "warnings"}, panels  # rotating again
+            assert errors_on(page) == []
+    finally:
+        _stop(proc)
 
 
 def _rss_kb(pid: int) -> int:
