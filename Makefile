@@ -45,6 +45,7 @@ bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchma
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_views.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_hostile.py
 
 soak: $(VENV)/.installed ## 大屏长时间运行测试（10 分钟）/ 10-minute display soak
 	SOAK_SECONDS=600 $(PY) -m pytest tests/test_browser_display.py -q -s -k soak

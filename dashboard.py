@@ -21,6 +21,7 @@ PAGES = {
         ),
         st.Page("pages/reports.py", title="信息报送", icon=":material/outgoing_mail:", url_path="reports"),
         st.Page("pages/problems.py", title="问题台账", icon=":material/build:", url_path="problems"),
+        st.Page("pages/lamps.py", title="路灯", icon=":material/emoji_objects:", url_path="lamps"),
         st.Page("pages/notices.py", title="整改通知", icon=":material/assignment_late:", url_path="notices"),
         st.Page("pages/grids.py", title="网格档案", icon=":material/map:", url_path="grids"),
     ],
@@ -31,6 +32,12 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
+if page.url_path == "display":
+    # The wall screen's dark style as the very first element: the white theme shows only
+    # until it arrives (README, 会议大屏).
+    from etl import display
+
+    st.html(display.CSS)
 st.html(common.CSS)
 if page.url_path not in common.NO_FILTER_PAGES:
     # The picker lives in the entry script so that its state survives a change of page.

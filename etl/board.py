@@ -3,11 +3,9 @@ of a month and whether the database holds only the shipped sample data."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pandas as pd
@@ -26,10 +24,10 @@ def is_sample_data(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def podium(ranking: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The month's front (rank ≤ 3, ties included) and its bottom three (the view's flag, DOMAIN
-    §4), each in rank order, from queries.month_ranking."""
+    """The month's front and its bottom three (the view's top_three and bottom_three flags,
+    DOMAIN §4), each in rank order, from queries.month_ranking."""
     ranked = ranking[~ranking["missing"].astype(bool)].sort_values(["rank", "grid_code"])
-    return ranked[ranked["rank"] <= 3], ranked[ranked["bottom_three"].astype(bool)]
+    return ranked[ranked["top_three"].astype(bool)], ranked[ranked["bottom_three"].astype(bool)]
 
 
 @dataclass(frozen=True)
@@ -171,7 +169,7 @@ def registry_display(reg: pd.DataFrame) -> pd.DataFrame:
 
 RANK_HISTORY = """
 SELECT r.month, r.grid_code, g.grid_name, r.total, r.rank, r.n_ranked, r.missing,
-    r.bottom_three, r.streak
+    r.bottom_three, r.streak, r.top_three
 FROM monthly_ranking r
 JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
 WHERE r.area = ? AND year(r.month) = ?
@@ -290,108 +288,6 @@ def annual_rules(con: duckdb.DuckDBPyConnection) -> AnnualRules:
     )
 
 
-def composite_score(routine_avg: float, year_end: float, w_routine: float, w_year_end: float) -> float:
-    """round(w1·avg + w2·year_end, 2), half away from zero on the decimal value, as the
-    annual_ranking view computes it (the double is first taken to 6 decimals)."""
-    x = w_routine * routine_avg + w_year_end * year_end
-    # DuckDB casts DOUBLE → DECIMAL(18, 6) by scaling in floating point and rounding half
-    # away from zero; doing the same keeps what-if and view equal to the last cent.
-    scaled = x * 1e6
-    micro = int(math.copysign(math.floor(abs(scaled) + 0.5), scaled))
-    return float(Decimal(micro).scaleb(-6).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def annual_what_if(
-    table: pd.DataFrame,
-    w_routine: float,
-    pass_mark: float,
-    limits: Sequence[int] = (2, 6, 12),
-    amounts: Sequence[int] = (20000, 15000, 10000, 5000),
-    w_year_end: float | None = None,
-) -> pd.DataFrame:
-    """DOMAIN §5 recomputed in memory for other weights / pass mark (nothing is stored).
-
-    table: rows with grid_code, routine_avg and year_end (e.g. queries.annual_table); other
-    columns are kept. The year-end weight is 1 − w_routine unless given. Returns the table
-    with composite, rank, tier, reward_yuan, over_quota, tier_quota, tier_count and
-    incomplete recomputed, ranked rows first (rank, then the input order), incomplete last.
-    """
-    w2 = (1.0 - w_routine) if w_year_end is None else w_year_end
-    l1, l2, l3 = (int(x) for x in limits)
-    a1, a2, a3, a_pass = (int(x) for x in amounts)
-    out = table.copy().reset_index(drop=True)
-    composites: list[float | None] = []
-    for avg, year_end in zip(out["routine_avg"], out["year_end"], strict=True):
-        if avg is None or year_end is None or pd.isna(avg) or pd.isna(year_end):
-            composites.append(None)
-        else:
-            composites.append(composite_score(float(avg), float(year_end), w_routine, w2))
-    known = [c for c in composites if c is not None]
-    ranks = [None if c is None else 1 + sum(1 for v in known if v > c) for c in composites]
-
-    def tier_of(c: float | None, r: int | None) -> str | None:
-        if c is None or r is None:
-            return None
-        if c < pass_mark:
-            return "不达标"
-        if r <= l1:
-            return "一类"
-        if r <= l2:
-            return "二类"
-        if r <= l3:
-            return "三类"
-        return "达标"
-
-    tiers = [tier_of(c, r) for c, r in zip(composites, ranks, strict=True)]
-    quota = {"一类": l1, "二类": l2 - l1, "三类": l3 - l2}
-    reward = {"一类": a1, "二类": a2, "三类": a3, "达标": a_pass, "不达标": 0}
-    counts = {t: tiers.count(t) for t in set(tiers) if t is not None}
-    out["composite"] = pd.array(composites, dtype="Float64")
-    out["rank"] = pd.array(ranks, dtype="Int32")
-    out["tier"] = pd.array(tiers, dtype="str")
-    out["reward_yuan"] = pd.array([reward[t] if t else None for t in tiers], dtype="Int32")
-    out["tier_quota"] = pd.array([quota.get(t) if t else None for t in tiers], dtype="Int32")
-    out["tier_count"] = pd.array([counts[t] if t else None for t in tiers], dtype="Int32")
-    out["over_quota"] = [bool(t in quota and counts[t] > quota[t]) for t in tiers]
-    out["incomplete"] = [c is None for c in composites]
-    order = sorted(range(len(out)), key=lambda i: (ranks[i] is None, ranks[i] or 0, i))
-    return out.iloc[order].reset_index(drop=True)
-
-
-TIER_ORDER = ("一类", "二类", "三类", "达标", "不达标", "未完成")
-
-
-def tier_summary(
-    table: pd.DataFrame,
-    limits: Sequence[int] = (2, 6, 12),
-    amounts: Sequence[int] = (20000, 15000, 10000, 5000),
-) -> pd.DataFrame:
-    """Per tier of an annual table (一类 … 不达标, 未完成): grids, quota, reward_each,
-    total_yuan, over_quota; the same shape as queries.annual_summary."""
-    l1, l2, l3 = (int(x) for x in limits)
-    quota = {"一类": l1, "二类": l2 - l1, "三类": l3 - l2}
-    each = dict(zip(TIER_ORDER, [*(int(a) for a in amounts), 0, None], strict=True))
-    tiers = table["tier"].astype(object).where(table["tier"].notna(), "未完成")
-    rows = []
-    for t in TIER_ORDER:
-        part = table[tiers == t]
-        money = part["reward_yuan"].dropna()
-        rows.append(
-            {
-                "tier": t,
-                "grids": int(len(part)),
-                "quota": quota.get(t),
-                "reward_each": each[t],
-                "total_yuan": int(money.sum()) if len(money) else 0,
-                "over_quota": bool(t in quota and len(part) > quota[t]),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    for c in ("quota", "reward_each"):
-        frame[c] = pd.array(frame[c].tolist(), dtype="Int32")
-    return frame
-
-
 def yuan_text(yuan: float) -> str:
     """Money the Chinese way: 23.5 万元 from ten thousand up (24 万元 when whole), else 5,000 元."""
     amount = int(yuan)
@@ -401,7 +297,7 @@ def yuan_text(yuan: float) -> str:
 
 
 def tier_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """annual_summary / tier_summary with Chinese headers, amounts as text and a 合计 row."""
+    """annual_summary / annual_what_if_summary with Chinese headers, amounts as text and a 合计 row."""
     rows = [
         {
             "等次": r.tier,
@@ -734,7 +630,8 @@ def overdue_display(overdue: pd.DataFrame) -> pd.DataFrame:
 
 MAP_SCORES = """
 SELECT g.grid_code, g.grid_name, g.big_grid, g.leader_name, g.lead_unit, g.sort_order,
-    r.total, r.rank, r.n_ranked, r.bottom_three, coalesce(r.missing, true) AS missing
+    r.total, r.rank, r.n_ranked, r.bottom_three, coalesce(r.missing, true) AS missing,
+    coalesce(r.top_three, false) AS top_three
 FROM grid g
 LEFT JOIN (SELECT * FROM monthly_ranking WHERE area = $area AND month = $month) r
     ON r.grid_code = g.grid_code

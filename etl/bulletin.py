@@ -25,7 +25,7 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from etl import board, doccharts, document, export, queries, settings
+from etl import board, doccharts, document, export, lamps, queries, settings
 from etl.document import FANGSONG, HEI, KAI, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_SMALL_5, SONG
 from etl.notices import ISSUER, ISSUER_SHORT, PLAN
 
@@ -82,6 +82,9 @@ class BulletinData:
     problems: pd.DataFrame  # queries.problem_figures for the month
     averages: pd.DataFrame  # queries.grid_history(...).averages up to the month
     notice_due_days: int
+    lamp: pd.DataFrame | None = None  # lamps.lamp_month: every registry grid, checked or not
+    lamp_targets: lamps.LampTargets | None = None
+    work: pd.DataFrame | None = None  # lamps.work_month
 
     @property
     def ranked(self) -> pd.DataFrame:
@@ -93,7 +96,7 @@ class BulletinData:
 
     @property
     def top(self) -> pd.DataFrame:
-        return self.ranked[self.ranked["rank"] <= 3].sort_values(["rank", "grid_code"])
+        return self.ranked[self.ranked["top_three"].astype(bool)].sort_values(["rank", "grid_code"])
 
     @property
     def not_reported(self) -> pd.DataFrame:
@@ -196,6 +199,9 @@ def _read(
         problems=queries.problem_figures(con, area, m.year, m),
         averages=averages,
         notice_due_days=int(settings.get_setting(con, "notice_due_days")),
+        lamp=lamps.lamp_month(con, area, m),
+        lamp_targets=lamps.targets(con),
+        work=lamps.work_month(con, area, m),
     )
 
 
@@ -280,6 +286,12 @@ def summary_text(d: BulletinData) -> str:
         text += f"，逾期未整改{overdue}个。" if overdue else "，无逾期未整改问题。"
     else:
         text += "本月未登记巡查发现的问题。"
+    lamp = lamp_sentence(d)
+    if lamp:
+        text += lamp
+    work = work_sentence(d)
+    if work:
+        text += work
     return text
 
 
@@ -287,6 +299,93 @@ def bottom_phrase(d: BulletinData) -> str:
     """'排在末位三名的是', or with ties that make more than three '末位（含并列）共5个网格：'."""
     n = len(d.bottom)
     return f"末位（含并列）共{n}个网格：" if n > 3 else "排在末位三名的是"
+
+
+def _lamp_checked(d: BulletinData) -> bool:
+    return d.lamp is not None and d.lamp_targets is not None and bool(d.lamp["checked"].astype(bool).any())
+
+
+def lamp_sentence(d: BulletinData) -> str:
+    """The summary's 路灯 sentence (DOMAIN §10), '' when the month had no lamp check."""
+    if not _lamp_checked(d):
+        return ""
+    assert d.lamp is not None and d.lamp_targets is not None
+    f = lamps.lamp_figures(d.lamp)
+    text = (
+        f"路灯方面，夜间检查{f.checked}个网格，全片区装灯率{lamps.percent(f.install_rate)}、"
+        f"亮灯率{lamps.percent(f.lit_rate)}，"
+    )
+    return text + (f"{f.below}个网格未达标。" if f.below else "检查的网格全部达标。")
+
+
+def lamp_paragraph(d: BulletinData) -> str:
+    """The bulletin's 路灯 paragraph: targets, figures, the grids below target worst first,
+    the grids not checked. '' when the month had no lamp check."""
+    if not _lamp_checked(d):
+        return ""
+    assert d.lamp is not None and d.lamp_targets is not None
+    t = d.lamp_targets
+    f = lamps.lamp_figures(d.lamp)
+    text = (
+        f"按照《实施方案》路灯装灯率{lamps.percent(t.install, 0)}、亮灯率{lamps.percent(t.lit, 0)}的要求，"
+        f"本月对{f.checked}个网格的路灯进行了夜间检查，全片区装灯率{lamps.percent(f.install_rate)}，"
+        f"亮灯率{lamps.percent(f.lit_rate)}，{f.meeting}个网格达标"
+    )
+    below = lamps.below_target(d.lamp)
+    if len(below):
+        names = "；".join(
+            f"{_grid(r['grid_code'], r['grid_name'])}（{lamps.shortfall_text(r, t)}）"
+            for r in below.to_dict("records")
+        )
+        text += f"，{len(below)}个网格未达标（按亮灯率、装灯率从低到高）：{names}"
+    text += "。"
+    unchecked = lamps.unchecked_names(d.lamp)
+    if unchecked:
+        text += f"{'、'.join(unchecked)}本月未检查。"
+    return text
+
+
+def _work_tracked(d: BulletinData) -> bool:
+    return d.work is not None and lamps.any_counts(d.work)
+
+
+def work_sentence(d: BulletinData) -> str:
+    """The summary's 工作机制 sentence (DOMAIN §11), '' when the reports carry no counts."""
+    if not _work_tracked(d):
+        return ""
+    assert d.work is not None
+    w = lamps.work_figures(d.work)
+    text = f"工作机制方面，各网格报送例会{w.meetings}次、徒步巡查{w.patrols}次、图片{w.pictures}张"
+    if w.tracked:
+        text += (
+            f"，{w.short}个网格例会不足{w.expected}次" if w.short else f"，各网格例会均不少于{w.expected}次"
+        )
+    return text + "。"
+
+
+def work_paragraph(d: BulletinData) -> str:
+    """The bulletin's 工作机制 paragraph: meetings, foot patrols and pictures from the reports,
+    and the grids whose meetings fell short (a grid that reported none falls short too)."""
+    if not _work_tracked(d):
+        return ""
+    assert d.work is not None
+    w = lamps.work_figures(d.work)
+    text = (
+        f"《实施方案》要求各网格工作站每周集中开会一次并做好记录、坚持徒步巡查并做好巡查记录、报送信息须图文并茂。"
+        f"据本月报送的工作信息，各网格共召开例会{w.meetings}次、徒步巡查{w.patrols}次、报送图片{w.pictures}张"
+    )
+    if not w.tracked:
+        return text + "（报送记录未填写例会次数，例会情况未统计）。"
+    short = d.work[d.work["meetings_short"].fillna(False).astype(bool)]
+    if len(short):
+        names = "、".join(
+            f"{_grid(r.grid_code, r.grid_name)}（{'未报送' if pd.isna(r.meetings) else f'{int(r.meetings)}次'}）"
+            for r in short.itertuples()
+        )
+        text += f"。{len(short)}个网格例会少于每月{w.expected}次：{names}"
+    else:
+        text += f"，各网格例会均不少于每月{w.expected}次"
+    return text + "。"
 
 
 def _people(r: Any) -> str:
@@ -446,6 +545,13 @@ def xlsx_tables(d: BulletinData) -> tuple[dict[str, pd.DataFrame], dict[str, lis
         "无志愿服务": [True] * len(volunteer),
         "问题整改": [int(x) > 0 for x in p["overdue"]],
     }
+    if _lamp_checked(d):
+        table = lamps.lamp_table(d.lamp, d.lamp_targets)  # type: ignore[arg-type]
+        sheets["路灯"] = table
+        highlight["路灯"] = lamps.short_flags(table)
+    if _work_tracked(d):
+        sheets["工作机制"] = lamps.work_table(d.work)  # type: ignore[arg-type]
+        highlight["工作机制"] = [str(s).startswith("不足") for s in sheets["工作机制"]["例会情况"]]
     return sheets, highlight
 
 
@@ -656,6 +762,11 @@ def bulletin_docx(d: BulletinData) -> bytes:
     else:
         _body(doc, "本月未登记巡查发现的问题。")
 
+    for heading, text in (("路灯亮灯情况", lamp_paragraph(d)), ("工作机制落实情况", work_paragraph(d))):
+        if text:
+            document.heading(doc, f"{next(section)}、{heading}")
+            _body(doc, text)
+
     asks = _requirements(d)
     last = None
     if asks:
@@ -745,6 +856,22 @@ def _requirements(d: BulletinData) -> list[tuple[str, str]]:
                 "常态开展志愿服务。",
                 "各网格每月至少开展一次志愿服务活动，动员网格内干部职工和居民在广东省志愿服务信息网络平台注册，"
                 "围绕群众关心的热点难点问题开展服务。",
+            )
+        )
+    if _lamp_checked(d) and lamps.lamp_figures(d.lamp).below:  # type: ignore[arg-type]
+        asks.append(
+            (
+                "抓好路灯整改。",
+                "路灯未达标的网格要督促有关部门补装缺装路灯、及时修复不亮路灯，确保装灯率、亮灯率达到《实施方案》要求；"
+                f"{ISSUER_SHORT}将在下次夜间检查中复查。",
+            )
+        )
+    if _work_tracked(d) and lamps.work_figures(d.work).short:  # type: ignore[arg-type]
+        asks.append(
+            (
+                "落实工作机制。",
+                "各网格工作站要坚持每周集中开会一次并做好会议记录，坚持徒步巡查并做好巡查记录，"
+                "报送信息做到图文并茂。",
             )
         )
     if int(d.problems["overdue"].sum()):

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl.gridmap import GridMap
+from etl.lamps import percent
 
 RED = "#c62828"
 GREEN = "#2e7d32"
@@ -47,8 +48,8 @@ def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
     ranked = table[~table["missing"].astype(bool)].sort_values(["rank", "grid_code"])
     labels = ranked.apply(_label, axis=1)
     colors = [
-        RED if b else (GREEN if r <= 3 else BLUE)
-        for b, r in zip(ranked["bottom_three"].astype(bool), ranked["rank"], strict=True)
+        RED if b else (GREEN if t else BLUE)
+        for b, t in zip(ranked["bottom_three"].astype(bool), ranked["top_three"].astype(bool), strict=True)
     ]
     fig = go.Figure(
         go.Bar(
@@ -651,3 +652,116 @@ def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figur
     fig = _layout(fig, height=max(260, 64 * rows + 110), legend=False)
     fig.update_layout(margin={"l": 4, "r": 4, "t": 10, "b": 50 if len(known) else 10})
     return fig
+
+
+# ---- Street lighting and the work mechanism (DOMAIN §10, §11) -----------------------------
+
+
+def lamp_grid_bars(frame: pd.DataFrame, lit_target: float) -> go.Figure:
+    """Horizontal bars of each checked grid's 亮灯率 (etl.lamps.lamp_month rows), from 0 to 100 %,
+    registry order top down: green when the grid meets both targets, red when it does not (a
+    grid with nothing installed shows an empty red bar). The lit target is a dashed line."""
+    checked = frame[frame["checked"].astype(bool)]
+    labels = [f"{c} {n}" for c, n in zip(checked["grid_code"], checked["grid_name"], strict=True)]
+    rates = [None if pd.isna(x) else float(x) * 100 for x in checked["lit_rate"]]
+    meets = checked["meets_target"].astype(bool).tolist()
+    text = ["未装灯" if pd.isna(x) else percent(x) for x in checked["lit_rate"]]
+    fig = go.Figure(
+        go.Bar(
+            x=[0 if r is None else r for r in rates],
+            y=labels,
+            orientation="h",
+            marker_color=[GREEN if m else RED for m in meets],
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[f"{float(i) * 100:.2f}%"] for i in checked["install_rate"]],
+            hovertemplate="%{y}<br>亮灯率 %{text}<br>装灯率 %{customdata[0]}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=lit_target * 100, line_dash="dash", line_color=GREY)
+    fig.update_xaxes(
+        title_text="亮灯率（%）", range=[0, 112], fixedrange=True, tickvals=[0, 20, 40, 60, 80, 100]
+    )
+    fig.update_yaxes(autorange="reversed", type="category", fixedrange=True)
+    return _layout(fig, height=max(200, 24 * len(checked) + 70), legend=False)
+
+
+def lamp_trend(trend: pd.DataFrame, install_target: float, lit_target: float) -> go.Figure:
+    """The area's 装灯率 and 亮灯率 per checked month (etl.lamps.lamp_trend), y from 0 to 100 %,
+    the two targets as dashed lines."""
+    fig = go.Figure()
+    months = pd.to_datetime(trend["month"])
+    for col, name, color in (("install_rate", "装灯率", BLUE), ("lit_rate", "亮灯率", AMBER)):
+        values = [None if pd.isna(x) else float(x) * 100 for x in trend[col]]
+        fig.add_scatter(
+            x=months,
+            y=values,
+            name=name,
+            mode="lines+markers+text" if len(values) <= 12 else "lines+markers",
+            line={"color": color, "width": 3},
+            text=[None if v is None else f"{v:.1f}" for v in values],
+            textposition="bottom center",
+            hovertemplate=name + " %{y:.1f}%<extra></extra>",
+        )
+    for target, name, color in ((install_target, "装灯率目标", BLUE), (lit_target, "亮灯率目标", AMBER)):
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=color, opacity=0.6,
+                      annotation_text=f"{name} {target * 100:g}%", annotation_position="top left")  # fmt: skip
+    fig.update_xaxes(title_text="检查月份")
+    fig.update_yaxes(title_text="比率（%）", range=[0, 108], tickvals=[0, 20, 40, 60, 80, 100])
+    return with_month_ticks(_layout(fig, height=320), list(trend["month"]))
+
+
+def meetings_heatmap(matrix: pd.DataFrame, expected: int) -> go.Figure:
+    """Grid × month meetings (etl.lamps.work_matrix): a month short of `expected` meetings is a
+    strong red cell like a zero-volunteer month; '—' marks a month without a reported count
+    (also short). Other months in blues."""
+    z = matrix.to_numpy(dtype=float)
+    shown = [[0.0 if v != v else v for v in row] for row in z]
+    zmax = max(float(expected) + 1, float(pd.Series(z.ravel()).max(skipna=True) or 0))
+    cut = max(0.0, (expected - 0.5) / zmax)
+    scale = [[0.0, RED], [cut, RED], [min(1.0, cut + 1e-6), "#dbe8f6"], [1.0, BLUE]]
+    text = [[("—" if v != v else f"{v:g}") for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=shown,
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            zmin=0,
+            zmax=zmax,
+            colorscale=scale,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            hovertemplate="%{y}<br>%{x}：%{text} 次例会<extra></extra>",
+        )
+    )
+    _month_columns(fig, list(matrix.columns))
+    fig.update_yaxes(title_text="", autorange="reversed", type="category", fixedrange=True)
+    fig = _layout(fig, height=max(120, 22 * len(matrix) + 50), legend=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 46, "b": 6})
+    return fig
+
+
+def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Meetings, patrols and pictures of one or a few grids over the months (etl.lamps
+    .work_history), one colour per grid, one dash per measure; y from zero."""
+    fig = go.Figure()
+    dashes = {"meetings": ("例会", "solid"), "patrols": ("巡查", "dot"), "pictures": ("图片", "dash")}
+    for i, (code, part) in enumerate(history.groupby("grid_code", sort=False)):
+        for col, (name, dash) in dashes.items():
+            fig.add_scatter(
+                x=pd.to_datetime(part["month"]),
+                y=part[col],
+                name=f"{labels.get(str(code), code)} {name}",
+                mode="lines+markers",
+                line={"color": PALETTE[i % len(PALETTE)], "dash": dash},
+                connectgaps=False,
+                hovertemplate=f"{labels.get(str(code), code)} {name}" + " %{y} <extra></extra>",
+            )
+    fig.update_xaxes(title_text="月份")
+    fig.update_yaxes(title_text="次数 / 张数", rangemode="tozero")
+    return with_month_ticks(_layout(fig, height=320), list(history["month"]))

@@ -1,5 +1,5 @@
 """Command line (DATA_CONTRACT §4): python -m etl load|sample|history|revert|rebuild|template|settings|
-passwd|bulletin|notices.
+passwd|bulletin|notices|sql.
 
 Errors the user can fix are printed in Chinese with what to do; no traceback reaches the user.
 """
@@ -7,6 +7,7 @@ Errors the user can fix are printed in Chinese with what to do; no traceback rea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -114,7 +115,11 @@ def cmd_revert(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    counts = store.rebuild(args.db, args.to)
+    try:
+        counts = store.rebuild(args.db, args.to)
+    except store.RebuildFailed as exc:
+        print(f"✗ {exc}")
+        return 1
     where = args.to or db.db_path(args.db)
     notices = f"、{counts['notices']} 条通知记录" if counts.get("notices") else ""
     print(
@@ -167,7 +172,8 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             print("✗ 两次输入的密码不一致，未修改")
             return 1
     try:
-        f = auth.set_password(args.name, password, args.db)
+        with db.write_lock(args.db):  # one writer at a time, users.json included
+            f = auth.set_password(args.name, password, args.db)
     except auth.BadPassword as exc:
         print(f"✗ {exc}")
         return 1
@@ -256,6 +262,30 @@ def cmd_notices(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    from etl import adhoc, export
+
+    try:
+        frame = adhoc.run_select(args.query, args.db)
+    except adhoc.BadQuery as exc:
+        print(f"✗ {exc}")
+        return 1
+    if args.csv:
+        out = Path(args.csv)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(export.csv_bytes(frame))
+        print(f"✓ 已导出 {len(frame)} 行到 {out}（UTF-8 CSV，可用 Excel 打开）")
+        return 0
+    if frame.empty:
+        print(f"（查询结果为空，列：{'、'.join(map(str, frame.columns))}）")
+        return 0
+    shown = frame.head(args.max_rows)
+    print(shown.to_string(index=False))
+    if len(frame) > len(shown):
+        print(f"……共 {len(frame)} 行，只显示前 {len(shown)} 行（--max-rows 可改，--csv 文件 导出全部）")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "load": (cmd_load, "校验并导入表格文件（每个文件整体导入或整体不导入）/ validate and load files"),
     "sample": (cmd_sample, "生成示例数据库 / build the sample database from data/sample"),
@@ -267,6 +297,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "passwd": (cmd_passwd, "设置数据上传的登录密码 / set an upload sign-in password"),
     "bulletin": (cmd_bulletin, "生成月度工作简报（.docx 或 .xlsx）/ write the monthly bulletin"),
     "notices": (cmd_notices, "生成并下发整改通知书（每份一个 .docx）/ write and issue the notices"),
+    "sql": (cmd_sql, "只读查询视图，不锁住看板（只允许 SELECT）/ read-only query of the views"),
 }
 
 
@@ -354,7 +385,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--draft", action="store_true", help="只生成草稿，不登记下发 / write drafts only, record nothing"
     )
+
+    p = sub.add_parser("sql", parents=[common], help=helps["sql"], description=helps["sql"])
+    p.add_argument(
+        "query", metavar="SELECT", help='一条查询语句，如 "SELECT * FROM monthly_ranking LIMIT 10"'
+    )
+    p.add_argument("--csv", metavar="FILE", help="把全部结果导出为 CSV 文件 / write all rows to a CSV file")
+    p.add_argument(
+        "--max-rows", type=int, default=200, help="屏幕上最多显示的行数（默认 200）/ rows printed at most"
+    )
     return parser
+
+
+def _quiet_stdout() -> None:
+    """After the reader of our output went away (`history | head`): nothing more to write, and
+    no 'Exception ignored … BrokenPipeError' when Python flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -365,9 +415,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler = COMMANDS[args.command][0]
     try:
-        return handler(args)
-    except db.DatabaseBusy:
-        print("✗ 数据库正忙（另一个导入正在进行），请稍后再试")
+        try:
+            return handler(args)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except db.DatabaseBusy as exc:  # and DatabaseLocked: another program holds the file
+        print(f"✗ {exc}")
         return 1
     except db.DatabaseMissing as exc:
         print(f"✗ 数据库文件不存在：{exc}。先运行 python -m etl sample 生成示例库，或用 load 导入数据")

@@ -29,7 +29,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from etl import gridmap, queries
+from etl import gridmap, lamps, queries
 
 PANELS: dict[str, str] = {
     "ranking": "本月排名",
@@ -39,6 +39,7 @@ PANELS: dict[str, str] = {
     "problems": "问题整改",
     "map": "网格分布",
     "trend": "趋势",
+    "lamps": "路灯",
 }
 
 WEEKDAYS = "一二三四五六日"
@@ -218,17 +219,9 @@ html, body, .stApp, [data-testid="stApp"], [data-testid="stAppViewContainer"], [
 )
 
 
-# Runs in the page (st.html with JavaScript): keeps embed_options=dark_theme in the address so
-# that a reload — after a restart of the server, or the bookmark taken from the address bar —
-# is dark from the first paint, and moves the clock every second between reruns.
+# Runs in the page (st.html with JavaScript): moves the clock every second between reruns.
 SCRIPT = Html("""<script>
 (function () {
-  const u = new URL(window.location.href);
-  if (u.searchParams.get("embed_options") !== "dark_theme") {
-    u.searchParams.set("embed_options", "dark_theme");
-    window.history.replaceState(window.history.state, "", u.toString());
-  }
-  document.documentElement.style.background = "#0b1526";
   if (!window.__gdClock) {
     window.__gdClock = window.setInterval(function () {
       const el = document.querySelector('.gd [data-role="clock"]');
@@ -396,8 +389,7 @@ def ranking_panel(table: pd.DataFrame) -> tuple[Html, str]:
     rows = []
     for r in table.to_dict("records"):
         missing = bool(r["missing"])
-        top = not missing and int(r["rank"]) <= 3
-        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if top else ""))
+        cls = "missing" if missing else ("bottom" if r["bottom_three"] else ("top" if r["top_three"] else ""))
         width = 0.0 if missing else max(0.0, min(100.0, float(r["total"])))
         rows.append(
             h('<div class="gd-row {}"><span class="r">{}</span><span class="c">{}</span><span class="g">{}</span>'
@@ -733,6 +725,64 @@ def problems_panel(figures: pd.DataFrame, overdue: pd.DataFrame, today: date) ->
 
 
 # ------------------------------------------------------------------------------------------
+# 路灯 (DOMAIN §10) and the month's meetings (DOMAIN §11)
+
+
+def lamps_panel(
+    frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: lamps.WorkFigures | None = None
+) -> tuple[Html, str]:
+    """frame: etl.lamps.lamp_month of the check's month (every registry grid, checked or not).
+    KPI cards, each checked grid's 亮灯率 from zero (green meets both targets, red does not),
+    the grids below target worst first, the grids not checked, and the month's meetings
+    shortfall when the area tracks meetings."""
+    label = f"{month.year}年{month.month}月"
+    fig = lamps.lamp_figures(frame)
+    if fig.checked == 0:
+        return message_body(f"{label}暂无路灯检查记录"), ""
+    checked = frame[frame["checked"].astype(bool)]
+    rates = [0.0 if _missing(x) else float(x) * 100 for x in checked["lit_rate"]]
+    meets = checked["meets_target"].fillna(False).astype(bool).tolist()
+    cards = [
+        _kpi(f"{label}检查网格", f"{fig.checked}/{fig.grids}", "个"),
+        _kpi("未达标网格", fig.below, "个", targets.text, "red" if fig.below else "green"),
+        _kpi("全片区亮灯率", lamps.percent(fig.lit_rate)),
+        _kpi("全片区装灯率", lamps.percent(fig.install_rate)),
+    ]
+    if work is not None and work.tracked:
+        cards.append(
+            _kpi(f"例会不足{work.expected}次的网格", work.short, "个", "", "red" if work.short else "green")
+        )
+    chart = columns_chart(
+        checked["grid_code"].tolist(), checked["grid_name"].tolist(),
+        [("达标（亮灯率 %）", [r if m else 0 for r, m in zip(rates, meets, strict=True)], "#3fa66b"),
+         ("未达标（亮灯率 %）", [0 if m else r for r, m in zip(rates, meets, strict=True)], "#e05252")],
+        show_totals=False,
+    )  # fmt: skip
+    below = lamps.below_target(frame)
+    items = [
+        h('<b>{}</b>　<span class="gd-red">{}</span>', grid_label(r["grid_code"], r["grid_name"]),
+          lamps.shortfall_text(r, targets))
+        for r in below.to_dict("records")
+    ]  # fmt: skip
+    unchecked = lamps.unchecked_names(frame)
+    rest = h('<div class="gd-rule">未检查：{}</div>', "、".join(unchecked)) if unchecked else Html("")
+    listing = (
+        h(
+            '<div class="gd-h">未达标网格（{}个，亮灯率、装灯率从低到高）</div>{}',
+            len(items),
+            rolling_list(items, 3),
+        )
+        if items
+        else h('<div class="gd-rule gd-green">检查的网格全部达到{}</div>', targets.text)
+    )
+    box = h(
+        '<div style="flex:none;height:calc(190 * var(--u));display:flex;flex-direction:column">{}</div>',
+        listing,
+    )
+    return join([kpis(cards), chart, box, rest]), f"目标：{targets.text}；柱高：各网格亮灯率（从0起）"
+
+
+# ------------------------------------------------------------------------------------------
 # 网格分布: the schematic map coloured by the month's score
 
 
@@ -785,7 +835,7 @@ def map_panel(
             colour, cls, score = "#3a4456", "", "缺检"
         elif r["bottom_three"]:
             colour, cls, score = "#c62828", " bottom", _score(r["total"])
-        elif int(r["rank"]) <= 3:
+        elif r["top_three"]:
             colour, cls, score = "#2e7d32", "", _score(r["total"])
         else:
             colour, cls, score = _cell_colour(float(r["total"]), lo, hi), "", _score(r["total"])

@@ -92,8 +92,8 @@ def ranking_bars_figure(table: pd.DataFrame, title: str = "", width_mm: float = 
     n = len(ranked)
     labels = [f"{r.grid_code} {_short(r.grid_name)}" for r in ranked.itertuples()]
     colors = [
-        RED if b else (GREEN if r <= 3 else BLUE)
-        for b, r in zip(ranked["bottom_three"].astype(bool), ranked["rank"], strict=True)
+        RED if b else (GREEN if t else BLUE)
+        for b, t in zip(ranked["bottom_three"].astype(bool), ranked["top_three"].astype(bool), strict=True)
     ]
     fig = _figure(width_mm, max(60.0, 5.6 * n + 26))
     ax = fig.add_subplot()

@@ -15,20 +15,22 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
 
-from etl import parse
+from etl import parse, rulesql
 from etl.issues import Issue
 from etl.read import Sheet
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
-KINDS = ("grids", "rubric", "monthly_scores", "annual_scores", "reports", "volunteer", "problems")
-KIND_LABELS = {
-    "grids": "网格名册",
-    "rubric": "评分细则",
-    "monthly_scores": "月度考核得分",
-    "annual_scores": "年终考核得分",
-    "reports": "信息报送",
-    "volunteer": "志愿服务",
-    "problems": "问题台账",
+
+
+@cache
+def _declarations() -> dict[str, Any]:
+    return tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
+
+
+# The kinds, in the order columns.toml declares them (also the order of recognition ties).
+KINDS: tuple[str, ...] = tuple(_declarations()["kinds"])
+KIND_LABELS: dict[str, str] = {
+    name: spec.get("title", spec["label"]) for name, spec in _declarations()["kinds"].items()
 }
 DEFAULT_AREA = "县城"
 HEADER_SCAN_ROWS = 25
@@ -42,13 +44,42 @@ class ColumnSpec:
     keys: tuple[str, ...]  # normalised header and aliases, canonical first
     required: bool
     type: str
+    min: float | None = None  # lower bound; a value below it is a row error
+    min_message: str = ""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A row rule declared with the kind: `field` may not exceed `not_above`."""
+
+    field: str
+    not_above: str
+    message: str  # with {value} and {limit}
 
 
 @dataclass(frozen=True)
 class KindSpec:
+    """A sheet kind as columns.toml declares it (see the comment at the top of that file)."""
+
     name: str
-    label: str
+    label: str  # the template's sheet name
     columns: tuple[ColumnSpec, ...]
+    title: str = ""  # the name users see
+    shape: str = "events"
+    table: str = ""
+    period: str = "month"  # whole | month | year
+    period_from: str = ""
+    noun: str = "行"
+    note: str = ""
+    prefill_grids: bool = False
+    rule_macro: str = ""
+    rule_flag: str = ""
+    rule_short: str = ""
+    current: str = ""  # the cur_* view of the rows in force
+    checks: tuple[CheckSpec, ...] = ()
+
+    def column(self, field: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.field == field), None)
 
 
 @dataclass(frozen=True)
@@ -64,7 +95,7 @@ class Vocabulary:
 @cache
 def vocabulary() -> Vocabulary:
     """The alias tables of columns.toml."""
-    raw = tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
+    raw = _declarations()
     grid_aliases = raw["grid_aliases"]["aliases"]
     kinds: dict[str, KindSpec] = {}
     for name in KINDS:
@@ -75,8 +106,17 @@ def vocabulary() -> Vocabulary:
             if c["type"] == "grid":
                 names += grid_aliases
             keys = tuple(dict.fromkeys(parse.header_key(n) for n in names))
-            cols.append(ColumnSpec(c["field"], c["header"], keys, c.get("required", False), c["type"]))
-        kinds[name] = KindSpec(name, spec["label"], tuple(cols))
+            cols.append(ColumnSpec(c["field"], c["header"], keys, c.get("required", False), c["type"],
+                                   c.get("min"), c.get("min_message", "")))  # fmt: skip
+        checks = tuple(CheckSpec(k["field"], k["not_above"], k["message"]) for k in spec.get("checks", []))
+        kinds[name] = KindSpec(
+            name, spec["label"], tuple(cols), title=KIND_LABELS[name], shape=spec["shape"],
+            table=spec["table"], period=spec["period"], period_from=spec.get("period_from", ""),
+            noun=spec.get("noun", "行"), note=spec.get("note", ""),
+            prefill_grids=spec.get("prefill_grids", False), rule_macro=spec.get("rule_macro", ""),
+            rule_flag=spec.get("rule_flag", ""), rule_short=spec.get("rule_short", ""),
+            current=spec["current"], checks=checks,
+        )  # fmt: skip
     return Vocabulary(
         kinds=kinds,
         ignored=frozenset(parse.header_key(h) for h in raw["ignored"]["headers"]),
@@ -505,12 +545,6 @@ def _extract_rubric(reader: _RowReader, result: SheetResult) -> None:
         )
 
 
-def competition_rank(totals: dict[Any, float]) -> dict[Any, int]:
-    """1, 2, 2, 4: ties share the best rank (DOMAIN §4), for in-file checks and previews."""
-    ordered = sorted(totals.values(), reverse=True)
-    return {k: ordered.index(v) + 1 for k, v in totals.items()}
-
-
 def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
     layout = reader.layout
     rows = reader.data_rows()
@@ -647,9 +681,10 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         result.grids.add(g.code)
         result.row_count += 1
     # A stated rank that differs from the computed one is worth a look, not a refusal.
-    for month, by_grid in totals.items():
+    # Only a sheet with a 排名 column needs ranks; they come from the SQL rule (etl/rulesql.py).
+    for month, by_grid in totals.items() if stated else ():
         for area in {a for a, _ in by_grid}:
-            ranks = competition_rank({k: v for k, v in by_grid.items() if k[0] == area})
+            ranks = rulesql.competition_ranks({k: v for k, v in by_grid.items() if k[0] == area})
             for (a, code), rank in ranks.items():
                 st = stated.get((a, code, month))
                 if st and st[0] != rank:
@@ -716,8 +751,8 @@ def _extract_events(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
     kind = reader.layout.kind
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
-    date_field = {"reports": "submitted_on", "volunteer": "activity_date", "problems": "found_on"}[kind]
-    table = {"reports": "report", "volunteer": "volunteer_activity", "problems": "problem"}[kind]
+    spec = vocabulary().kinds[kind]
+    date_field, table = spec.period_from, spec.table
     for n, row in rows:
         g = reader.value(n, row, "grid", required=True)
         day = reader.value(n, row, date_field, required=True)
@@ -762,6 +797,80 @@ def _extract_events(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         result.periods.add(month.strftime("%Y-%m"))
         result.grids.add(g.code)
         result.row_count += 1
+
+
+def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
+    """A `records` kind (lamps): one row per grid and month holding the declared columns, checked
+    against the declared bounds (min, not_above). A grid twice in one month is an error."""
+    layout = reader.layout
+    spec = vocabulary().kinds[layout.kind]
+    rows = reader.data_rows()
+    _resolve_areas(reader, rows)
+    default_month, _ = _sheet_month(sheet, layout, reader.ctx)
+    if "month" not in layout.fields and default_month is None:
+        reader.issues.append(
+            Issue(f"找不到{spec.title}月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
+                  "（如 2019年3月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2019-03）",
+                  "error", sheet.name)
+        )  # fmt: skip
+    values = [c for c in spec.columns if c.field not in ("grid", "month") and not c.field.endswith("_hint")]
+    seen: dict[tuple[str, str, date], int] = {}
+    measured = [c.field for c in values if c.required and c.field in layout.fields]
+    for n, row in rows:
+        if measured and all(parse.is_blank(reader.cell(row, f)[0]) for f in measured):
+            grid_raw, grid_col = reader.cell(row, "grid")
+            reader.issue(n, grid_col, grid_raw, "该行没有检查数据，按未检查处理（未导入）", "warning")
+            continue
+        g = reader.value(n, row, "grid", required=True)
+        month = (reader.value(n, row, "month") if "month" in layout.fields else None) or default_month
+        if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
+            reader.issue(n, layout.fields["month"], None,
+                         "月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），"
+                         "或在上传页「月份（表中没写时使用）」框中填写（命令行 --month 2019-03）")  # fmt: skip
+        rec: dict[str, Any] = {}
+        ok = True
+        for c in values:
+            if c.field not in layout.fields:
+                rec[c.field] = None
+                continue
+            v = reader.value(n, row, c.field, required=c.required)
+            if c.required and v is None:
+                ok = False
+            if v is not None and c.min is not None and v < c.min:
+                reader.issue(n, layout.fields[c.field], reader.cell(row, c.field)[0],
+                             "不能为负数" if v < 0 else c.min_message or f"应不小于 {c.min:g}")  # fmt: skip
+                ok, v = False, None
+            rec[c.field] = v
+        for chk in spec.checks:
+            value, limit = rec.get(chk.field), rec.get(chk.not_above)
+            if value is not None and limit is not None and value > limit:
+                col = layout.fields[chk.field]
+                reader.issue(n, col, reader.cell(row, chk.field)[0],
+                             chk.message.format(value=f"{value:g}", limit=f"{limit:g}"))  # fmt: skip
+                ok = False
+        if g is None or month is None or not ok:
+            continue
+        key = (g.area, g.code, month)
+        if key in seen:
+            reader.issue(n, layout.fields["grid"], reader.cell(row, "grid")[0],
+                         f"同一月份网格重复：{g.code} {g.name} 已在第{seen[key]}行出现")  # fmt: skip
+            continue
+        seen[key] = n
+        rec.update({"area": g.area, "month": month, "grid_code": g.code, "sheet": sheet.name, "excel_row": n})
+        result.tables[spec.table].append(rec)
+        result.areas.add(g.area)
+        result.periods.add(month.strftime("%Y-%m"))
+        result.grids.add(g.code)
+        result.row_count += 1
+
+
+# How each shape of kind is read (registry and rubric sheets are read first, in extract_sheets).
+EXTRACTORS = {
+    "scores": _extract_monthly,
+    "annual": _extract_annual,
+    "events": _extract_events,
+    "records": _extract_records,
+}
 
 
 # ---- The file ---------------------------------------------------------------------------
@@ -822,12 +931,8 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
                     "尚未导入网格名册：请先导入网格划分表（网格名册），再导入其他数据", "error", sheet.name
                 )  # fmt: skip
             )
-        elif layout.kind == "monthly_scores":
-            _extract_monthly(reader, result, sheet)
-        elif layout.kind == "annual_scores":
-            _extract_annual(reader, result, sheet)
         else:
-            _extract_events(reader, result, sheet)
+            EXTRACTORS[vocabulary().kinds[layout.kind].shape](reader, result, sheet)
         out.issues += reader.issues
         if result.row_count == 0 and not any(i.severity == "error" for i in reader.issues):
             out.issues.append(Issue("工作表没有数据行", "warning", sheet.name))
@@ -874,7 +979,10 @@ def compact_issues(issues: list[Issue], at_least: int = 3) -> list[Issue]:
 
 def _cross_sheet_duplicates(out: Extraction) -> None:
     """The same grid and period on two sheets of one workbook: which one counts is unclear."""
-    for table, period, label in (("monthly_score", "month", "月份"), ("annual_score", "year", "年度")):
+    # Kinds with one row per grid and period (scores, annual, records), as declared.
+    keyed = [(k.table, k.period, {"month": "月份", "year": "年度"}[k.period])
+             for k in vocabulary().kinds.values() if k.shape in ("scores", "annual", "records")]  # fmt: skip
+    for table, period, label in keyed:
         seen: dict[tuple[Any, ...], tuple[str, int]] = {}
         for s in out.sheets:
             for r in s.tables.get(table, []):

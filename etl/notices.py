@@ -25,7 +25,7 @@ import json
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,19 @@ import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from etl import db, document, queries, settings, store
+from etl import db, document, lamps, queries, settings, store
 from etl.document import FANGSONG, HEI, SIZE_2, SIZE_3, SONG
 
-KINDS: tuple[str, ...] = ("末位整改", "书面说明", "未按时报送", "无志愿服务", "逾期问题", "年度不达标")
+KINDS: tuple[str, ...] = (
+    "末位整改",
+    "书面说明",
+    "未按时报送",
+    "无志愿服务",
+    "逾期问题",
+    "年度不达标",
+    "路灯未达标",
+)
+LAMPS = "路灯未达标"
 STATUSES: tuple[str, ...] = ("待回复", "逾期未回复", "已回复", "已办结")
 OPEN_STATUSES: tuple[str, ...] = ("待回复", "逾期未回复", "已回复")
 EXPLANATION = "书面说明"
@@ -199,6 +208,8 @@ class _Context:
     volunteer_short: dict[str, int]
     annual: dict[str, dict[str, Any]]
     rules: dict[str, Any]
+    lamp_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lamp_targets: lamps.LampTargets | None = None
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, area: str, m: date, kinds: set[str]) -> _Context:
@@ -226,6 +237,11 @@ class _Context:
             for r in table.to_dict("records"):
                 annual[r["grid_code"]] = {**r, "n_ranked": n_ranked}
         rules = con.execute("SELECT * FROM rule_setting").df().to_dict("records")[0]
+        lamp_rows: dict[str, dict[str, Any]] = {}
+        lamp_targets = None
+        if LAMPS in kinds:
+            lamp_rows = {r["grid_code"]: r for r in lamps.lamp_month(con, area, m).to_dict("records")}
+            lamp_targets = lamps.targets(con)
         return cls(
             month=m,
             today=grid_today(con),
@@ -238,6 +254,8 @@ class _Context:
             volunteer_short=short,
             annual=annual,
             rules=rules,
+            lamp_rows=lamp_rows,
+            lamp_targets=lamp_targets,
         )
 
     def _weak_categories(self, grid_code: str, n: int = 2) -> list[list[Any]]:
@@ -305,6 +323,18 @@ class _Context:
                 "weight_routine": float(self.rules["weight_routine"]),
                 "weight_year_end": float(self.rules["weight_year_end"]),
             }
+        if kind == LAMPS and self.lamp_targets is not None:
+            r = self.lamp_rows[grid_code]
+            return {
+                "required": int(r["required"]),
+                "installed": int(r["installed"]),
+                "lit": int(r["lit"]),
+                "install_rate": _num(r["install_rate"]),
+                "lit_rate": _num(r["lit_rate"]),
+                "install_target": self.lamp_targets.install,
+                "lit_target": self.lamp_targets.lit,
+                "shortfall": lamps.shortfall_text(r, self.lamp_targets),
+            }
         raise ValueError(kind)
 
 
@@ -346,6 +376,8 @@ def reason(f: dict[str, Any]) -> str:
         return f"{len(problems)}个问题逾期未整改（最长逾期{longest}天）"
     if kind == "年度不达标":
         return f"{f['year']}年度综合得分{n(f['composite'])}分，低于达标线{n(f['pass_mark'])}分"
+    if kind == LAMPS:
+        return f["shortfall"]
     return kind
 
 
@@ -379,15 +411,13 @@ def _log_form(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def replay_event(con: duckdb.DuckDBPyConnection, logged: dict[str, Any]) -> None:
-    """Insert one logged notice event as it was (store.rebuild)."""
+    """Insert one logged notice event as it was (store.rebuild, inside its transaction)."""
     event = dict(logged)
     for k in ("month", "on_date", "due_on"):
         if event.get(k):
             event[k] = date.fromisoformat(event[k])
     event["recorded_at"] = datetime.fromisoformat(event["recorded_at"])
-    with db.transaction(con):
-        _insert(con, event)
-        store._bump_version(con)
+    _insert(con, event)
 
 
 def _now() -> datetime:
@@ -410,7 +440,7 @@ def issue_notices(
     p = db.db_path(path)
     m = queries.month_start(month)
     by = by or store.default_user()
-    with db.write_lock(p), db.connect(p) as con:
+    with store.writing(p) as con:
         on = on or grid_today(con)
         if on < m:
             raise BadNoticeDate(f"下发日期 {on:%Y-%m-%d} 早于通知所涉月份 {m:%Y年%m月}，请检查日期")
@@ -444,16 +474,13 @@ def issue_notices(
                     "recorded_by": by,
                 }
             )
-        with db.transaction(con):
+        with store.logged(con, p, [_log_form(e) for e in events]):
             for event in events:
                 _insert(con, event)
-            store._bump_version(con)
         issued = con.execute(
             "SELECT * FROM notice WHERE list_contains(?::VARCHAR[], notice_id) ORDER BY notice_no",
             [[e["notice_id"] for e in events]],
         ).df()
-    for event in events:
-        store.append_log(p, _log_form(event))
     return issued
 
 
@@ -462,7 +489,7 @@ def _record(
 ) -> dict[str, Any]:
     p = db.db_path(path)
     by = by or store.default_user()
-    with db.write_lock(p), db.connect(p) as con:
+    with store.writing(p) as con:
         rows = con.execute(ONE_NOTICE, [nid]).df().to_dict("records")
         if not rows:
             raise NoSuchNotice(f"没有这份已下发的通知（{nid}）：先下发通知，再登记回复或办结")
@@ -490,10 +517,8 @@ def _record(
             "recorded_at": _now(),
             "recorded_by": by,
         }
-        with db.transaction(con):
+        with store.logged(con, p, [_log_form(event)]):
             _insert(con, event)
-            store._bump_version(con)
-    store.append_log(p, _log_form(event))
     return {"already": False, **event}
 
 
@@ -684,6 +709,15 @@ def _facts_paragraphs(f: dict[str, Any]) -> list[str]:
             f"{n(f['composite'])}分，低于{n(f['pass_mark'])}分的达标线，考核等次为不达标。"
         )
         return [text]
+    if kind == LAMPS:
+        pct = lamps.percent
+        text = (
+            f"{month}路灯夜间检查中，该网格应装路灯{f['required']}盏，已装{f['installed']}盏，亮灯{f['lit']}盏，"
+            f"装灯率{pct(f['install_rate'])}，亮灯率{pct(f['lit_rate'])}，"
+            f"未达到《实施方案》装灯率{pct(f['install_target'], 0)}、亮灯率{pct(f['lit_target'], 0)}的要求"
+            f"（{f['shortfall']}）。"
+        )
+        return [text]
     return []
 
 
@@ -701,6 +735,10 @@ def _requirement(f: dict[str, Any], due: date) -> str:
         act = f"于{due_text}前组织开展志愿服务活动，并将活动情况（含图片）和整改措施书面报送{ISSUER_SHORT}"
     elif kind == "逾期问题":
         act = f"督促有关部门于{due_text}前将上述问题整改到位，并将整改情况（含整改前后对比图片）书面报送{ISSUER_SHORT}"
+    elif kind == LAMPS:
+        act = (
+            f"督促有关部门于{due_text}前补装、修复路灯，并将整改情况（含夜间亮灯图片）书面报送{ISSUER_SHORT}"
+        )
     else:
         act = f"于{due_text}前完成整改，并将整改情况书面报送{ISSUER_SHORT}"
     return (

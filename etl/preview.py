@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,24 +16,19 @@ import duckdb
 import pandas as pd
 
 from etl import db, store
-from etl.extract import KIND_LABELS, Extraction, competition_rank
+from etl.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, vocabulary
 from etl.issues import Issue
 
-# kind → (current view, period column, noun for rows)
-EVENT_KINDS = {
-    "reports": ("cur_report", "month", "条信息报送记录"),
-    "volunteer": ("cur_volunteer", "month", "条志愿服务活动记录"),
-    "problems": ("cur_problem", "month", "个巡查问题"),
-}
-TABLE_OF_KIND = {
-    "monthly_scores": "monthly_score",
-    "annual_scores": "annual_score",
-    "reports": "report",
-    "volunteer": "volunteer_activity",
-    "problems": "problem",
-    "grids": "grid_registry",
-    "rubric": "rubric_item",
-}
+# kind → the storage table its rows go to (columns.toml declares it).
+TABLE_OF_KIND = {k.name: k.table for k in vocabulary().kinds.values()}
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _identifier(name: str) -> str:
+    """A view or macro name declared in columns.toml (never user input), checked before use."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(name)
+    return name
 
 
 @dataclass
@@ -87,8 +84,6 @@ EXTRA_LABELS = {
 
 
 def column_labels(kind: str) -> dict[str, str]:
-    from etl.extract import vocabulary
-
     labels = {c.field: c.header for c in vocabulary().kinds[kind].columns}
     return {**labels, **EXTRA_LABELS}
 
@@ -109,6 +104,48 @@ def _period_text(periods: list[str]) -> str:
 def _grid_list(codes: list[str], limit: int = 8) -> str:
     shown = "、".join(f"网格{c}" for c in codes[:limit])
     return shown + (f" 等 {len(codes)} 个网格" if len(codes) > limit else "")
+
+
+RANKS = "SELECT grid_code, rank FROM monthly_ranking WHERE area = ? AND month = ? AND rank IS NOT NULL"
+
+# A staged batch id above any real one (batch ids count up from 1), so that the staged rows
+# supersede like a new load would; random so that two previews at once never share one.
+STAGE_IDS = (2**30, 2**31 - 1)
+
+
+def _ranks(
+    con: duckdb.DuckDBPyConnection, keys: list[tuple[str, date]]
+) -> dict[tuple[str, date], dict[str, int]]:
+    """Ranks of (area, month) from the monthly_ranking view: the one home of DOMAIN §4."""
+    return {k: dict(con.execute(RANKS, [k[0], k[1]]).fetchall()) for k in keys}
+
+
+def _ranks_if_loaded(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], keys: list[tuple[str, date]]
+) -> dict[tuple[str, date], dict[str, int]]:
+    """The ranks the view would give once these score rows are loaded: they are written as a
+    new batch inside a transaction, the view is read, and everything is rolled back, so the
+    preview applies exactly the rules (registry filter, supersession) of the real result."""
+    batch_id = random.randint(*STAGE_IDS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO batch (batch_id, file_name, sha256, kind, row_count, loaded_at, loaded_by,"
+            " status, archive_name) VALUES (?, 'preview', '', 'monthly_scores', ?, now(), '', 'active', '')",
+            [batch_id, len(rows)],
+        )
+        frame = pd.DataFrame.from_records(
+            [{k: r[k] for k in ("area", "month", "grid_code", "total")} for r in rows]
+        )
+        frame.insert(0, "batch_id", batch_id)
+        con.register("_preview_rows", frame)
+        try:
+            con.execute("INSERT INTO monthly_score BY NAME SELECT * FROM _preview_rows")
+        finally:
+            con.unregister("_preview_rows")
+        return _ranks(con, keys)
+    finally:
+        con.execute("ROLLBACK")
 
 
 def _monthly_changes(
@@ -145,8 +182,10 @@ def _monthly_changes(
                 sentences.append(text)
             if added:
                 sentences.append(f"新增 {where} {_grid_list(added)} 的得分")
-        before = competition_rank(old) if old else {}
-        after = competition_rank({**old, **new})
+    ranks_now = _ranks(con, list(by_month))
+    ranks_then = _ranks_if_loaded(con, rows, list(by_month))
+    for (area, month), after in sorted(ranks_then.items(), key=lambda kv: kv[0][1]):
+        before = ranks_now.get((area, month), {})
         for code, rank in after.items():
             if before.get(code) != rank:
                 moves.append({"片区": area, "月份": _month_text(month), "网格": code,
@@ -155,7 +194,7 @@ def _monthly_changes(
     if not frame.empty:
         frame["原排名"] = frame["原排名"].astype("Int64")
         # Only grids that had a rank before and whose rank moves are interesting as "moves".
-        frame = frame.sort_values(["月份", "新排名"]).reset_index(drop=True)
+        frame = frame.sort_values(["月份", "新排名", "网格"]).reset_index(drop=True)
     return sentences, frame
 
 
@@ -180,16 +219,15 @@ def _annual_changes(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) 
 
 
 def _event_changes(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, Any]]) -> list[str]:
-    view, _, noun = EVENT_KINDS[kind]
+    spec = vocabulary().kinds[kind]
+    noun = spec.noun
     by_month: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in rows:
         by_month[(r["area"], r["month"])][r["grid_code"]] += 1
     out = []
-    sql = {
-        "cur_report": "SELECT grid_code, count(*) FROM cur_report WHERE area = ? AND month = ? GROUP BY 1",
-        "cur_volunteer": "SELECT grid_code, count(*) FROM cur_volunteer WHERE area = ? AND month = ? GROUP BY 1",
-        "cur_problem": "SELECT grid_code, count(*) FROM cur_problem WHERE area = ? AND month = ? GROUP BY 1",
-    }[view]
+    sql = (
+        f"SELECT grid_code, count(*) FROM {_identifier(spec.current)} WHERE area = ? AND month = ? GROUP BY 1"
+    )
     new_total = replaced_total = 0
     replaced_grids: list[str] = []
     months_new: list[date] = []
@@ -210,6 +248,43 @@ def _event_changes(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[st
             f" 等 {len(replaced_grids)} 处" if len(replaced_grids) > 6 else ""
         )
         out.append(f"其中替换已有的 {shown}（原有 {replaced_total} {noun}，将以本文件为准）")
+    return out
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, spec: KindSpec, rows: list[dict[str, Any]]) -> list[str]:
+    """A `records` kind (one row per grid and month): per month, how many grids, how many of
+    them fall short of the kind's rule, and which already-loaded grids it replaces. The rule
+    comes from the kind's table macro in views.sql, run on the file's rows (one home)."""
+    frame = pd.DataFrame.from_records(rows)
+    short: dict[tuple[str, date], int] = {}
+    if spec.rule_macro and spec.rule_flag:
+        con.register("_candidate_rows", frame)
+        try:
+            short = {
+                (a, m): n
+                for a, m, n in con.execute(
+                    f"SELECT area, month, count(*) FILTER (WHERE NOT {_identifier(spec.rule_flag)})::INTEGER"
+                    f" FROM {_identifier(spec.rule_macro)}('_candidate_rows') GROUP BY area, month"
+                ).fetchall()
+            }
+        finally:
+            con.unregister("_candidate_rows")
+    by_month: dict[tuple[str, date], list[str]] = defaultdict(list)
+    for r in rows:
+        by_month[(r["area"], r["month"])].append(r["grid_code"])
+    out = []
+    for (area, month), codes in sorted(by_month.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        where = ("" if area == DEFAULT_AREA else f"{area} ") + _month_text(month)
+        text = f"{spec.title} {where} {len(codes)}个网格"
+        if spec.rule_short and (area, month) in short:
+            text += f"，{short[(area, month)]}个网格{spec.rule_short}"
+        old = {c for (c,) in con.execute(
+            f"SELECT grid_code FROM {_identifier(spec.current)} WHERE area = ? AND month = ?", [area, month]
+        ).fetchall()}  # fmt: skip
+        replaced = sorted(c for c in codes if c in old)
+        if replaced:
+            text += f"；其中替换已导入的 {_grid_list(replaced)} 的记录（将以本文件为准）"
+        out.append(text)
     return out
 
 
@@ -258,6 +333,9 @@ def preview_bytes(
                     pv.rank_moves = moves if pv.rank_moves is None else pd.concat([pv.rank_moves, moves])
             elif s.kind == "annual_scores":
                 pv.changes += _annual_changes(con, s.tables["annual_score"])
+            elif vocabulary().kinds[s.kind].shape == "records":
+                spec = vocabulary().kinds[s.kind]
+                pv.changes += _record_changes(con, spec, s.tables[spec.table])
             else:
                 pv.changes += _event_changes(con, s.kind, s.tables[TABLE_OF_KIND[s.kind]])
     return pv

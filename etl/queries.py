@@ -9,11 +9,9 @@ computes one area only.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -101,7 +99,7 @@ MONTH_RANKING = """
 SELECT
     r.rank, r.rank_change, r.prev_rank,
     r.grid_code, g.grid_name, g.big_grid, g.leader_name, g.leader_title, g.lead_unit,
-    r.total, r.n_ranked, r.bottom_three, r.streak, r.missing,
+    r.total, r.n_ranked, r.bottom_three, r.streak, r.missing, r.top_three,
     e.best_category, e.worst_category
 FROM monthly_ranking r
 JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
@@ -130,8 +128,8 @@ def month_ranking(con: duckdb.DuckDBPyConnection, area: str, month: MonthLike) -
 
     Columns: rank, rank_change (vs the previous check, > 0 = moved up), prev_rank, grid_code,
     grid_name, big_grid, leader_name, leader_title, lead_unit, one column per category (its
-    score, rubric order), total, n_ranked, bottom_three, streak, missing, best_category,
-    worst_category.
+    score, rubric order), total, n_ranked, bottom_three, streak, missing, top_three,
+    best_category, worst_category.
     """
     m = month_start(month)
     table = con.execute(MONTH_RANKING, [area, m, area, m]).df()
@@ -215,7 +213,7 @@ class GridHistory:
 
 HISTORY_TOTALS = """
 SELECT r.month, r.grid_code, g.grid_name, r.total, r.rank, r.n_ranked, r.missing,
-    r.bottom_three, r.streak
+    r.bottom_three, r.streak, r.top_three
 FROM monthly_ranking r
 JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
 WHERE r.area = ? AND list_contains(?::VARCHAR[], r.grid_code)
@@ -264,13 +262,19 @@ def grid_history(con: duckdb.DuckDBPyConnection, area: str, grid_codes: Sequence
 # ------------------------------------------------------------------------------------------
 # Annual assessment (DOMAIN §5)
 
+# Every annual read takes its rows from the annual_assessment macro of views.sql (the view
+# annual_ranking is that macro at the stored settings); a what-if passes other weights or pass
+# mark as bound parameters, so it is computed by the same SQL and nothing is stored.
+ASSESSMENT = """annual_assessment(w_routine := $w_routine::DOUBLE, w_year_end := $w_year_end::DOUBLE,
+    pass_at := $pass_mark::DOUBLE)"""
+
 ANNUAL_TABLE = """
 SELECT a.rank, a.grid_code, g.grid_name, g.big_grid, g.leader_name, g.leader_title,
     g.lead_unit, a.n_months, a.routine_avg, a.year_end, a.composite, a.tier, a.reward_yuan,
     a.over_quota, a.tier_quota, a.tier_count, a.incomplete
-FROM annual_ranking a
+FROM {source} a
 JOIN grid g ON g.area = a.area AND g.grid_code = a.grid_code
-WHERE a.area = ? AND a.year = ?
+WHERE a.area = $area AND a.year = $year
 ORDER BY a.rank NULLS LAST, g.sort_order
 """
 
@@ -282,24 +286,14 @@ WITH tiers AS (
 ),
 members AS (
     SELECT coalesce(tier, '未完成') AS tier, grid_code, reward_yuan, over_quota
-    FROM annual_ranking
-    WHERE area = ? AND year = ?
+    FROM {source}
+    WHERE area = $area AND year = $year
 )
 SELECT
     t.tier,
     count(m.grid_code)::INTEGER AS grids,
-    CASE t.tier
-        WHEN '一类' THEN s.tier1_ranks
-        WHEN '二类' THEN s.tier2_ranks - s.tier1_ranks
-        WHEN '三类' THEN s.tier3_ranks - s.tier2_ranks
-    END::INTEGER AS quota,
-    CASE t.tier
-        WHEN '一类' THEN s.reward_tier1
-        WHEN '二类' THEN s.reward_tier2
-        WHEN '三类' THEN s.reward_tier3
-        WHEN '达标' THEN s.reward_pass
-        WHEN '不达标' THEN 0
-    END::INTEGER AS reward_each,
+    tier_quota(t.tier, s.tier1_ranks, s.tier2_ranks, s.tier3_ranks) AS quota,
+    tier_reward(t.tier, s.reward_tier1, s.reward_tier2, s.reward_tier3, s.reward_pass) AS reward_each,
     coalesce(sum(m.reward_yuan), 0)::BIGINT AS total_yuan,
     coalesce(bool_or(m.over_quota), false) AS over_quota
 FROM tiers t
@@ -313,57 +307,93 @@ ORDER BY t.ord
 
 def annual_table(con: duckdb.DuckDBPyConnection, area: str, year: int) -> pd.DataFrame:
     """The year's ranking, one row per registry grid, incomplete grids last."""
-    return con.execute(ANNUAL_TABLE, [area, int(year)]).df()
+    return con.execute(ANNUAL_TABLE.format(source="annual_ranking"), {"area": area, "year": int(year)}).df()
 
 
 def annual_summary(con: duckdb.DuckDBPyConnection, area: str, year: int) -> pd.DataFrame:
     """Per tier (一类 … 不达标, then 未完成): grids, quota, reward_each, total_yuan,
     over_quota. The money to budget is total_yuan.sum()."""
-    return con.execute(ANNUAL_SUMMARY, [area, int(year)]).df()
+    return con.execute(ANNUAL_SUMMARY.format(source="annual_ranking"), {"area": area, "year": int(year)}).df()
 
 
+def _what_if_params(
+    area: str, year: int, w_routine: float, pass_mark: float, w_year_end: float | None
+) -> dict:
+    w2 = (1.0 - float(w_routine)) if w_year_end is None else float(w_year_end)
+    return {"area": area, "year": int(year), "w_routine": float(w_routine), "w_year_end": w2,
+            "pass_mark": float(pass_mark)}  # fmt: skip
+
+
+def annual_what_if(
+    con: duckdb.DuckDBPyConnection,
+    area: str,
+    year: int,
+    w_routine: float,
+    pass_mark: float,
+    w_year_end: float | None = None,
+) -> pd.DataFrame:
+    """annual_table as it would be with other weights or pass mark (DOMAIN §5), computed by the
+    view's own macro; nothing is stored. The year-end weight is 1 − w_routine unless given."""
+    params = _what_if_params(area, year, w_routine, pass_mark, w_year_end)
+    return con.execute(ANNUAL_TABLE.format(source=ASSESSMENT), params).df()
+
+
+def annual_what_if_summary(
+    con: duckdb.DuckDBPyConnection,
+    area: str,
+    year: int,
+    w_routine: float,
+    pass_mark: float,
+    w_year_end: float | None = None,
+) -> pd.DataFrame:
+    """annual_summary of annual_what_if."""
+    params = _what_if_params(area, year, w_routine, pass_mark, w_year_end)
+    return con.execute(ANNUAL_SUMMARY.format(source=ASSESSMENT), params).df()
+
+
+# DOMAIN §5 for a year in progress: annual_assessment with project_year_end (a grid without its
+# year-end score is projected at its routine average), and needed_for_rank for the year-end
+# score that reaches each tier's rank limit (both macros of views.sql).
 PROVISIONAL = """
-SELECT a.grid_code, g.grid_name, g.leader_name, a.n_months, a.routine_avg, a.year_end,
-    a.composite, g.sort_order
-FROM annual_ranking a
-JOIN grid g ON g.area = a.area AND g.grid_code = a.grid_code
-WHERE a.area = ? AND a.year = ?
-ORDER BY g.sort_order
+WITH a AS (
+    SELECT * FROM annual_assessment(project_year_end := true) WHERE area = $area AND year = $year
+),
+f AS (
+    SELECT a.*, list_sort(list_filter(list(a.composite) OVER (), lambda x: x IS NOT NULL), 'DESC') AS field
+    FROM a
+),
+n AS (
+    SELECT f.*, f.routine_avg IS NOT NULL AND f.year_end IS NULL AS pending,
+        s.weight_routine AS w1, s.weight_year_end AS w2, s.pass_mark AS pm,
+        s.tier1_ranks, s.tier2_ranks, s.tier3_ranks
+    FROM f CROSS JOIN rule_setting s
+),
+needs AS (
+    SELECT *,
+        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, NULL, pm, w1, w2) END
+            AS needed_pass,
+        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, tier3_ranks, pm, w1, w2) END
+            AS needed_tier3,
+        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, tier2_ranks, pm, w1, w2) END
+            AS needed_tier2,
+        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, tier1_ranks, pm, w1, w2) END
+            AS needed_tier1,
+        CASE tier WHEN '不达标' THEN '达标' WHEN '达标' THEN '三类' WHEN '三类' THEN '二类'
+            WHEN '二类' THEN '一类' END AS next_tier
+    FROM n
+)
+SELECT needs.grid_code, g.grid_name, g.leader_name, needs.n_months, needs.routine_avg, needs.year_end,
+    needs.composite AS projected_composite,
+    needs.rank AS provisional_rank,
+    needs.tier AS provisional_tier,
+    needs.next_tier,
+    CASE next_tier WHEN '达标' THEN needed_pass WHEN '三类' THEN needed_tier3
+        WHEN '二类' THEN needed_tier2 WHEN '一类' THEN needed_tier1 END AS needed_next,
+    needed_pass, needed_tier3, needed_tier2, needed_tier1
+FROM needs
+JOIN grid g ON g.area = needs.area AND g.grid_code = needs.grid_code
+ORDER BY provisional_rank NULLS LAST, g.sort_order
 """
-
-RULES = "SELECT * FROM rule_setting"
-
-
-def _round2(x: float) -> float:
-    """Round half away from zero at 2 decimals, as the composite does in SQL."""
-    scaled = round(x * 100, 6)
-    return math.copysign(math.floor(abs(scaled) + 0.5), scaled) / 100
-
-
-def _known(value: Any) -> float | None:
-    """A number from a DataFrame record, None for NULL (None, NaN or pd.NA)."""
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def _tier(composite: float, rank: int, pass_mark: float, limits: dict[str, int]) -> str:
-    """DOMAIN §5 tier of a composite at a rank (the same rule as annual_ranking)."""
-    if composite < pass_mark:
-        return "不达标"
-    for name, limit in limits.items():  # 一类, 二类, 三类 in order
-        if rank <= limit:
-            return name
-    return "达标"
-
-
-def _needed_year_end(avg: float, target: float, w1: float, w2: float) -> float | None:
-    """Smallest year-end score x in [0, 100] (2 decimals) with w1·avg + w2·x ≥ target."""
-    if w2 <= 0:
-        return 0.0 if w1 * avg >= target else None
-    x = (target - w1 * avg) / w2
-    x = math.ceil(round(x * 100, 6)) / 100
-    if x > 100:
-        return None
-    return max(x, 0.0)
 
 
 def provisional_standing(con: duckdb.DuckDBPyConnection, area: str, year: int) -> pd.DataFrame:
@@ -378,78 +408,16 @@ def provisional_standing(con: duckdb.DuckDBPyConnection, area: str, year: int) -
     L-th best projected composite among the *other* grids (then at most L − 1 others are
     strictly above it, so its competition rank is ≤ L), and at least the pass mark. Solving
     w1·avg + w2·x ≥ target for x gives the needed year-end score, rounded up to 2 decimals
-    and clamped at 0; None when above 100 (unreachable).
+    and clamped at 0; None when above 100 (unreachable). All of it is SQL (PROVISIONAL).
 
     Columns: grid_code, grid_name, leader_name, n_months, routine_avg, year_end,
     projected_composite, provisional_rank, provisional_tier, next_tier, needed_next (the
     score needed for next_tier), needed_pass, needed_tier3, needed_tier2, needed_tier1.
     The needed_* values are None for a grid whose year-end score is already in (final).
     """
-    rows = con.execute(PROVISIONAL, [area, int(year)]).df().to_dict("records")
-    rules = con.execute(RULES).df().to_dict("records")[0]
-    w1, w2 = float(rules["weight_routine"]), float(rules["weight_year_end"])
-    pass_mark = float(rules["pass_mark"])
-    limits = {
-        "一类": int(rules["tier1_ranks"]),
-        "二类": int(rules["tier2_ranks"]),
-        "三类": int(rules["tier3_ranks"]),
-    }
-
-    for row in rows:
-        avg, composite = _known(row["routine_avg"]), _known(row["composite"])
-        if composite is None and avg is not None:
-            composite = _round2((w1 + w2) * avg)
-        row["projected_composite"] = composite
-    values = [r["projected_composite"] for r in rows]
-    for i, row in enumerate(rows):
-        c = row["projected_composite"]
-        others = sorted((v for j, v in enumerate(values) if j != i and v is not None), reverse=True)
-        rank = None if c is None else 1 + sum(1 for v in others if v > c)
-        tier = None if c is None or rank is None else _tier(c, rank, pass_mark, limits)
-        row["provisional_rank"] = rank
-        row["provisional_tier"] = tier
-        row["next_tier"] = NEXT_TIER[tier] if tier else None
-
-        avg = _known(row["routine_avg"])
-        final = avg is None or _known(row["year_end"]) is not None
-        needs: dict[str, float | None] = {}
-        for tier_name, column in (
-            ("达标", "needed_pass"),
-            ("三类", "needed_tier3"),
-            ("二类", "needed_tier2"),
-            ("一类", "needed_tier1"),
-        ):
-            x = None
-            if avg is not None and not final:
-                x = _needed_year_end(avg, pass_mark, w1, w2)
-                limit = limits.get(tier_name)
-                if x is not None and limit is not None and len(others) >= limit:
-                    y = _needed_year_end(avg, others[limit - 1], w1, w2)
-                    x = None if y is None else max(x, y)
-            needs[tier_name] = x
-            row[column] = x
-        row["needed_next"] = needs[row["next_tier"]] if row["next_tier"] else None
-
-    columns = [
-        "grid_code",
-        "grid_name",
-        "leader_name",
-        "n_months",
-        "routine_avg",
-        "year_end",
-        "projected_composite",
-        "provisional_rank",
-        "provisional_tier",
-        "next_tier",
-        "needed_next",
-        "needed_pass",
-        "needed_tier3",
-        "needed_tier2",
-        "needed_tier1",
-    ]
-    rows.sort(key=lambda r: (r["provisional_rank"] is None, r["provisional_rank"] or 0))
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in columns[10:] + ["projected_composite"]:
+    frame = con.execute(PROVISIONAL, {"area": area, "year": int(year)}).df()
+    for column in ["needed_next", "needed_pass", "needed_tier3", "needed_tier2", "needed_tier1",
+                   "projected_composite"]:  # fmt: skip
         frame[column] = pd.array(frame[column].tolist(), dtype="Float64")
     frame["provisional_rank"] = pd.array(frame["provisional_rank"].tolist(), dtype="Int64")
     return frame
@@ -521,6 +489,11 @@ def report_matrix(con: duckdb.DuckDBPyConnection, area: str, year: int) -> pd.Da
         .astype("int64")
     )
     return wide.merge(counts, left_on="grid_code", right_index=True, how="left")
+
+
+def report_deadline_day(con: duckdb.DuckDBPyConnection) -> int:
+    """The day of the month reports are due (setting report_deadline_day, DOMAIN §6)."""
+    return int(con.execute("SELECT report_deadline_day FROM rule_setting").fetchall()[0][0])
 
 
 def missing_reports(con: duckdb.DuckDBPyConnection, area: str, month: MonthLike) -> pd.DataFrame:

@@ -2,6 +2,11 @@
 
 python-calamine reads all three Excel formats (fast, Rust). CSV is decoded as UTF-8 (with or
 without BOM), then GB18030 (a superset of GBK, what Excel on Chinese Windows writes).
+
+`read_workbook` is what callers use: it recognises the file by its bytes here, then reads it in
+a child process (etl.sandbox) that first checks the limits (etl.guard), so that a hostile file
+can neither crash nor exhaust the caller (the Streamlit server). `read_in_process` is the reader
+itself, run inside that child. Keep this module's imports light (no pandas): the child imports it.
 """
 
 from __future__ import annotations
@@ -9,14 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from etl import guard
 
-# Refuse files whose unpacked contents would exceed this (a zip bomb), DATA_CONTRACT / upload.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = guard.MAX_UNPACKED_BYTES
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -26,12 +29,21 @@ class FileUnreadable(Exception):
     """The file is not a spreadsheet this tool can read; the message says why in Chinese."""
 
 
-@dataclass
 class Sheet:
-    """One sheet's cells as the reader returns them; rows[0] is Excel row 1."""
+    """One sheet's cells as the reader returns them; rows[0] is Excel row 1. (A plain class:
+    importing dataclasses would cost every reader child process ~10 ms.)"""
 
-    name: str
-    rows: list[list[Any]]
+    __slots__ = ("name", "rows")
+
+    def __init__(self, name: str, rows: list[list[Any]]) -> None:
+        self.name = name
+        self.rows = rows
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sheet) and (self.name, self.rows) == (other.name, other.rows)
+
+    def __repr__(self) -> str:
+        return f"Sheet(name={self.name!r}, rows=<{len(self.rows)} rows>)"
 
 
 def _looks_encrypted_ole(data: bytes) -> bool:
@@ -43,12 +55,9 @@ def _looks_encrypted_ole(data: bytes) -> bool:
 def _check_zip(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
             names = set(zf.namelist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise FileUnreadable("文件已损坏或不完整（无法解压），请重新从 Excel 另存为 .xlsx 后上传") from None
-    if total > MAX_UNPACKED_BYTES:
-        raise FileUnreadable(f"文件解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，疑似异常文件，已拒绝")
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         if "word/document.xml" in names:
             raise FileUnreadable("这是 Word 文档，不是 Excel 表格，请上传 .xlsx、.xls 或 .csv 文件")
@@ -56,6 +65,8 @@ def _check_zip(data: bytes) -> None:
 
 
 def _read_excel(data: bytes) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several error types for bad files
@@ -94,32 +105,68 @@ def _read_csv(data: bytes, name: str) -> list[Sheet]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return [Sheet(name=PurePath(name).stem, rows=rows)]
+    sheet = PurePath(name).stem
+    rows: list[list[Any]] = []
+    csv.field_size_limit(guard.MAX_CELL_CHARS)
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > guard.MAX_ROWS or len(row) > guard.MAX_COLS:
+                break  # guard.check_sheets names the limit
+    except csv.Error:
+        raise FileUnreadable(
+            f"CSV 文件第 {len(rows) + 1:,} 行有一格文字超过 {guard.MAX_CELL_CHARS:,} 个字符"
+            "（或引号不配对），疑似异常文件，已拒绝"
+        ) from None
+    return [Sheet(name=sheet, rows=rows)]
 
 
-def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
-    """All sheets of a file, whatever its extension claims: the bytes decide."""
+def sniff(data: bytes, file_name: str) -> str:
+    """ "zip", "ole" or "csv" by the bytes; FileUnreadable for anything that is not a table."""
     if not data:
         raise FileUnreadable("文件是空的（0 字节）")
     suffix = PurePath(file_name).suffix.lower()
     if data.startswith(ZIP_MAGIC):
-        _check_zip(data)
-        sheets = _read_excel(data)
-    elif data.startswith(OLE_MAGIC):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
         if _looks_encrypted_ole(data):
             raise FileUnreadable("工作簿设置了打开密码（已加密），请在 Excel 中取消密码后再上传")
-        sheets = _read_excel(data)
-    elif data[:5] == b"%PDF-":
+        return "ole"
+    if data[:5] == b"%PDF-":
         raise FileUnreadable("这是 PDF 文件，不是表格，请上传 .xlsx、.xls 或 .csv 文件")
-    elif data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1", b"GIF8"):
+    if data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1", b"GIF8"):
         raise FileUnreadable("这是图片，不是表格，请上传 .xlsx、.xls 或 .csv 文件")
-    elif suffix in (".csv", ".txt", ""):
-        sheets = _read_csv(data, file_name)
-    elif suffix in (".xlsx", ".xlsm", ".xls"):
+    if suffix in (".csv", ".txt", ""):
+        return "csv"
+    if suffix in (".xlsx", ".xlsm", ".xls"):
         raise FileUnreadable("文件扩展名是 Excel，但内容不是 Excel 表格（文件已损坏或被改名）")
+    raise FileUnreadable(f"不支持的文件类型「{suffix}」，请上传 .xlsx、.xlsm、.xls 或 .csv 文件")
+
+
+def read_in_process(data: bytes, file_name: str) -> list[Sheet]:
+    """Check the limits, then read every sheet, in this process. Only etl.sandbox's child calls
+    this: a hostile file may still find a way to crash or exhaust the process that reads it."""
+    kind = sniff(data, file_name)
+    if kind == "zip":
+        _check_zip(data)
+        guard.check_xlsx(data)
+        sheets = _read_excel(data)
+    elif kind == "ole":
+        guard.check_file_size(data, ".xls")
+        sheets = _read_excel(data)
     else:
-        raise FileUnreadable(f"不支持的文件类型「{suffix}」，请上传 .xlsx、.xlsm、.xls 或 .csv 文件")
+        guard.check_file_size(data, "CSV")
+        sheets = _read_csv(data, file_name)
+    guard.check_sheets(sheets)
     if not any(any(str(c).strip() for c in row if c is not None) for s in sheets for row in s.rows):
         raise FileUnreadable("工作簿是空的，没有任何数据")
     return sheets
+
+
+def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
+    """All sheets of a file, whatever its extension claims: the bytes decide. The reading runs
+    in a child process with a memory cap and a time limit; FileUnreadable says why not."""
+    sniff(data, file_name)  # a PDF or a picture is answered without starting a process
+    from etl.sandbox import read_isolated
+
+    return read_isolated(data, file_name)

@@ -32,21 +32,27 @@ def build_sample_db(path: Path, *, force: bool = False) -> dict[str, int] | None
     never leaves a half-built database behind.
     """
     path = Path(path)
-    if path.exists() and not force:
-        return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = 0
-    files = sample_files()
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        tmp_db = Path(tmp) / path.name
-        for f in files:
-            res = store.load_path(f, path=tmp_db, loaded_by=SAMPLE_USER)
-            rows += res.row_count
-        with db.write_lock(path):
+    # The whole build holds the writer lock: a load meanwhile waits (or is told the database is
+    # busy) instead of landing in the old database and being moved aside with it.
+    with db.write_lock(path):
+        if path.exists() and not force:
+            return None
+        rows = 0
+        files = sample_files()
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            tmp_db = Path(tmp) / path.name
+            for f in files:
+                res = store.load_path(f, path=tmp_db, loaded_by=SAMPLE_USER)
+                rows += res.row_count
             archive = db.archive_dir(path)
             if path.exists() or archive.exists():
                 # Nothing loaded may be lost: the old database and archive are kept aside.
                 backup = path.parent / f"backup-{datetime.now():%Y%m%d-%H%M%S}"
+                n = 1
+                while backup.exists():
+                    n += 1
+                    backup = path.parent / f"backup-{datetime.now():%Y%m%d-%H%M%S}-{n}"
                 backup.mkdir()
                 for old in (path, Path(str(path) + ".wal"), archive):
                     if old.exists():

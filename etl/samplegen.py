@@ -31,7 +31,14 @@ Stories in the county seat (县城); `_check_stories` asserts the planned ones o
 - Volunteer: 02 建设中路西网格 often holds none in a month (11 of 21 months). Reports: 26
   河口村网格 is often late (after the 25th); 08 and 19 sometimes send a second report.
 - 官渡镇 (5 grids, codes 官渡1-官渡5) has monthly checks Jan-Jun 2019 only, in one sheet with
-  a 月份 column; it has no reports, volunteer records or problems.
+  a 月份 column; it has no reports, volunteer records or problems (so its meetings show as
+  未统计), and lamp checks for the same months.
+- Street lamps (DOMAIN §10), night checks of every month of 2019 in the lamp files 90-95 (one
+  sheet holding six months, a titled office sheet, a legacy .xls, a GBK CSV by leader names, a
+  town sheet). An installation campaign brings the county seat's 装灯率 up through the year;
+  23 环城社区网格 has no lamps installed until April (亮灯率 none, worst first); in July
+  08 lights exactly 95 % (meets) and 12 lights 1999 of 2105 (94.96 %, shows 95.0 %, does not
+  meet); 19 is not checked in July. Work reports carry 图片数, 例会次数 and 巡查次数.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ import xlwt
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
+
+from etl import rulesql
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20180401
@@ -281,13 +290,14 @@ def build_grids() -> list[Grid]:
 
 
 def competition_ranks(totals: dict[str, float]) -> dict[str, int]:
-    """Rank 1 = best; ties share the best rank and the next rank skips (1, 2, 2, 4)."""
-    return {c: 1 + sum(v > t for v in totals.values()) for c, t in totals.items()}
+    """Rank 1 = best, ties share the best rank (1, 2, 2, 4): asked of the SQL rule (DOMAIN §4)."""
+    return rulesql.competition_ranks(totals)  # type: ignore[return-value]
 
 
 def bottom_three(totals: dict[str, float]) -> set[str]:
-    """Grids with fewer than three strictly lower totals (ties at the edge all included)."""
-    return {c for c, t in totals.items() if sum(v < t for v in totals.values()) < 3}
+    """Grids with fewer than three strictly lower totals (ties at the edge all included): asked
+    of the SQL rule (DOMAIN §4)."""
+    return rulesql.bottom_three(totals)  # type: ignore[return-value]
 
 
 def _place(month: dict[str, float], code: str, rank: int) -> None:
@@ -388,7 +398,8 @@ def streaks(totals: Totals) -> dict[str, dict[str, int]]:
 
 
 def composites(totals: Totals, year_end: dict[str, float], year: int) -> dict[str, float]:
-    return {c: round(0.6 * mean(yearly_scores(totals, c, year)) + 0.4 * ye, 2)
+    """Composites at the default weights (DOMAIN §5), asked of the SQL rule."""
+    return {c: rulesql.composite_score(mean(yearly_scores(totals, c, year)), ye, 0.6, 0.4)
             for c, ye in year_end.items()}  # fmt: skip
 
 
@@ -688,6 +699,75 @@ def reports_sheet(year: int, grids: list[Grid], plan: Plan, rng: random.Random) 
     return Sheet(f"{year}年信息报送", [head, *rows])
 
 
+# ---------------------------------------------------------------- street lamps (DOMAIN §10)
+
+LampCounts = tuple[int, int, int]  # required, installed, lit
+LAMP_MONTHS = [mkey(2019, m) for m in range(1, 13)]
+
+
+def plan_lamps(grids: list[Grid]) -> dict[tuple[str, str], LampCounts]:
+    """(grid code, 'YYYY-MM') → (required, installed, lit) for every grid and month of 2019
+    (town grids Jan-Jun). Installed only grows; lit never exceeds installed."""
+    rng = random.Random(f"{SEED}-lamps")
+    out: dict[tuple[str, str], LampCounts] = {}
+    for g in grids:
+        required = {"08": 40, "12": 2105}.get(g.code, rng.randint(4, 32) * 10 + rng.randint(0, 9))
+        missing = (
+            0 if rng.random() < 0.55 or g.code in ("08", "12") else rng.randint(1, max(1, required // 12))
+        )
+        months = LAMP_MONTHS[:6] if g.area != "县城" else LAMP_MONTHS
+        for i, key in enumerate(months):
+            # 23 has not a lamp installed until April: the campaign starts there.
+            installed = 0 if g.code == "23" and i < 3 else required - max(0, missing - (i * missing) // 8)
+            dark = rng.choice([0, 0, 1, 1, 2, 3, 5, 8]) * max(1, installed // 60)
+            lit = max(0, installed - dark)
+            out[(g.code, key)] = (required, installed, lit)
+    out[("08", "2019-07")] = (40, 40, 38)  # exactly 95 %: meets
+    out[("12", "2019-07")] = (2105, 2105, 1999)  # 94.96 %: shows 95.0 %, does not meet
+    return out
+
+
+def lamp_sheets(grids: list[Grid], plan: dict[tuple[str, str], LampCounts]) -> dict[str, Sheet]:
+    """The lamp check files, each in another office shape."""
+    county = [g for g in grids if g.area == "县城"]
+    town = [g for g in grids if g.area != "县城"]
+    head: list[Cell] = _words("网格 月份 应装路灯数 已装路灯数 亮灯数 备注")
+    half_year = [[g.code, key, *plan[(g.code, key)], ""] for key in LAMP_MONTHS[:6] for g in county]
+    out = {"90_2019年上半年路灯检查.xlsx": Sheet("上半年", [head, *half_year])}
+    title = "翁源县城区路灯夜间检查情况表（2019年7月）"
+    rows: list[list[Cell]] = [[title], _words("序号 网格 设计路灯数 装灯数 亮灯 亮灯率 备注")]
+    n = 0
+    for g in county:
+        if g.code == "19":
+            continue  # not checked in July
+        n += 1
+        r, i, lit = plan[(g.code, "2019-07")]
+        ref: Cell = f"第{int(g.code)}网格" if n % 2 else g.name
+        lit_cell: Cell = (
+            str(lit).translate(str.maketrans("0123456789", "０１２３４５６７８９")) if n == 3 else lit
+        )
+        rows.append([n, ref, r, i, lit_cell, f"{lit / i:.1%}" if i else "—", ""])
+    rows += [
+        ["合计", "", sum(r[2] for r in rows[2:]), "", "", "", ""],
+        [],
+        ["制表人：县城管局路灯所", "", "", "审核："],
+    ]
+    out["91_2019年7月城区路灯夜间检查.xlsx"] = Sheet("7月", rows, [(0, 0, 0, 6)], title_rows=1)
+    out["92_2019年8月路灯检查.xls"] = Sheet(
+        "2019年8月", [_words("序号 网格编号 应装数 已装数 亮灯盏数"),
+                      *[[k, g.code, *plan[(g.code, "2019-08")]] for k, g in enumerate(county, start=1)]],
+    )  # fmt: skip
+    out["93_2019年9月路灯检查.csv"] = Sheet(
+        "csv", [_words("网格 路灯总数 已装路灯数 亮灯数"), *[[g.leader, *map(str, plan[(g.code, "2019-09")])]
+                                                           for g in county]],
+    )  # fmt: skip
+    late = [[g.code, key, *plan[(g.code, key)], ""] for key in LAMP_MONTHS[9:] for g in county]
+    out["94_2019年10-12月路灯检查.xlsx"] = Sheet("四季度", [head, *late])
+    town_rows = [[g.code, key, *plan[(g.code, key)], ""] for key in LAMP_MONTHS[:6] for g in town]
+    out["95_官渡镇路灯检查.xlsx"] = Sheet("官渡镇", [["官渡镇路灯检查情况"], head, *town_rows], title_rows=1)
+    return out
+
+
 # ---------------------------------------------------------------- writers
 
 
@@ -811,6 +891,14 @@ def write_sample_files(out_dir: Path) -> list[Path]:
         "问题台账", [[prob_head[0], "网格", *prob_head[2:]], *problem_rows(grids, 2019, totals, "name")]
     )
     xlsx("80_2019年志愿服务及巡查问题台账.xlsx", vol19, prob19)
+    for name, sheet in lamp_sheets(grids, plan_lamps(grids)).items():
+        if name.endswith(".xls"):
+            save_xls(out_dir / name, sheet)
+        elif name.endswith(".csv"):
+            save_csv(out_dir / name, sheet.rows)  # type: ignore[arg-type]
+        else:
+            save_xlsx(out_dir / name, [sheet])
+        written.append(out_dir / name)
     return written
 
 

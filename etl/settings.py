@@ -1,10 +1,10 @@
-"""Rule settings the plan leaves open (DOMAIN §5, §6): defaults, types and validation.
+"""Rule settings the plan leaves open (DOMAIN §5, §6, §10, §11): defaults, types and validation.
 
-One table, SETTINGS, says for every key its default, its Chinese label and what is allowed.
-The `setting` table stores only values someone changed. The views never need default rows
-inserted: `setting_default` in views.sql holds the same defaults (a test checks that they
-agree) and `rule_setting` falls back to them for an absent key. So a fresh database is ready
-as soon as ensure_schema has run, and a change made here shows in every view at once.
+One table, SETTINGS, says for every key its Chinese label and what is allowed. The defaults
+have one home, the `setting_default` view of views.sql: the views fall back to it for an
+absent key (`rule_setting`) and this module reads it too. The `setting` table stores only
+values someone changed, so a fresh database is ready as soon as ensure_schema has run, and a
+change made here shows in every view at once.
 
 Weights: the two composite weights must sum to 1, so setting one of them stores the other as
 its complement in the same statement (weight_routine = 0.7 → weight_year_end = 0.3). A set
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import duckdb
@@ -31,10 +32,10 @@ class InvalidSetting(Exception):
 
 @dataclass(frozen=True)
 class Setting:
-    """One configurable rule: key, default, label shown to users, allowed values."""
+    """One configurable rule: key, label shown to users, allowed values (the default is in
+    views.sql, setting_default)."""
 
     key: str
-    default: Number
     label: str
     allowed: str  # plain-Chinese description of what is allowed, used in messages
     validate: Callable[[Setting, object], Number]
@@ -84,72 +85,76 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "01234567
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "weight_routine",
-        0.6,
         "常规检查权重",
         "0 到 1 之间的小数，最多 4 位小数；年终考评权重自动取 1 减此值",
         _decimal(0, 1, 4),
     ),
     Setting(
         "weight_year_end",
-        0.4,
         "年终考评权重",
         "0 到 1 之间的小数，最多 4 位小数；常规检查权重自动取 1 减此值",
         _decimal(0, 1, 4),
     ),
-    Setting("pass_mark", 60.0, "达标线（综合得分）", "0 到 100 之间的数，最多 2 位小数", _decimal(0, 100, 2)),
+    Setting("pass_mark", "达标线（综合得分）", "0 到 100 之间的数，最多 2 位小数", _decimal(0, 100, 2)),
     Setting(
         "tier1_ranks",
-        2,
         "一类名次上限",
         "1 到 1000 之间的整数，且小于二类名次上限",
         _integer(1, 1000),
     ),
     Setting(
         "tier2_ranks",
-        6,
         "二类名次上限",
         "1 到 1000 之间的整数，且大于一类、小于三类名次上限",
         _integer(1, 1000),
     ),
     Setting(
         "tier3_ranks",
-        12,
         "三类名次上限",
         "1 到 1000 之间的整数，且大于二类名次上限",
         _integer(1, 1000),
     ),
     Setting(
         "reward_tier1",
-        20000,
         "一类奖励（元/网格）",
         "0 到 10000000 之间的整数（元）",
         _integer(0, 10_000_000),
     ),
     Setting(
         "reward_tier2",
-        15000,
         "二类奖励（元/网格）",
         "0 到 10000000 之间的整数（元）",
         _integer(0, 10_000_000),
     ),
     Setting(
         "reward_tier3",
-        10000,
         "三类奖励（元/网格）",
         "0 到 10000000 之间的整数（元）",
         _integer(0, 10_000_000),
     ),
-    Setting(
-        "reward_pass", 5000, "达标奖励（元/网格）", "0 到 10000000 之间的整数（元）", _integer(0, 10_000_000)
-    ),
+    Setting("reward_pass", "达标奖励（元/网格）", "0 到 10000000 之间的整数（元）", _integer(0, 10_000_000)),
     Setting(
         "report_deadline_day",
-        25,
         "信息报送截止日（每月几号）",
         "1 到 28 之间的整数（每个月都有的日子）",
         _integer(1, 28),
     ),
-    Setting("notice_due_days", 7, "整改通知书整改期限（天）", "1 到 365 之间的整数（天）", _integer(1, 365)),
+    Setting("notice_due_days", "整改通知书整改期限（天）", "1 到 365 之间的整数（天）", _integer(1, 365)),
+    # DOMAIN §10: the plan's street-lamp targets, compared unrounded (views.sql lamp_rates).
+    Setting(
+        "lamp_install_target",
+        "路灯装灯率目标",
+        "0 到 1 之间的小数，最多 4 位小数（1 即 100%）",
+        _decimal(0, 1, 4),
+    ),
+    Setting(
+        "lamp_lit_target",
+        "路灯亮灯率目标",
+        "0 到 1 之间的小数，最多 4 位小数（0.95 即 95%）",
+        _decimal(0, 1, 4),
+    ),
+    # DOMAIN §11: weekly meetings, about four a month.
+    Setting("meetings_expected", "每月应开例会次数", "0 到 31 之间的整数（次）", _integer(0, 31)),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -159,10 +164,11 @@ _WEIGHT_PAIR = {"weight_routine": "weight_year_end", "weight_year_end": "weight_
 _TIER_ORDER = ("tier1_ranks", "tier2_ranks", "tier3_ranks")
 
 _SELECT_STORED = "SELECT key, value, updated_at FROM setting"
+_SELECT_DEFAULTS = "SELECT key, value FROM setting_default"
 _SELECT_ONE = "SELECT value FROM setting WHERE key = ?"
 _UPSERT = """
 INSERT OR REPLACE INTO setting (key, value, updated_at)
-SELECT key, value, (now() AT TIME ZONE 'Asia/Shanghai')::TIMESTAMP
+SELECT key, value, coalesce(?::TIMESTAMP, (now() AT TIME ZONE 'Asia/Shanghai')::TIMESTAMP)
 FROM (SELECT unnest(?::VARCHAR[]) AS key, unnest(?::VARCHAR[]) AS value)
 """
 _DELETE = "DELETE FROM setting WHERE list_contains(?::VARCHAR[], key)"
@@ -176,14 +182,20 @@ def _setting(key: str) -> Setting:
         raise InvalidSetting(f"没有名为 {key!r} 的设置项。可用的设置项：{known}。") from None
 
 
-def _stored_or_default(setting: Setting, stored: str | None) -> Number:
+def defaults(con: duckdb.DuckDBPyConnection) -> dict[str, Number]:
+    """Every setting's default, from setting_default in views.sql (their one home)."""
+    raw = dict(con.execute(_SELECT_DEFAULTS).fetchall())
+    return {s.key: s.validate(s, raw[s.key]) for s in SETTINGS}
+
+
+def _stored_or_default(setting: Setting, stored: str | None, default: Number) -> Number:
     """The stored value if it parses as allowed (the views fall back the same way)."""
     if stored is None:
-        return setting.default
+        return default
     try:
         return setting.validate(setting, stored)
     except InvalidSetting:
-        return setting.default
+        return default
 
 
 def _format(value: Number) -> str:
@@ -197,29 +209,31 @@ def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> Number:
     """The effective value of one setting: the stored value, else its default."""
     setting = _setting(key)
     rows = con.execute(_SELECT_ONE, [key]).fetchall()
-    return _stored_or_default(setting, rows[0][0] if rows else None)
+    return _stored_or_default(setting, rows[0][0] if rows else None, defaults(con)[key])
 
 
 def current_settings(con: duckdb.DuckDBPyConnection) -> dict[str, Number]:
     """Every setting's effective value, by key."""
     stored = {k: v for k, v, _ in con.execute(_SELECT_STORED).fetchall()}
-    return {s.key: _stored_or_default(s, stored.get(s.key)) for s in SETTINGS}
+    default = defaults(con)
+    return {s.key: _stored_or_default(s, stored.get(s.key), default[s.key]) for s in SETTINGS}
 
 
 def list_settings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per setting, in table order: key, label, value, default, is_default, allowed,
     updated_at (NULL while the default applies). value and default are text."""
     stored = {k: (v, t) for k, v, t in con.execute(_SELECT_STORED).fetchall()}
+    default = defaults(con)
     rows = []
     for s in SETTINGS:
         raw, updated = stored.get(s.key, (None, None))
-        value = _stored_or_default(s, raw)
+        value = _stored_or_default(s, raw, default[s.key])
         rows.append(
             {
                 "key": s.key,
                 "label": s.label,
                 "value": _format(value),
-                "default": _format(s.default),
+                "default": _format(default[s.key]),
                 "is_default": raw is None,
                 "allowed": s.allowed,
                 "updated_at": updated,
@@ -228,10 +242,12 @@ def list_settings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None:
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object, at: datetime | None = None) -> None:
     """Validate and store one setting; raises InvalidSetting with a Chinese message.
 
-    Setting one composite weight also stores the other as 1 minus it.
+    Setting one composite weight also stores the other as 1 minus it. `at` is the time of the
+    change (default now, Asia/Shanghai; rebuild passes the logged time). Writers go through
+    store.change_setting, which logs the change for rebuild.
     """
     setting = _setting(key)
     parsed = setting.validate(setting, value)
@@ -241,7 +257,7 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object) -> None
     if key in _TIER_ORDER:
         _check_tier_order(con, key, int(parsed))
     keys = list(updates)
-    con.execute(_UPSERT, [keys, [_format(updates[k]) for k in keys]])
+    con.execute(_UPSERT, [at, keys, [_format(updates[k]) for k in keys]])
 
 
 def reset_setting(con: duckdb.DuckDBPyConnection, key: str) -> None:
@@ -249,7 +265,7 @@ def reset_setting(con: duckdb.DuckDBPyConnection, key: str) -> None:
     _setting(key)
     keys = [key, _WEIGHT_PAIR[key]] if key in _WEIGHT_PAIR else [key]
     if key in _TIER_ORDER:
-        _check_tier_order(con, key, int(BY_KEY[key].default))
+        _check_tier_order(con, key, int(defaults(con)[key]))
     con.execute(_DELETE, [keys])
 
 

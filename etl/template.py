@@ -7,28 +7,18 @@ import io
 import os
 from pathlib import Path
 
+import duckdb
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import db
+from etl import db, queries
 from etl.extract import KIND_LABELS, Context, vocabulary
 from etl.store import current_context
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
-
-INSTRUCTIONS = {
-    "grids": "每行一个网格。网格编号在片区内唯一；责任单位之间用顿号（、）分隔。导入后整份名册替换旧名册（旧版本保留）。",
-    "rubric": "每行一个考核项目。项目编号唯一，分值为该项满分。导入后整份细则替换旧细则（旧版本保留）。",
-    "monthly_scores": "每行一个网格一个月的得分。各项得分在 0 到该项满分之间；总分可不填，填写时须等于各项之和。"
-    "未检查的网格不要写入（按缺检处理）。",
-    "annual_scores": "每行一个网格的年终考核得分（0–100）。年度可写在「年度」列，或在上传时选择。",
-    "reports": "每行一次信息报送。报送日期按实际日期填写；所属月份不填时取报送日期所在月份。每月25日前报送为按时。",
-    "volunteer": "每行一次志愿服务活动。每个网格每月至少开展一次。",
-    "problems": "每行一个巡查发现的问题。问题类别从下拉列表选择（八项职责或工作机制）；整改完成后填写整改完成日期。",
-}
 
 
 def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
@@ -45,8 +35,9 @@ def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
     return cols
 
 
-def build_template(kind: str, ctx: Context) -> bytes:
-    """The template workbook for a kind as .xlsx bytes."""
+def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
+    """The template workbook for a kind as .xlsx bytes (deadline_day: the report deadline
+    setting, queries.report_deadline_day)."""
     voc = vocabulary()
     wb = Workbook()
     info = wb.active
@@ -58,7 +49,7 @@ def build_template(kind: str, ctx: Context) -> bytes:
         "1. 在「" + voc.kinds[kind].label + "」工作表中从第2行开始填写，不要修改第1行的列名。",
         "2. 橙色列名为必填列。网格可填编号（如 07）、名称或挂点县领导姓名。",
         "3. 日期写成 2018-05-03 或 Excel 日期；月份写成 2018-05。",
-        "4. " + INSTRUCTIONS[kind],
+        "4. " + voc.kinds[kind].note.replace("{deadline_day}", str(deadline_day)),
         "5. 上传后系统会先检查，列出每一处问题（工作表、行、列、值）；有错误的文件整份不导入。",
     ]
     for i, text in enumerate(lines, start=1):
@@ -99,7 +90,7 @@ def build_template(kind: str, ctx: Context) -> bytes:
         for i, g in enumerate(ctx.grids, start=1):
             lists.cell(row=i, column=1, value=g.code)
             lists.cell(row=i, column=2, value=f"{g.code} {g.name}")
-        if kind in ("monthly_scores", "annual_scores"):
+        if voc.kinds[kind].prefill_grids:
             # One row per grid of the first area, pre-filled.
             area = ctx.grids[0].area
             for i, g in enumerate([g for g in ctx.grids if g.area == area], start=2):
@@ -136,7 +127,15 @@ def template_bytes(kind: str, db_file: str | os.PathLike[str] | None = None) -> 
                 ctx = current_context(con)
             except Exception:  # an empty or foreign file: a blank template still helps
                 ctx = Context()
-    return build_template(kind, ctx)
+            day = queries.report_deadline_day(con)
+    else:  # no database yet: the default, from the same views.sql
+        con = duckdb.connect(":memory:")
+        try:
+            db.ensure_schema(con)
+            day = queries.report_deadline_day(con)
+        finally:
+            con.close()
+    return build_template(kind, ctx, day)
 
 
 def write_template(kind: str, output: Path, db_file: str | os.PathLike[str] | None = None) -> Path:

@@ -66,8 +66,8 @@ def committee_flags(table, summary) -> None:  # noqa: ANN001
         )
 
 
-def what_if(table, rules: board.AnnualRules, year: int) -> None:  # noqa: ANN001
-    """Other weights and pass mark, recomputed in memory; the stored settings stay as they are."""
+def what_if(table, rules: board.AnnualRules, area: str, year: int) -> None:  # noqa: ANN001
+    """Other weights and pass mark, computed by the view's own SQL; nothing is stored."""
     st.caption("在此调整权重和达标线只用于测算，不会修改系统设置，也不影响上方正式结果。")
     c1, c2 = st.columns(2)
     pct = c1.slider(
@@ -92,10 +92,8 @@ def what_if(table, rules: board.AnnualRules, year: int) -> None:  # noqa: ANN001
         f"测算口径：综合得分 = 常规考核平均分 × **{pct}%** + 年终考核得分 × **{100 - pct}%**，"
         f"达标线 **{mark:g}** 分。"
     )
-    test = board.annual_what_if(
-        table, pct / 100, mark, rules.limits, rules.amounts, w_year_end=(100 - pct) / 100
-    )
-    summary = board.tier_summary(test, rules.limits, rules.amounts)
+    test = common.read(queries.annual_what_if, area, year, pct / 100, mark, (100 - pct) / 100)
+    summary = common.read(queries.annual_what_if_summary, area, year, pct / 100, mark, (100 - pct) / 100)
     official = dict(zip(table["grid_code"], table["tier"].astype(object), strict=True))
     changed = [
         (r.grid_code, r.grid_name, official.get(r.grid_code), r.tier)
@@ -230,7 +228,7 @@ def body() -> None:
 
     st.subheader("假设测算")
     with st.expander("调整权重和达标线，看结果如何变化（不保存）"):
-        what_if(table, rules, f.year)
+        what_if(table, rules, f.area, f.year)
 
 
 common.run_page(body)

@@ -124,8 +124,8 @@ def run_page(body: Any) -> None:
         st.info(
             "还没有数据。请先在「数据上传」页导入网格名册、评分细则和月度考核表，或运行 `python -m etl sample` 生成示例数据。"
         )
-    except db.DatabaseBusy:
-        st.warning("数据库正在导入数据，请稍候几秒后刷新页面。")
+    except db.DatabaseBusy as exc:  # our own writer, or (DatabaseLocked) another program
+        st.warning(f"{exc}。")
     except Exception:  # the last guard: log for the maintainer, a plain message for the user
         log.exception("page failed")
         st.error("页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。")

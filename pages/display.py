@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from etl import board, display, queries
+from etl import board, display, lamps, queries
 from pages import common
 
 log = logging.getLogger("dashboard.display")
@@ -78,6 +78,19 @@ def _trend(area: str, month: date) -> Body:
     return display.trend_panel(history.averages, history.totals, month, codes)
 
 
+def _lamps(area: str, month: date) -> Body:
+    # The check of the shown month, else the latest check before it, else the latest.
+    checks = common.read(lamps.lamp_months, area)
+    earlier = [m for m in checks if m <= month]
+    check = earlier[-1] if earlier else (checks[-1] if checks else month)
+    return display.lamps_panel(
+        common.read(lamps.lamp_month, area, check),
+        check,
+        common.read(lamps.targets),
+        lamps.work_figures(common.read(lamps.work_month, area, check)),
+    )
+
+
 BUILDERS: dict[str, Callable[[str, date], Body]] = {
     "ranking": _ranking,
     "warnings": _warnings,
@@ -86,6 +99,7 @@ BUILDERS: dict[str, Callable[[str, date], Body]] = {
     "problems": _problems,
     "map": _map,
     "trend": _trend,
+    "lamps": _lamps,
 }
 
 
@@ -101,9 +115,7 @@ def _panel(panel: str, area: str, month_text: str | None) -> tuple[date, date, d
 
 
 def body() -> None:
-    st.html(display.CSS)
-    # Dark from the first paint of the next load (Streamlit takes the theme from the URL before
-    # it draws anything; it refuses to set that parameter itself), and a clock that ticks
+    # (display.CSS is the entry script's first element on this page.) A clock that ticks
     # between reruns.
     st.html(display.SCRIPT, unsafe_allow_javascript=True)
     area_param, month_param, rotate, order, start = _params()

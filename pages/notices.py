@@ -75,7 +75,7 @@ def drafts_section(f: common.Filters, drafts: pd.DataFrame, user: str | None) ->
         try:
             done = notices.issue_notices(f.area, f.month, on=on, by=user, ids=chosen)
         except (notices.BadNoticeDate, db.DatabaseBusy) as exc:
-            st.error(str(exc) if isinstance(exc, notices.BadNoticeDate) else "数据库正忙，请稍后再试。")
+            st.error(str(exc))
             return
         st.session_state["notice_message"] = f"已登记下发 {len(done)} 份通知，可在「已下发通知」中下载。"
         st.rerun()
@@ -135,8 +135,8 @@ def response_section(f: common.Filters, user: str | None) -> None:
     except (notices.BadNoticeDate, notices.NoticeClosed, notices.NoSuchNotice) as exc:
         st.error(str(exc))
         return
-    except db.DatabaseBusy:
-        st.error("数据库正忙，请稍后再试。")
+    except db.DatabaseBusy as exc:
+        st.error(f"{exc}（未登记）")
         return
     done = "回复" if action is notices.record_response else "办结"
     st.session_state["notice_message"] = f"已登记{done}：{_label(n)}"

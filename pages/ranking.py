@@ -31,7 +31,7 @@ def body() -> None:
 
     missing = table["missing"].astype(bool).tolist()
     bottom = table["bottom_three"].astype(bool).tolist()
-    top = [not m and r <= 3 for m, r in zip(missing, table["rank"].fillna(99), strict=True)]
+    top = table["top_three"].astype(bool).tolist()
 
     def paint(row):  # noqa: ANN001, ANN202
         i = row.name

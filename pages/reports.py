@@ -1,11 +1,12 @@
-"""信息报送: each grid's monthly work report (due by the 25th, DOMAIN §6): status per grid and
-month in four colours, and the chase list (催报名单) of the month with contacts and phones."""
+"""信息报送: each grid's monthly work report (due by the report_deadline_day setting, DOMAIN §6):
+status per grid and month in four colours, the chase list (催报名单) of the month with contacts
+and phones, and the meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, queries
+from etl import board, charts, lamps, queries
 from pages import common
 
 
@@ -19,14 +20,15 @@ def body() -> None:
     counts = common.read(board.report_counts, f.area, f.month)
     missing = common.read(queries.missing_reports, f.area, f.month)
     deadline = missing["deadline"].iloc[0] if len(missing) else None
-    st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月25日前报送当月工作信息（文字和图片）")
+    day = common.read(queries.report_deadline_day)
+    st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月{day}日前报送当月工作信息（文字和图片）")
 
     n = counts.grids or len(common.read(board.registry, f.area))
     # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.
     outer = st.container(horizontal=True, gap="medium")
     c = outer.container(horizontal=True, gap="medium")
     c.metric("按时报送", f"{counts.on_time} / {n}")
-    c.metric("逾期报送", f"{counts.late} 个", help="25日之后才报送")
+    c.metric("逾期报送", f"{counts.late} 个", help=f"{day}日之后才报送")
     c = outer.container(horizontal=True, gap="medium")
     c.metric(
         "未报送",
@@ -68,10 +70,47 @@ def body() -> None:
         return
     common.plot(charts.report_heatmap(statuses), key="status")
     st.caption(
-        "按时：25日前（含）首次报送；逾期：25日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
+        f"按时：{day}日前（含）首次报送；逾期：{day}日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
     )
     with st.expander("各网格全年报送次数"):
         st.dataframe(board.report_year_display(matrix), hide_index=True, width="stretch")
+    work_mechanism(f, label)
+
+
+def work_mechanism(f: common.Filters, label: str) -> None:
+    """Meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
+    st.subheader("工作机制：例会、徒步巡查、图片")
+    month = common.read(lamps.work_month, f.area, f.month)
+    figures = lamps.work_figures(month)
+    if not figures.tracked:
+        st.info("本片区的信息报送记录从未填写会议次数（例会次数），例会情况显示为“未统计”。"
+                "如需统计，请在报送登记表中加「会议次数」列。")  # fmt: skip
+    else:
+        c = st.container(horizontal=True, gap="medium")
+        c.metric(f"{f.month.month}月例会", f"{figures.meetings} 次")
+        c.metric(f"{f.month.month}月徒步巡查", f"{figures.patrols} 次")
+        c.metric(f"{f.month.month}月图片", f"{figures.pictures} 张")
+        c.metric(
+            "例会不足的网格",
+            f"{figures.short} 个",
+            delta=f"每月应≥{figures.expected}次" if figures.short else "全部达标",
+            delta_arrow="off",
+            delta_color="red" if figures.short else "green",
+        )
+    red = "background-color: #fdecea; color: #8e1c1c; font-weight: 600"
+    table = lamps.work_table(month)
+    st.dataframe(
+        table.style.map(lambda v: red if str(v).startswith("不足") else "", subset=["例会情况"]),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(f"{label}：各网格当月报送记录中的例会、巡查、图片数之和；“—”为当月未报送或未填写，"
+               f"按例会不足计（每周集中开会一次，每月应≥{figures.expected}次）。")  # fmt: skip
+    if figures.tracked:
+        matrix = lamps.work_matrix(common.read(lamps.work_year, f.area, f.year))
+        if not matrix.empty:
+            st.markdown(f"**{f.year}年各网格每月例会次数**（红色为不足{figures.expected}次）")
+            common.plot(charts.meetings_heatmap(matrix, figures.expected), key="meetings")
 
 
 common.run_page(body)

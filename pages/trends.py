@@ -1,5 +1,5 @@
 """网格趋势: one or several grids over time: totals, ranks, categories, streaks, reports,
-volunteer activity, and every grid's rank through the year. The choice is kept in the URL
+volunteer activity, meetings / patrols / pictures (DOMAIN §11), and every grid's rank through the year. The choice is kept in the URL
 (?grid=07,12) so that a link reproduces the view."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import html
 
 import streamlit as st
 
-from etl import board, charts, queries
+from etl import board, charts, lamps, queries
 from pages import common
 
 KEY = "trend_grids"
@@ -115,12 +115,29 @@ def body() -> None:
     if reports.empty:
         st.info(f"{f.year}年暂无信息报送记录。")
     else:
-        st.markdown(f"**{f.year}年信息报送**（每月25日前报送）")
+        st.markdown(f"**{f.year}年信息报送**（每月{common.read(queries.report_deadline_day)}日前报送）")
         common.plot(charts.report_heatmap(reports), key="reports")
     volunteer = board.chart_matrix(common.read(queries.volunteer_matrix, f.area, f.year), codes)
     if not volunteer.empty:
         st.markdown(f"**{f.year}年志愿服务活动次数**（每月至少一次，红色为未开展）")
         common.plot(charts.activity_heatmap(volunteer), key="volunteer")
+
+    st.subheader("工作机制：例会、徒步巡查、图片")
+    work = common.read(lamps.work_history, f.area, tuple(codes))
+    if not lamps.any_counts(work):
+        st.info("信息报送记录中没有例会、巡查、图片次数（未统计）。")
+    else:
+        common.plot(charts.work_lines(work, labels), key="work")
+        short = lamps.short_months(work, labels)
+        st.caption(
+            "实线为例会次数，点线为徒步巡查次数，虚线为图片张数；断开处为当月未报送或未填写。"
+            + (
+                f"例会不足（每月应≥{int(work['meetings_expected'].iloc[0])}次）的月份：{short}"
+                if short
+                else ""
+            )
+            + ("" if lamps.tracked(work) else "本片区未统计例会次数。")
+        )
 
     st.subheader("全部网格名次变化")
     ranks = common.read(board.rank_history, f.area, f.year)

@@ -98,7 +98,11 @@ def show_preview(pv: preview.FilePreview) -> None:
             st.markdown("**识别结果：**")
             for line in pv.recognised():
                 st.text("· " + line)
-        if pv.extraction.issues:
+        # A whole file refused (unreadable, too large, hostile): one plain red message.
+        whole = [i for i in pv.errors if not i.sheet and not i.row]
+        for issue in whole:
+            st.error(issue.message, icon=":material/block:")
+        if len(pv.extraction.issues) > len(whole):
             st.markdown("**问题清单**（错误在前；行号与 Excel 中显示的一致）：")
             table = pv.issue_table()
             # A static table wraps long messages (a data grid would cut them off).
@@ -146,8 +150,8 @@ def confirm(checked: list[tuple[preview.FilePreview, bytes]], options: store.Opt
             results.append(("ok", res.summary(), pv))
         except FileRejected as exc:
             results.append(("error", f"{exc}；" + "；".join(str(i) for i in exc.errors[:5]), pv))
-        except db.DatabaseBusy:
-            results.append(("error", f"{pv.file_name}：数据库正忙（另一个导入正在进行），请稍后再试", pv))
+        except db.DatabaseBusy as exc:  # nothing of this file was loaded
+            results.append(("error", f"{pv.file_name}：{exc}（此文件未导入）", pv))
         bar.progress(i / len(loadable), text=f"已处理 {i}/{len(loadable)} 个文件")
     st.session_state["load_results"] = [(s, m, pv.months) for s, m, pv in results]
     st.session_state["_toasted"] = False
@@ -214,7 +218,11 @@ def history(user: str | None) -> None:
             f"撤销后，批次 **#{pick}** 的数据不再计入，被它替换的旧数据恢复有效。原始文件和记录都会保留。"
         )
         if st.button(f"确认撤销 #{pick}", type="primary", key=f"revert_{pick}"):
-            store.revert(int(pick), by=user)
+            try:
+                store.revert(int(pick), by=user)
+            except db.DatabaseBusy as exc:
+                st.error(f"{exc}（批次 #{pick} 未撤销）")
+                return
             st.session_state["load_results"] = [
                 (
                     "ok",

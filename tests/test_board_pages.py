@@ -1,5 +1,6 @@
-"""Pure helpers and read functions behind the issue-4 pages: the annual what-if (DOMAIN §5)
-equals the annual_ranking view, rates carry their counts, registry and matrices as shown."""
+"""Read functions and display builders behind the issue-4 pages: the annual what-if (DOMAIN §5,
+computed by the annual_assessment macro of views.sql with other settings), rates carry their
+counts, registry and matrices as shown."""
 
 from __future__ import annotations
 
@@ -9,17 +10,6 @@ from test_rules_support import AREA, Store, store_fixture  # noqa: F401
 
 from etl import board, queries
 from etl.settings import set_setting
-
-VIEW_COLUMNS = [
-    "composite",
-    "rank",
-    "tier",
-    "reward_yuan",
-    "over_quota",
-    "tier_quota",
-    "tier_count",
-    "incomplete",
-]
 
 SCENARIO = {  # composite = routine average = year-end score (see test_rules_annual)
     "G01": 95, "G02": 93, "G03": 90, "G04": 90, "G05": 88, "G06": 86, "G07": 86, "G08": 84,
@@ -34,80 +24,71 @@ def scenario(store: Store) -> None:
     store.annual(2018, {**SCENARIO, "G13": 99})  # G13: no monthly score
 
 
-def comparable(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """Rows as plain Python values (NaN, NA and None all None), by grid."""
-    out = []
-    for r in frame.sort_values("grid_code").to_dict("records"):
-        out.append(
-            tuple(None if v is None or v is pd.NA or v != v else v for v in (r[c] for c in VIEW_COLUMNS))
-        )
-    return out
+def by_grid(frame: pd.DataFrame, column: str) -> dict[str, object]:
+    return {c: (None if pd.isna(v) else v) for c, v in zip(frame["grid_code"], frame[column], strict=True)}
 
 
-def what_if_at_stored(con: object, table: pd.DataFrame) -> pd.DataFrame:
-    rules = board.annual_rules(con)  # type: ignore[arg-type]
-    return board.annual_what_if(
-        table, rules.w_routine, rules.pass_mark, rules.limits, rules.amounts, w_year_end=rules.w_year_end
-    )
-
-
-def test_what_if_at_default_settings_equals_the_view(store: Store) -> None:
+def test_what_if_with_a_higher_pass_mark_and_other_weights(store: Store) -> None:
     scenario(store)
-    table = queries.annual_table(store.con, AREA, 2018)
-    test = board.annual_what_if(table, 0.6, 60)  # the defaults of DOMAIN §5
-    assert comparable(test) == comparable(table)
-    assert sorted(test.loc[test["over_quota"], "grid_code"]) == ["G03", "G04", "G05", "G06", "G07"]
+    test = queries.annual_what_if(store.con, AREA, 2018, 0.3, 90)
+    # composite = average = year-end whatever the weights; pass mark 90: 90 passes, 88 does not
+    assert by_grid(test, "tier") == {
+        "G01": "一类", "G02": "一类", "G03": "二类", "G04": "二类", **dict.fromkeys(
+            ["G05", "G06", "G07", "G08", "G09", "G10", "G11"], "不达标"), "G12": None, "G13": None,
+    }  # fmt: skip
+    assert by_grid(test, "rank")["G04"] == 3 and by_grid(test, "reward_yuan")["G05"] == 0
+    assert not test["over_quota"].any()  # 二类 now holds 2 of its 4
     assert list(test["grid_code"][-2:]) == ["G12", "G13"]  # incomplete last, as in the view
+    summary = queries.annual_what_if_summary(store.con, AREA, 2018, 0.3, 90).set_index("tier")
+    assert summary["grids"].to_dict() == {
+        "一类": 2,
+        "二类": 2,
+        "三类": 0,
+        "达标": 0,
+        "不达标": 7,
+        "未完成": 2,
+    }
+    assert int(summary["total_yuan"].sum()) == 2 * 20000 + 2 * 15000
 
 
-def test_what_if_equals_the_view_after_settings_change(store: Store) -> None:
-    scenario(store)
-    set_setting(store.con, "weight_routine", 0.7)
-    set_setting(store.con, "pass_mark", 85)
-    set_setting(store.con, "tier3_ranks", 8)
-    set_setting(store.con, "reward_pass", 3000)
-    table = queries.annual_table(store.con, AREA, 2018)
-    test = what_if_at_stored(store.con, table)
-    assert comparable(test) == comparable(table)
-    summary = board.tier_summary(test, (2, 6, 8), (20000, 15000, 10000, 3000))
-    stored = queries.annual_summary(store.con, AREA, 2018)
-    pd.testing.assert_frame_equal(
-        summary[["tier", "grids", "total_yuan", "over_quota"]],
-        stored[["tier", "grids", "total_yuan", "over_quota"]],
-        check_dtype=False,
-    )
-
-
-def test_what_if_rounds_like_the_view(store: Store) -> None:
-    """87.075 is 87.07499… in binary: the view still gives 87.08, and so must the what-if."""
+def test_what_if_weights_and_rounding(store: Store) -> None:
+    """87.075 is 87.07499… in binary: the rule still rounds it to 87.08, and other weights give
+    other composites (G01: average 85.125, year-end 90)."""
     store.registry(3)
     store.scores("2018-05", {"G01": 85.0, "G02": 87.13, "G03": 80})
     store.scores("2018-06", {"G01": 85.25})
     store.annual(2018, {"G01": 90, "G02": 87, "G03": 80})
-    table = queries.annual_table(store.con, AREA, 2018)
-    test = board.annual_what_if(table, 0.6, 60)
-    assert comparable(test) == comparable(table)
-    assert test.set_index("grid_code").loc["G01", "composite"] == 87.08
+    at_60 = queries.annual_what_if(store.con, AREA, 2018, 0.6, 60)
+    assert by_grid(at_60, "composite") == {"G01": 87.08, "G02": 87.08, "G03": 80.0}
+    assert by_grid(at_60, "rank") == {"G01": 1, "G02": 1, "G03": 3}
+    at_50 = queries.annual_what_if(store.con, AREA, 2018, 0.5, 60)
+    assert by_grid(at_50, "composite") == {"G01": 87.56, "G02": 87.07, "G03": 80.0}  # 87.5625, 87.065
+    assert by_grid(at_50, "rank") == {"G01": 1, "G02": 2, "G03": 3}
+    explicit = queries.annual_what_if(store.con, AREA, 2018, 0.5, 60, w_year_end=0.5)
+    assert by_grid(explicit, "composite") == by_grid(at_50, "composite")
+
+
+def test_what_if_keeps_the_stored_tier_limits_and_rewards(store: Store) -> None:
+    scenario(store)
+    set_setting(store.con, "tier3_ranks", 8)
+    set_setting(store.con, "reward_pass", 3000)
+    test = queries.annual_what_if(store.con, AREA, 2018, 0.7, 80)
+    # ranks 1, 2, 3, 3, 5, 6, 6, 8, 9: 三类 ends at rank 8 now; 59 and 55 fail at 80
+    tiers, money = by_grid(test, "tier"), by_grid(test, "reward_yuan")
+    assert (tiers["G07"], tiers["G08"], tiers["G09"], tiers["G10"]) == ("二类", "三类", "达标", "不达标")
+    assert (money["G08"], money["G09"]) == (10000, 3000)
+    summary = queries.annual_what_if_summary(store.con, AREA, 2018, 0.7, 80).set_index("tier")
+    assert summary.loc["三类", "quota"] == 2 and summary.loc["达标", "reward_each"] == 3000
 
 
 def test_what_if_changes_nothing_stored(store: Store) -> None:
     scenario(store)
     table = queries.annual_table(store.con, AREA, 2018)
-    test = board.annual_what_if(table, 0.3, 90)
+    test = queries.annual_what_if(store.con, AREA, 2018, 0.3, 90)
     tiers = dict(zip(test["grid_code"], test["tier"], strict=True))
     assert tiers["G03"] == "二类" and tiers["G05"] == "不达标"  # 90 ≥ 90 passes, 88 does not
     assert board.annual_rules(store.con).pass_mark == 60
     assert queries.annual_table(store.con, AREA, 2018)["tier"].tolist() == table["tier"].tolist()
-
-
-def test_summary_of_the_view_matches_annual_summary(store: Store) -> None:
-    scenario(store)
-    table = queries.annual_table(store.con, AREA, 2018)
-    mine = board.tier_summary(table)
-    stored = queries.annual_summary(store.con, AREA, 2018)
-    assert mine["total_yuan"].tolist() == stored["total_yuan"].tolist()
-    assert mine["grids"].tolist() == stored["grids"].tolist()
-    assert mine["over_quota"].tolist() == stored["over_quota"].tolist()
 
 
 def test_annual_display_flags_conflicts_and_incomplete(store: Store) -> None:

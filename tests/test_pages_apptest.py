@@ -188,7 +188,7 @@ def test_annual_what_if_recomputes_without_storing(env: Path) -> None:
     at.number_input(key="whatif_pass_2019").set_value(90.0).run()
     assert_clean(at)
     changed = int(metric(at, "等次变化的网格").split()[0])
-    expected = board.annual_what_if(read(queries.annual_table, "县城", 2019), 0.6, 90.0)
+    expected = read(queries.annual_what_if, "县城", 2019, 0.6, 90.0)
     assert changed == int((expected["tier"] == "不达标").sum()) > 0
     assert read(board.annual_rules).pass_mark == 60  # nothing stored
     at.slider(key="whatif_weight_2019").set_value(100).run()

@@ -259,3 +259,21 @@ def test_newer_registry_replaces_the_grid_list(store: Store) -> None:
     assert set(ranking(store, "2018-05")) == {"G01", "G02"}
     store.registry(3)
     assert column(store, "2018-05", "rank") == {"G01": 1, "G02": 2, "G03": 3}
+
+
+def test_top_three_is_rank_one_to_three_with_ties_and_never_a_missing_grid(store: Store) -> None:
+    # 95, 90, 90, 88, 88, 70 and G07 missing: ranks 1, 2, 2, 4, 4, 6 → the front is G01–G03
+    store.registry(7)
+    store.scores("2018-05", {"G01": 95, "G02": 90, "G03": 90, "G04": 88, "G05": 88, "G06": 70})
+    flags = dict(
+        store.rows("SELECT grid_code, top_three FROM monthly_ranking WHERE month = ?", [month("2018-05")])
+    )
+    assert flags == {"G01": True, "G02": True, "G03": True, "G04": False, "G05": False, "G06": False,
+                     "G07": False}  # fmt: skip
+    # 95, 90, 90, 90: the tie at rank 2 takes four grids into the front
+    store.scores("2018-06", {"G01": 95, "G02": 90, "G03": 90, "G04": 90, "G05": 80})
+    front = store.rows("SELECT grid_code FROM monthly_ranking WHERE month = ? AND top_three ORDER BY 1",
+                       [month("2018-06")])  # fmt: skip
+    assert [r[0] for r in front] == ["G01", "G02", "G03", "G04"]
+    shown = queries.month_ranking(store.con, AREA, "2018-06")
+    assert shown.loc[shown["top_three"], "grid_code"].tolist() == ["G01", "G02", "G03", "G04"]

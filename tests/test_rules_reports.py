@@ -171,3 +171,21 @@ def test_volunteer_matrix(store: Store) -> None:
     assert m.loc["G01", "total_activities"] == 2 and m.loc["G01", "total_hours"] == 4.0
     hours = queries.volunteer_matrix(store.con, AREA, 2019, measure="hours")
     assert hours.set_index("grid_code").loc["G01", "2019-01"] == 2.5
+
+
+def test_the_template_states_the_deadline_day_of_the_setting(store: Store, tmp_path: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from etl import template
+
+    def instructions(db_file: Any) -> str:
+        wb = load_workbook(io.BytesIO(template.template_bytes("reports", db_file)))
+        return "\n".join(str(c.value) for c in wb["填写说明"]["A"] if c.value)
+
+    assert "每月25日前（含）报送为按时" in instructions(tmp_path / "none" / "grid.duckdb")  # no database yet
+    assert queries.report_deadline_day(store.con) == 25
+    set_setting(store.con, "report_deadline_day", 20)
+    assert queries.report_deadline_day(store.con) == 20
+    assert "每月20日前（含）报送为按时" in instructions(store.path)

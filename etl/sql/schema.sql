@@ -130,6 +130,21 @@ CREATE TABLE IF NOT EXISTS problem (
     excel_row    INTEGER
 );
 
+-- Street-lamp night checks (DOMAIN §10): one row per grid and month checked. The loader refuses
+-- negative counts, installed > required and lit > installed, so the rows here are consistent.
+CREATE TABLE IF NOT EXISTS lamp_check (
+    batch_id  INTEGER NOT NULL,
+    area      VARCHAR NOT NULL,
+    month     DATE NOT NULL,
+    grid_code VARCHAR NOT NULL,
+    required  INTEGER NOT NULL,         -- 应装路灯数 (by the plan or design)
+    installed INTEGER NOT NULL,         -- 已装路灯数
+    lit       INTEGER NOT NULL,         -- 亮灯数 at the check
+    note      VARCHAR,
+    sheet     VARCHAR,
+    excel_row INTEGER
+);
+
 -- Rectification notices and written-explanation requests (DOMAIN §9, issue 7). Append-only like
 -- everything else: a notice is its 'issue' event; a response and a closing are further events of
 -- the same notice_id, so nothing said or recorded is ever lost. The `notice` view (views.sql)
@@ -141,7 +156,7 @@ CREATE TABLE IF NOT EXISTS notice_event (
     area        VARCHAR NOT NULL,
     month       DATE NOT NULL,         -- the month the notice is about
     grid_code   VARCHAR NOT NULL,
-    kind        VARCHAR NOT NULL,      -- 末位整改 | 书面说明 | 未按时报送 | 无志愿服务 | 逾期问题 | 年度不达标
+    kind        VARCHAR NOT NULL,      -- 末位整改 | 书面说明 | 未按时报送 | 无志愿服务 | 逾期问题 | 年度不达标 | 路灯未达标
     on_date     DATE NOT NULL,         -- issued / response received / closed on
     due_on      DATE,                  -- issue: the response deadline stated in the notice
     notice_no   VARCHAR,               -- issue: the document number
@@ -162,6 +177,13 @@ CREATE TABLE IF NOT EXISTS setting (
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
+);
+
+-- Every write (load, revert, setting, notice events) commits its id here in the same
+-- transaction, and logs the id in archive/batches.jsonl before the commit: after a crash,
+-- the log entry counts exactly when its id is here (etl/store.py reconcile).
+CREATE TABLE IF NOT EXISTS write_txn (
+    txn VARCHAR PRIMARY KEY
 );
 
 -- "Today" in Asia/Shanghai (DOMAIN §6); a connection may pin it with SET VARIABLE grid_today.
@@ -204,4 +226,8 @@ QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_
 
 CREATE OR REPLACE VIEW cur_problem AS
 SELECT s.* FROM problem s JOIN active_batch USING (batch_id)
+QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);
+
+CREATE OR REPLACE VIEW cur_lamp_check AS
+SELECT s.* FROM lamp_check s JOIN active_batch USING (batch_id)
 QUALIFY s.batch_id = max(s.batch_id) OVER (PARTITION BY s.area, s.month, s.grid_code);

@@ -8,10 +8,102 @@
 -- would make every page compute the whole province.
 
 -- ---------------------------------------------------------------------------------------
+-- Rule macros: the one home of the ranking and assessment rules (DOMAIN §4, §5). The views
+-- below are built with them, and Python asks them (never re-implements them) for data that
+-- is not in the views: etl/rulesql.py runs this block on an in-memory DuckDB for the in-file
+-- rank check and the sample generator; the annual what-if and the provisional standing call
+-- annual_assessment (further down) with other settings. This block must stay pure (no table
+-- or view, only macros of this block) so that it runs on its own.
+-- >>> pure rule macros
+-- DOMAIN §4: standard competition ranking ("1, 2, 2, 4") of v, descending, within (area,
+-- period); a NULL v is not ranked. A window macro: use it in a SELECT list.
+CREATE OR REPLACE MACRO competition_rank(area, period, v) AS
+    CASE WHEN v IS NOT NULL THEN
+        rank() OVER (PARTITION BY area, period ORDER BY v DESC NULLS LAST)
+    END::INTEGER;
+
+-- DOMAIN §4 bottom three: fewer than 3 ranked values strictly lower. rank() ascending is
+-- 1 + the number strictly lower, so the test is rank_asc <= 3; ties at the edge all get in.
+CREATE OR REPLACE MACRO bottom_three(area, period, v) AS
+    coalesce(v IS NOT NULL
+        AND rank() OVER (PARTITION BY area, period ORDER BY v ASC NULLS LAST) <= 3, false);
+
+-- The front of a ranking (前三名, shown green on every page, the display and the bulletin):
+-- competition rank 1–3, so ties at the edge all get in, like the bottom three.
+CREATE OR REPLACE MACRO top_three(rank) AS coalesce(rank <= 3, false);
+
+-- DOMAIN §5: composite = round(w1 × routine_avg + w2 × year_end, 2), half away from zero on
+-- the decimal value (cast to DECIMAL first so that 87.075 stored as 87.07499… gives 87.08).
+CREATE OR REPLACE MACRO composite_score(routine_avg, year_end, w_routine, w_year_end) AS
+    round((w_routine * routine_avg + w_year_end * year_end)::DECIMAL(18, 6), 2)::DOUBLE;
+
+-- DOMAIN §5 tier: composite < pass mark → 不达标 whatever the rank; else by rank limits.
+CREATE OR REPLACE MACRO annual_tier(composite, rank, pass_mark, tier1_ranks, tier2_ranks, tier3_ranks) AS
+    CASE
+        WHEN composite IS NULL OR rank IS NULL THEN NULL
+        WHEN composite < pass_mark THEN '不达标'
+        WHEN rank <= tier1_ranks THEN '一类'
+        WHEN rank <= tier2_ranks THEN '二类'
+        WHEN rank <= tier3_ranks THEN '三类'
+        ELSE '达标'
+    END;
+
+-- A tier's quota is its rank span (2, 4, 6 by default); 达标/不达标 have none.
+CREATE OR REPLACE MACRO tier_quota(tier, tier1_ranks, tier2_ranks, tier3_ranks) AS
+    CASE tier
+        WHEN '一类' THEN tier1_ranks
+        WHEN '二类' THEN tier2_ranks - tier1_ranks
+        WHEN '三类' THEN tier3_ranks - tier2_ranks
+    END::INTEGER;
+
+CREATE OR REPLACE MACRO tier_reward(tier, reward_tier1, reward_tier2, reward_tier3, reward_pass) AS
+    CASE tier
+        WHEN '一类' THEN reward_tier1
+        WHEN '二类' THEN reward_tier2
+        WHEN '三类' THEN reward_tier3
+        WHEN '达标' THEN reward_pass
+        WHEN '不达标' THEN 0
+    END::INTEGER;
+
+-- The smallest year-end score x in [0, 100], to 2 decimals rounded up, with
+-- w1 × routine_avg + w2 × x ≥ target; NULL when out of reach (the provisional standing).
+CREATE OR REPLACE MACRO needed_year_end(routine_avg, target, w_routine, w_year_end) AS
+    CASE
+        WHEN routine_avg IS NULL OR target IS NULL THEN NULL
+        WHEN w_year_end <= 0 THEN
+            CASE WHEN w_routine * routine_avg >= target THEN 0.0 END
+        WHEN ceil(round((target - w_routine * routine_avg) / w_year_end * 100, 6)) / 100 > 100 THEN NULL
+        ELSE greatest(ceil(round((target - w_routine * routine_avg) / w_year_end * 100, 6)) / 100, 0.0)
+    END::DOUBLE;
+
+-- The year-end score a grid needs to reach rank ≤ rank_limit (NULL: just the pass mark) when
+-- every other grid keeps its projected composite. field: every projected composite of the
+-- area-year, best first (the grid's own `composite` among them when not NULL). The grid must
+-- reach the pass mark and the rank_limit-th best of the others (then at most rank_limit − 1
+-- others are strictly above it, so its competition rank is ≤ rank_limit).
+CREATE OR REPLACE MACRO nth_best_other(composite, field, n) AS
+    CASE WHEN composite IS NOT NULL AND composite >= field[n] THEN field[n + 1] ELSE field[n] END;
+
+CREATE OR REPLACE MACRO needed_for_rank(routine_avg, composite, field, rank_limit, pass_mark,
+        w_routine, w_year_end) AS
+    CASE
+        WHEN nth_best_other(composite, field, rank_limit) IS NULL
+            THEN needed_year_end(routine_avg, pass_mark, w_routine, w_year_end)
+        -- both bounds must be reachable (greatest() alone would skip a NULL)
+        WHEN needed_year_end(routine_avg, pass_mark, w_routine, w_year_end) IS NULL
+            OR needed_year_end(routine_avg, nth_best_other(composite, field, rank_limit),
+                w_routine, w_year_end) IS NULL THEN NULL
+        ELSE greatest(needed_year_end(routine_avg, pass_mark, w_routine, w_year_end),
+            needed_year_end(routine_avg, nth_best_other(composite, field, rank_limit),
+                w_routine, w_year_end))
+    END::DOUBLE;
+-- <<< pure rule macros
+
+-- ---------------------------------------------------------------------------------------
 -- Settings (DOMAIN §5, §6): the plan leaves these open. The `setting` table holds only the
 -- values someone changed (etl/settings.py validates them); a key absent from the table, or a
--- value that does not parse, falls back to the default below. These defaults must equal
--- etl/settings.py SETTINGS (a test checks it).
+-- value that does not parse, falls back to the default below. This is the one home of the
+-- defaults: etl/settings.py reads them from here.
 CREATE OR REPLACE VIEW setting_default AS
 SELECT * FROM (VALUES
     ('weight_routine', '0.6'),
@@ -25,7 +117,10 @@ SELECT * FROM (VALUES
     ('reward_tier3', '10000'),
     ('reward_pass', '5000'),
     ('report_deadline_day', '25'),
-    ('notice_due_days', '7')
+    ('notice_due_days', '7'),
+    ('lamp_install_target', '1.00'),
+    ('lamp_lit_target', '0.95'),
+    ('meetings_expected', '4')
 ) AS d(key, value);
 
 -- Effective value of every known setting (the table's value, else the default).
@@ -39,10 +134,12 @@ SELECT
 FROM setting_default d
 LEFT JOIN setting s USING (key);
 
--- The same, as one typed row to CROSS JOIN into the rule views.
+-- The same, as one typed row to CROSS JOIN into the rule views. The lamp targets are also read
+-- as exact decimals (dx), so that 38 lit of 40 installed meets 0.95 exactly (DOMAIN §10).
 CREATE OR REPLACE VIEW rule_setting AS
 WITH v AS (
-    SELECT d.key, coalesce(try_cast(s.value AS DOUBLE), d.value::DOUBLE) AS x
+    SELECT d.key, coalesce(try_cast(s.value AS DOUBLE), d.value::DOUBLE) AS x,
+        coalesce(try_cast(s.value AS DECIMAL(9, 4)), d.value::DECIMAL(9, 4)) AS dx
     FROM setting_default d
     LEFT JOIN setting s USING (key)
 )
@@ -58,7 +155,10 @@ SELECT
     max(x) FILTER (WHERE key = 'reward_tier3')::INTEGER AS reward_tier3,
     max(x) FILTER (WHERE key = 'reward_pass')::INTEGER AS reward_pass,
     max(x) FILTER (WHERE key = 'report_deadline_day')::INTEGER AS report_deadline_day,
-    max(x) FILTER (WHERE key = 'notice_due_days')::INTEGER AS notice_due_days
+    max(x) FILTER (WHERE key = 'notice_due_days')::INTEGER AS notice_due_days,
+    max(dx) FILTER (WHERE key = 'lamp_install_target') AS lamp_install_target,
+    max(dx) FILTER (WHERE key = 'lamp_lit_target') AS lamp_lit_target,
+    max(x) FILTER (WHERE key = 'meetings_expected')::INTEGER AS meetings_expected
 FROM v;
 
 -- ---------------------------------------------------------------------------------------
@@ -79,8 +179,9 @@ SELECT
     n_scores
 FROM (SELECT area, month, count(*) AS n_scores FROM cur_monthly_score GROUP BY area, month);
 
--- DOMAIN §6, §7: an area's data range runs from its first to its last month holding data of
--- any kind (monthly scores, reports, volunteer records, problems), every month in between.
+-- DOMAIN §6, §7, §11: an area's data range runs from its first to its last month holding data
+-- of any kind (monthly scores, reports, volunteer records, problems, lamp checks), every month
+-- in between.
 CREATE OR REPLACE VIEW area_data_month AS
 WITH bounds AS (
     SELECT area, min(first_month) AS first_month, max(last_month) AS last_month
@@ -93,6 +194,8 @@ WITH bounds AS (
         SELECT area, min(month), max(month) FROM cur_volunteer GROUP BY area
         UNION ALL
         SELECT area, min(month), max(month) FROM cur_problem GROUP BY area
+        UNION ALL
+        SELECT area, min(month), max(month) FROM cur_lamp_check GROUP BY area
     )
     GROUP BY area
 )
@@ -114,8 +217,8 @@ JOIN cur_grid_registry g ON g.area = m.area;
 --    can never break a tie.
 --  * rank: competition ranking "1, 2, 2, 4" of total desc within (area, month); NULL when
 --    missing (缺检). n_ranked counts the ranked grids only.
---  * bottom_three: fewer than 3 ranked grids strictly lower. rank() ascending is 1 + the
---    number strictly lower, so the test is rank_asc <= 3; ties at the edge all get in.
+--  * rank, bottom_three, top_three: the rule macros at the top of this file (competition
+--    rank; fewer than 3 ranked grids strictly lower; rank 1–3), ties at the edge all get in.
 --  * streak: consecutive checks ending here in bottom three, by "check number minus row
 --    number" islands per (area, grid, bottom_three). Every grid has a row at every check, so
 --    a missing check (bottom_three false) ends the island. Runs across years.
@@ -133,13 +236,9 @@ WITH base AS (
 ranked AS (
     SELECT
         *,
-        CASE WHEN total IS NOT NULL THEN
-            rank() OVER (PARTITION BY area, month ORDER BY total DESC NULLS LAST)
-        END::INTEGER AS rank,
+        competition_rank(area, month, total) AS rank,
         count(total) OVER (PARTITION BY area, month)::INTEGER AS n_ranked,
-        coalesce(total IS NOT NULL
-            AND rank() OVER (PARTITION BY area, month ORDER BY total ASC NULLS LAST) <= 3,
-            false) AS bottom_three
+        bottom_three(area, month, total) AS bottom_three
     FROM base
 ),
 islands AS (
@@ -165,7 +264,8 @@ SELECT
     check_no,
     prev_rank::INTEGER AS prev_rank,
     (prev_rank - rank)::INTEGER AS rank_change,
-    sort_order
+    sort_order,
+    top_three(rank) AS top_three
 FROM islands;
 
 -- DOMAIN §2: a category's score is the sum of its items; pages show categories.
@@ -217,11 +317,34 @@ GROUP BY area, month, grid_code;
 --    ≤ tier2_ranks → 二类, ≤ tier3_ranks → 三类, else 达标. Ties can overfill a tier:
 --    over_quota marks every grid of a tier holding more grids than its quota (the rank span:
 --    2, 4, 6), for the committee to settle (名额冲突). 达标/不达标 have no quota.
-CREATE OR REPLACE VIEW annual_ranking AS
+-- The rule as a table macro of its settings, so that the view, the what-if (other weights or
+-- pass mark, nothing stored) and the provisional standing (project_year_end: a grid without
+-- its year-end score is projected at its routine average) compute it in one place. A NULL
+-- argument means the stored setting (rule_setting).
+CREATE OR REPLACE MACRO annual_assessment(
+    w_routine := NULL, w_year_end := NULL, pass_at := NULL,
+    tier1 := NULL, tier2 := NULL, tier3 := NULL,
+    reward1 := NULL, reward2 := NULL, reward3 := NULL, reward0 := NULL,
+    project_year_end := false
+) AS TABLE
 WITH area_year AS (
     SELECT DISTINCT area, year(month)::INTEGER AS year FROM cur_monthly_score
     UNION
     SELECT DISTINCT area, year FROM cur_annual_score
+),
+st AS (
+    SELECT
+        coalesce(w_routine, weight_routine)::DOUBLE AS weight_routine,
+        coalesce(w_year_end, weight_year_end)::DOUBLE AS weight_year_end,
+        coalesce(pass_at, pass_mark)::DOUBLE AS pass_mark,
+        coalesce(tier1, tier1_ranks)::INTEGER AS tier1_ranks,
+        coalesce(tier2, tier2_ranks)::INTEGER AS tier2_ranks,
+        coalesce(tier3, tier3_ranks)::INTEGER AS tier3_ranks,
+        coalesce(reward1, reward_tier1)::INTEGER AS reward_tier1,
+        coalesce(reward2, reward_tier2)::INTEGER AS reward_tier2,
+        coalesce(reward3, reward_tier3)::INTEGER AS reward_tier3,
+        coalesce(reward0, reward_pass)::INTEGER AS reward_pass
+    FROM rule_setting
 ),
 routine AS (
     SELECT s.area, year(s.month)::INTEGER AS year, s.grid_code,
@@ -233,46 +356,30 @@ base AS (
     SELECT
         y.area, y.year, g.grid_code, g.sort_order,
         r.routine_avg, coalesce(r.n_months, 0) AS n_months, a.year_end,
-        round((st.weight_routine * r.routine_avg + st.weight_year_end * a.year_end)
-            ::DECIMAL(18, 6), 2)::DOUBLE AS composite,
-        st.pass_mark, st.tier1_ranks, st.tier2_ranks, st.tier3_ranks,
-        st.reward_tier1, st.reward_tier2, st.reward_tier3, st.reward_pass
+        composite_score(r.routine_avg,
+            CASE WHEN project_year_end THEN coalesce(a.year_end, r.routine_avg) ELSE a.year_end END,
+            st.weight_routine, st.weight_year_end) AS composite,
+        st.*
     FROM area_year y
     JOIN cur_grid_registry g ON g.area = y.area
-    CROSS JOIN rule_setting st
+    CROSS JOIN st
     LEFT JOIN routine r ON r.area = y.area AND r.year = y.year AND r.grid_code = g.grid_code
     LEFT JOIN cur_annual_score a
         ON a.area = y.area AND a.year = y.year AND a.grid_code = g.grid_code
 ),
 ranked AS (
-    SELECT
-        *,
-        CASE WHEN composite IS NOT NULL THEN
-            rank() OVER (PARTITION BY area, year ORDER BY composite DESC NULLS LAST)
-        END::INTEGER AS rank
-    FROM base
+    SELECT *, competition_rank(area, year, composite) AS rank FROM base
 ),
 tiered AS (
     SELECT
         *,
-        CASE
-            WHEN composite IS NULL THEN NULL
-            WHEN composite < pass_mark THEN '不达标'
-            WHEN rank <= tier1_ranks THEN '一类'
-            WHEN rank <= tier2_ranks THEN '二类'
-            WHEN rank <= tier3_ranks THEN '三类'
-            ELSE '达标'
-        END AS tier
+        annual_tier(composite, rank, pass_mark, tier1_ranks, tier2_ranks, tier3_ranks) AS tier
     FROM ranked
 ),
 quota AS (
     SELECT
         *,
-        CASE tier
-            WHEN '一类' THEN tier1_ranks
-            WHEN '二类' THEN tier2_ranks - tier1_ranks
-            WHEN '三类' THEN tier3_ranks - tier2_ranks
-        END::INTEGER AS tier_quota,
+        tier_quota(tier, tier1_ranks, tier2_ranks, tier3_ranks) AS tier_quota,
         CASE WHEN tier IS NOT NULL THEN
             count(*) OVER (PARTITION BY area, year, tier)
         END::INTEGER AS tier_count
@@ -287,13 +394,7 @@ SELECT
     composite,
     rank,
     tier,
-    CASE tier
-        WHEN '一类' THEN reward_tier1
-        WHEN '二类' THEN reward_tier2
-        WHEN '三类' THEN reward_tier3
-        WHEN '达标' THEN reward_pass
-        WHEN '不达标' THEN 0
-    END::INTEGER AS reward_yuan,
+    tier_reward(tier, reward_tier1, reward_tier2, reward_tier3, reward_pass) AS reward_yuan,
     coalesce(tier_count > tier_quota, false) AS over_quota,
     composite IS NULL AS incomplete,
     n_months,
@@ -301,6 +402,9 @@ SELECT
     tier_count,
     sort_order
 FROM quota;
+
+CREATE OR REPLACE VIEW annual_ranking AS
+SELECT * FROM annual_assessment();
 
 -- ---------------------------------------------------------------------------------------
 -- DOMAIN §7: volunteer service per (grid, month), zeros included: a month with no activity
@@ -412,6 +516,114 @@ FROM problem_status
 GROUP BY area, month, grid_code, category;
 
 -- ---------------------------------------------------------------------------------------
+-- DOMAIN §10: street lighting. The one home of the lamp rule: lamp_monthly applies it to the
+-- current checks and the upload preview to a file's rows before they are written, through
+-- this table macro over any relation with area, month, grid_code, required, installed, lit.
+--  * install_rate = installed / required (required ≥ 1: the loader refuses 0 and negatives).
+--  * lit_rate = lit / installed; NULL when nothing is installed.
+--  * meets_target: install_rate ≥ lamp_install_target AND lit_rate ≥ lamp_lit_target, compared
+--    unrounded and exactly: as decimals, installed ≥ target × required and lit ≥ target ×
+--    installed (a double 38/40 vs 0.95 must not depend on float noise). A NULL lit_rate does
+--    not meet (false, not NULL). install_ok / lit_ok say which part failed.
+CREATE OR REPLACE MACRO lamp_rates(checks) AS TABLE
+SELECT
+    c.area,
+    c.month,
+    c.grid_code,
+    c.required::INTEGER AS required,
+    c.installed::INTEGER AS installed,
+    c.lit::INTEGER AS lit,
+    CASE WHEN c.required > 0 THEN c.installed / c.required END::DOUBLE AS install_rate,
+    CASE WHEN c.installed > 0 THEN c.lit / c.installed END::DOUBLE AS lit_rate,
+    install_ok AND lit_ok AS meets_target,
+    install_ok,
+    lit_ok
+FROM query_table(checks) c
+CROSS JOIN rule_setting st,
+LATERAL (SELECT
+    coalesce(c.required > 0
+        AND c.installed::DECIMAL(18, 4) >= st.lamp_install_target * c.required, false) AS install_ok,
+    coalesce(c.installed > 0
+        AND c.lit::DECIMAL(18, 4) >= st.lamp_lit_target * c.installed, false) AS lit_ok
+);
+
+-- One row per grid-month with a check, for grids of the current registry (checks of grids
+-- absent from it are ignored, as everywhere). shortfall_rank orders the grids below target
+-- worst first (DOMAIN §10): lowest lit_rate (none installed counts lowest), then lowest
+-- install_rate, then registry order; NULL for grids meeting the target.
+CREATE OR REPLACE VIEW lamp_monthly AS
+WITH r AS (
+    SELECT r.*, g.sort_order
+    FROM lamp_rates('cur_lamp_check') r
+    JOIN cur_grid_registry g ON g.area = r.area AND g.grid_code = r.grid_code
+)
+SELECT
+    area, month, grid_code, required, installed, lit, install_rate, lit_rate, meets_target,
+    install_ok, lit_ok,
+    CASE WHEN NOT meets_target THEN
+        row_number() OVER (PARTITION BY area, month, meets_target
+            ORDER BY lit_rate ASC NULLS FIRST, install_rate ASC, sort_order)
+    END::INTEGER AS shortfall_rank,
+    sort_order
+FROM r;
+
+-- The area's lamps per checked month (DOMAIN §10, for the trend): rates over the area's lamps
+-- (sum of lit / sum of installed …), the grids checked and the grids meeting the target.
+CREATE OR REPLACE VIEW lamp_area_monthly AS
+SELECT
+    area,
+    month,
+    count(*)::INTEGER AS grids_checked,
+    count(*) FILTER (WHERE meets_target)::INTEGER AS grids_meeting,
+    sum(required)::INTEGER AS required,
+    sum(installed)::INTEGER AS installed,
+    sum(lit)::INTEGER AS lit,
+    CASE WHEN sum(required) > 0 THEN sum(installed) / sum(required) END::DOUBLE AS install_rate,
+    CASE WHEN sum(installed) > 0 THEN sum(lit) / sum(installed) END::DOUBLE AS lit_rate
+FROM lamp_monthly
+GROUP BY area, month;
+
+-- ---------------------------------------------------------------------------------------
+-- DOMAIN §11: the work mechanism, from the monthly reports. Same grid × month range as
+-- volunteer_monthly (grid_data_month). meetings, patrols, pictures: sums over the month's
+-- report rows, NULL when no row carries the column (a grid that sent nothing has NULLs).
+-- meetings_short = coalesce(meetings, 0) < meetings_expected, so a grid that sent nothing
+-- falls short too; NULL for every row of an area none of whose current report rows has ever
+-- carried 会议次数 (the office does not track it: pages say 未统计).
+CREATE OR REPLACE VIEW work_mechanism_monthly AS
+WITH rep AS (
+    SELECT area, month, grid_code,
+        sum(meetings) AS meetings, sum(patrols) AS patrols, sum(pictures) AS pictures,
+        count(*) AS n_reports
+    FROM cur_report
+    GROUP BY area, month, grid_code
+),
+tracked AS (
+    SELECT area, count(meetings) > 0 AS meetings_tracked,
+        count(patrols) > 0 AS patrols_tracked, count(pictures) > 0 AS pictures_tracked
+    FROM cur_report
+    GROUP BY area
+)
+SELECT
+    gm.area,
+    gm.month,
+    gm.grid_code,
+    r.meetings::INTEGER AS meetings,
+    r.patrols::INTEGER AS patrols,
+    r.pictures::INTEGER AS pictures,
+    CASE WHEN t.meetings_tracked THEN coalesce(r.meetings, 0) < st.meetings_expected END
+        AS meetings_short,
+    st.meetings_expected,
+    coalesce(t.meetings_tracked, false) AS meetings_tracked,
+    coalesce(t.patrols_tracked, false) AS patrols_tracked,
+    coalesce(t.pictures_tracked, false) AS pictures_tracked,
+    coalesce(r.n_reports, 0)::INTEGER AS n_reports
+FROM grid_data_month gm
+CROSS JOIN rule_setting st
+LEFT JOIN rep r USING (area, month, grid_code)
+LEFT JOIN tracked t USING (area);
+
+-- ---------------------------------------------------------------------------------------
 -- DOMAIN §9 (issue 7): the grids that get a notice for a month, one row per (grid, kind).
 --  * 末位整改: in the bottom three at the month's check (§4).
 --  * 书面说明: streak ≥ 3 at the month's check: the leader explains in writing (§4).
@@ -420,6 +632,7 @@ GROUP BY area, month, grid_code, category;
 --  * 逾期问题: a problem found in the month that is 逾期未整改 today (§8), as problem_monthly
 --    counts it; problems of grids outside the registry are ignored like everywhere else.
 --  * 年度不达标: at year end (the December of the year), annual tier 不达标 (§5).
+--  * 路灯未达标: a lamp check of the month below the install or lit target (§10).
 CREATE OR REPLACE VIEW notice_draft AS
 SELECT area, month, grid_code, '末位整改' AS kind, 1 AS kind_order
 FROM monthly_ranking WHERE bottom_three
@@ -439,7 +652,10 @@ WHERE overdue > 0 AND (area, grid_code) IN (SELECT (area, grid_code) FROM cur_gr
 GROUP BY area, month, grid_code
 UNION ALL
 SELECT area, make_date(year, 12, 1), grid_code, '年度不达标', 6
-FROM annual_ranking WHERE tier = '不达标';
+FROM annual_ranking WHERE tier = '不达标'
+UNION ALL
+SELECT area, month, grid_code, '路灯未达标', 7
+FROM lamp_monthly WHERE NOT meets_target;
 
 -- Issued notices (etl/notices.py records them in notice_event): one row per notice.
 --  * issued_on, due_on (issued_on + notice_due_days at the time of issue, as the notice says),
