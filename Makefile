@@ -10,7 +10,7 @@ PY := $(BIN)/python
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: help run test lint format sample bench soak browser-deps clean
+.PHONY: help run test soak lint format sample bench browser-deps clean
 
 help: ## 列出所有命令 / list targets
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -21,10 +21,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-data/grid.duckdb: | $(VENV)/.installed
-	$(PY) -m etl sample
+# SAMPLE=0 starts with an empty database; the sample is never written into a database named
+# by GRID_DB (etl sample --first-run checks both).
+SAMPLE ?= 1
 
-run: $(VENV)/.installed data/grid.duckdb ## 安装并启动看板 / set up and start the dashboard
+run: $(VENV)/.installed ## 安装并启动看板（SAMPLE=0 不生成示例数据）/ set up and start the dashboard
+ifneq ($(SAMPLE),0)
+	$(PY) -m etl sample --first-run
+endif
 	$(PY) -m streamlit run dashboard.py --server.address=$(ADDRESS) --server.port=$(PORT)
 
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test

@@ -6,5 +6,6 @@ if not exist .venv\Scripts\python.exe (
   .venv\Scripts\python.exe -m pip install --upgrade pip
   .venv\Scripts\python.exe -m pip install -r requirements.txt
 )
-if not exist data\grid.duckdb .venv\Scripts\python.exe -m etl sample
+rem set SAMPLE=0 to start with an empty database instead of the sample data
+if not "%SAMPLE%"=="0" .venv\Scripts\python.exe -m etl sample --first-run
 .venv\Scripts\python.exe -m streamlit run dashboard.py --server.address=localhost

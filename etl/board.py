@@ -335,7 +335,8 @@ def annual_display(table: pd.DataFrame) -> pd.DataFrame:
     records = table.to_dict("records")
 
     def num(v: object) -> float | None:
-        return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+        # Rounded as the page shows them, so that a download reads 80.56, not 80.55555555555556.
+        return None if v is None or pd.isna(v) else round(float(v), 2)  # type: ignore[arg-type]
 
     return pd.DataFrame(
         {

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from etl.gridmap import GridMap
 from etl.lamps import percent
+from etl.safetext import plotly_text
 
 RED = "#c62828"
 GREEN = "#2e7d32"
@@ -40,7 +41,7 @@ def _layout(fig: go.Figure, *, height: int | None = None, legend: bool = True) -
 
 
 def _label(row: pd.Series) -> str:
-    return f"{row['grid_code']} {row['grid_name']}"
+    return plotly_text(f"{row['grid_code']} {row['grid_name']}")
 
 
 def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
@@ -92,7 +93,7 @@ def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> g
     """Total score per month for one or several grids, with the area average dashed."""
     fig = go.Figure()
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_scatter(
             x=part["month"], y=part["total"], mode="lines+markers", name=name,
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
@@ -114,7 +115,7 @@ def grid_ranks(totals: pd.DataFrame, n_grids: int | None = None) -> go.Figure:
     """Rank per month (rank 1 at the top); bottom-three months marked red."""
     fig = go.Figure()
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_scatter(
             x=part["month"], y=part["rank"], mode="lines+markers", name=name,
             line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
@@ -152,7 +153,7 @@ def bump_chart(ranks: pd.DataFrame, highlight: Sequence[str] = ()) -> go.Figure:
     for code in codes:
         part = ranks[ranks["grid_code"] == code]
         hot = code in highlight
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_scatter(
             x=part["month"], y=part["rank"], mode="lines+markers", name=name,
             line={"width": 3 if hot else 1,
@@ -178,7 +179,7 @@ def heatmap(
         go.Heatmap(
             z=z,
             x=list(matrix.columns),
-            y=list(matrix.index),
+            y=[plotly_text(v) for v in matrix.index],
             text=text,
             texttemplate="%{text}",
             colorscale=colorscale,
@@ -206,7 +207,7 @@ def status_heatmap(statuses: pd.DataFrame, title_x: str = "月份", title_y: str
         go.Heatmap(
             z=z,
             x=list(statuses.columns),
-            y=list(statuses.index),
+            y=[plotly_text(v) for v in statuses.index],
             zmin=-0.5,
             zmax=n - 0.5,
             colorscale=scale,
@@ -297,7 +298,7 @@ def category_bars(comparison: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     cats = list(dict.fromkeys(comparison["category"]))
     for i, (code, part) in enumerate(comparison.groupby("grid_code", sort=False)):
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         fig.add_bar(
             y=part["category"],
             x=part["ratio"] * 100,
@@ -338,7 +339,7 @@ def streak_bars(totals: pd.DataFrame) -> go.Figure:
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
         if not (part["streak"].fillna(0) > 0).any():
             continue
-        name = f"{code} {part['grid_name'].iloc[0]}"
+        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
         streak = part["streak"].fillna(0).astype(int)
         fig.add_bar(
             x=part["month"],
@@ -382,7 +383,7 @@ def activity_heatmap(matrix: pd.DataFrame, unit: str = "次") -> go.Figure:
         go.Heatmap(
             z=z,
             x=list(matrix.columns),
-            y=list(matrix.index),
+            y=[plotly_text(v) for v in matrix.index],
             zmin=0,
             zmax=zmax,
             colorscale=scale,
@@ -459,7 +460,10 @@ def problem_bars(frame: pd.DataFrame) -> go.Figure:
     if "category" in frame.columns:
         labels = list(frame["category"])
     else:
-        labels = [f"{c} {_short(n)}" for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)]
+        labels = [
+            f"{plotly_text(c)} {_short(n)}"
+            for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)
+        ]
     frame = frame.assign(_label=labels)
     label = "_label"
     fig = go.Figure()
@@ -483,7 +487,9 @@ def problem_bars(frame: pd.DataFrame) -> go.Figure:
 def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
     """Composite per ranked grid, rank 1 on top, coloured by tier; the pass mark dashed red."""
     ranked = table[table["composite"].notna()].sort_values(["rank", "grid_code"])
-    labels = [f"{c} {_short(n)}" for c, n in zip(ranked["grid_code"], ranked["grid_name"], strict=True)]
+    labels = [
+        f"{plotly_text(c)} {_short(n)}" for c, n in zip(ranked["grid_code"], ranked["grid_name"], strict=True)
+    ]
     tiers = [str(t) for t in ranked["tier"]]
     # The figure sits inside the bar (white on the dark tiers) so that a phone does not cut it.
     ink = ["white" if t in ("一类", "二类", "不达标") else "#1a1a1a" for t in tiers]
@@ -515,7 +521,7 @@ def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
 def _short(name: object) -> str:
     """A grid name without its trailing 网格 (华园路网格 → 华园路), to save width on phones."""
     text = str(name or "")
-    return text[:-2] if text.endswith("网格") and len(text) > 2 else text
+    return plotly_text(text[:-2] if text.endswith("网格") and len(text) > 2 else text)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -579,11 +585,11 @@ def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figur
             state = (
                 "本月缺检" if c.get("n_ranked") is not None and not pd.isna(c.get("n_ranked")) else "暂无得分"
             )
-        hover = f"<b>{c['grid_code']} {c['grid_name']}</b><br>{state}"
+        hover = f"<b>{plotly_text(c['grid_code'])} {plotly_text(c['grid_name'])}</b><br>{state}"
         if c.get("leader_name"):
-            hover += f"<br>挂点县领导：{c['leader_name']}"
+            hover += f"<br>挂点县领导：{plotly_text(c['leader_name'])}"
         if c.get("block"):
-            hover += f"<br>{c['block']}"
+            hover += f"<br>{plotly_text(c['block'])}"
         bottom = bool(has and c.get("bottom_three"))
         fig.add_scatter(
             x=[c["x0"], c["x1"], c["x1"], c["x0"], c["x0"]],

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import db, store
-from etl.extract import KIND_LABELS, KINDS
+from etl.extract import CLI_HINTS, KIND_LABELS, KINDS
 from etl.issues import FileRejected
 from etl.parse import CellError, parse_month, parse_year
 
@@ -52,10 +52,13 @@ def _print_issues(exc: FileRejected) -> None:
     print(f"✗ {exc.file_name}：发现 {len(errors)} 个错误，整个文件未导入（数据库没有任何改动）", file=out)
     for issue in exc.issues:
         print(f"  {issue}", file=out)
+        hint = next((h for key, h in CLI_HINTS.items() if key in issue.message), None)
+        if hint:
+            print(f"    （{hint}）", file=out)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    options = store.Options(kind=args.kind, month=args.month, year=args.year)
+    options = store.Options(kind=args.kind, month=args.month, year=args.year, allow_drop=args.allow_drop)
     failed = 0
     for name in args.files:
         try:
@@ -74,6 +77,14 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from etl import sample
 
+    if args.first_run:
+        if args.db or os.environ.get("GRID_DB"):
+            print(
+                f"已指定数据库 {db.db_path(args.db)}：不写入示例数据（在看板的「数据上传」页导入本县的表格）"
+            )
+            return 0
+        if sample.first_run_database() is None:
+            return 0  # the default database exists: nothing to do
     counts = sample.build_sample_db(db.db_path(args.db), force=args.force)
     if counts is None:
         print(f"数据库已存在：{db.db_path(args.db)}（加 --force 重新生成示例数据库）")
@@ -167,7 +178,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("新密码（至少 8 位）/ new password: ")
+        password = getpass.getpass("新密码（至少 10 位，不要用常见密码）/ new password: ")
         if getpass.getpass("再输一次 / again: ") != password:
             print("✗ 两次输入的密码不一致，未修改")
             return 1
@@ -321,9 +332,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--year", type=_year_arg, help="表中未写年度时使用，如 2018 / year when the file has none")
     p.add_argument("--by", help="导入人姓名（默认当前用户）/ who loads")
+    p.add_argument(
+        "--allow-drop", action="store_true",
+        help="确认新网格名册可以去掉已有考核记录的网格（或改片区名）/ accept a registry that drops grids with history",
+    )  # fmt: skip
 
     p = sub.add_parser("sample", parents=[common], help=helps["sample"], description=helps["sample"])
     p.add_argument("--force", action="store_true", help="覆盖已有数据库 / replace an existing database")
+    p.add_argument(
+        "--first-run",
+        action="store_true",
+        help="仅在未指定数据库（GRID_DB、--db）且默认数据库不存在时生成（make run 使用）"
+        " / only when no database is named and the default one does not exist (used by make run)",
+    )
 
     sub.add_parser("history", parents=[common], help=helps["history"], description=helps["history"])
 

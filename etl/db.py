@@ -89,6 +89,14 @@ def today_override() -> date | None:
         return None
 
 
+def today() -> date:
+    """Today in Asia/Shanghai (DOMAIN §6); GRID_TODAY pins it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return today_override() or datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "lock" in text.lower() or "Conflicting lock" in text

@@ -19,7 +19,6 @@ by the same names, so a new panel is one entry in each.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -30,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from etl import gridmap, lamps, queries
+from etl.safetext import html_text
 
 PANELS: dict[str, str] = {
     "ranking": "本月排名",
@@ -59,7 +59,8 @@ def _text(value: object) -> str:
         return value
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    # Escaped, on one line, '$' as an entity (etl.safetext: never markdown or LaTeX).
+    return html_text(value).replace('"', "&quot;")
 
 
 def h(template: str, *args: object, **kwargs: object) -> Html:
@@ -726,6 +727,21 @@ def problems_panel(figures: pd.DataFrame, overdue: pd.DataFrame, today: date) ->
 
 # ------------------------------------------------------------------------------------------
 # 路灯 (DOMAIN §10) and the month's meetings (DOMAIN §11)
+
+
+def _compact_shortfall(row: object, targets: lamps.LampTargets) -> str:
+    """'装灯 99.5% · 亮灯 87.7%' naming only the rates that fall short (未装 when none is); a rate
+    that shows as its target gets its exact value: '亮灯 94.96%'."""
+    r = dict(row)  # type: ignore[call-overload]
+    if r["lit_rate"] is None or pd.isna(r["lit_rate"]):
+        return f"未装路灯（应装 {int(r['required'])} 盏）"
+    parts = []
+    for ok, rate, target, name in ((r["install_ok"], r["install_rate"], targets.install, "装灯"),
+                                   (r["lit_ok"], r["lit_rate"], targets.lit, "亮灯")):  # fmt: skip
+        if not bool(ok):
+            shown = lamps.percent(rate)
+            parts.append(f"{name} {lamps.exact_percent(rate) if shown == lamps.percent(target) else shown}")
+    return " · ".join(parts)
 
 
 def lamps_panel(

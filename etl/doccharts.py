@@ -112,7 +112,7 @@ def ranking_bars_figure(table: pd.DataFrame, title: str = "", width_mm: float = 
     ax.tick_params(axis="y", length=0)
     _style(ax, families)
     if title:
-        ax.set_title(title, fontsize=TITLE_PT, fontfamily=families, loc="left")
+        ax.set_title(title.replace("$", r"\$"), fontsize=TITLE_PT, fontfamily=families, loc="left")
     legend = [("前三名", GREEN), ("末位三名（并列全部计入）", RED), ("其他网格", BLUE)]
     handles = [ax.bar(0, 0, color=c, label=name) for name, c in legend]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False,
@@ -164,13 +164,18 @@ def area_trend_figure(
     _style(ax, families)
     ax.grid(axis="x", visible=False)
     if title:
-        ax.set_title(title, fontsize=TITLE_PT, fontfamily=families, loc="left")
+        ax.set_title(title.replace("$", r"\$"), fontsize=TITLE_PT, fontfamily=families, loc="left")
     return fig
 
 
 def _short(name: object) -> str:
+    """A grid name as a chart label: without 网格, at most 12 characters, and '$' escaped so
+    that matplotlib never reads a name as mathtext (an unbalanced formula would crash)."""
     text = str(name or "")
-    return text[:-2] if text.endswith("网格") and len(text) > 2 else text
+    text = text[:-2] if text.endswith("网格") and len(text) > 2 else text
+    if len(text) > 12:
+        text = text[:11] + "…"
+    return text.replace("$", r"\$")
 
 
 def _score(x: float) -> str:

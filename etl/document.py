@@ -25,6 +25,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from etl.safetext import xml_text
+
 SONG = "宋体"
 HEI = "黑体"
 FANGSONG = "仿宋"
@@ -148,14 +150,14 @@ def paragraph(
     fmt.space_before = Pt(before)
     fmt.space_after = Pt(after)
     if text:
-        style_run(p.add_run(text), font, size, bold, color)
+        style_run(p.add_run(xml_text(text)), font, size, bold, color)
     return p
 
 
 def runs(p: Paragraph, parts: Sequence[tuple[str, str]], size: float = SIZE_4) -> Paragraph:
     """Append runs of (text, font) to a paragraph: a 黑体 lead-in followed by 仿宋 text."""
     for text, font in parts:
-        style_run(p.add_run(text), font, size)
+        style_run(p.add_run(xml_text(text)), font, size)
     return p
 
 
@@ -189,7 +191,7 @@ def left_right(
     """One line with text at both margins (masthead: issuer left, date right)."""
     p = paragraph(doc, indent=False, size=size)
     p.paragraph_format.tab_stops.add_tab_stop(text_width(doc), WD_TAB_ALIGNMENT.RIGHT)
-    style_run(p.add_run(f"{left}\t{right}"), font, size)
+    style_run(p.add_run(xml_text(f"{left}\t{right}")), font, size)
     return p
 
 
@@ -253,7 +255,9 @@ def table(
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if (i and j in left_columns) else WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.line_spacing = 1.0
             text = "" if value is None else str(value)
-            style_run(p.add_run(text), HEI if i == 0 else SONG, size, bold=red, color=RED if red else None)
+            style_run(
+                p.add_run(xml_text(text)), HEI if i == 0 else SONG, size, bold=red, color=RED if red else None
+            )
             if i == 0:
                 shade(cell, HEADER_GREY)
             elif red:
@@ -282,7 +286,8 @@ def to_bytes(doc: DocxDocument) -> bytes:
 
 def core_properties(doc: DocxDocument, title: str, author: str) -> None:
     props = doc.core_properties
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
+    # Core properties hold at most 255 characters (python-docx refuses more).
+    props.title = xml_text(title)[:255]
+    props.author = xml_text(author)[:255]
+    props.last_modified_by = xml_text(author)[:255]
     props.comments = "由网格化管理考核看板生成，可直接编辑"

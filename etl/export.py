@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from etl.safetext import csv_frame, set_cell
+
 RED_FILL = PatternFill("solid", fgColor="FDECEA")
 GREY_FILL = PatternFill("solid", fgColor="EEEEEE")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -67,8 +69,10 @@ def ranking_display(table: pd.DataFrame, categories: Sequence[str]) -> pd.DataFr
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM: Excel on Chinese Windows opens it with the right characters."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM: Excel on Chinese Windows opens it with the right characters. Text that a
+    spreadsheet would run as a formula (= + - @ …) gets a leading quote (safetext.csv_text)."""
+    # CRLF rows (as Excel writes them): a field holding a lone \r is then quoted as well.
+    return csv_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(
@@ -78,17 +82,17 @@ def xlsx_bytes(
     highlight: dict[str, Sequence[bool]] | None = None,
 ) -> bytes:
     """One formatted sheet per table: optional title row, bold header, frozen panes, widths;
-    rows flagged in highlight[sheet] get a light red fill (bottom three, overdue…)."""
+    text always stored as text (never a formula, whatever it starts with); rows flagged in highlight[sheet] get a light red fill (bottom three, overdue…)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in sheets.items():
         ws = wb.create_sheet(name[:31])
         start = 1
         if title:
-            ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+            set_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
             start = 2
         for j, col in enumerate(frame.columns, start=1):
-            cell = ws.cell(row=start, column=j, value=str(col))
+            cell = set_cell(ws, start, j, str(col))
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -100,7 +104,7 @@ def xlsx_bytes(
                     v = None
                 elif hasattr(v, "item"):
                     v = v.item()
-                cell = ws.cell(row=i, column=j, value=v)
+                cell = set_cell(ws, i, j, v)
                 if red:
                     cell.fill = RED_FILL
         for j, col in enumerate(frame.columns, start=1):

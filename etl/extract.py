@@ -16,8 +16,10 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from etl import parse, rulesql
+from etl.db import today as shanghai_today
 from etl.issues import Issue
 from etl.read import Sheet
+from etl.safetext import strip_controls
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
 
@@ -34,6 +36,11 @@ KIND_LABELS: dict[str, str] = {
 }
 DEFAULT_AREA = "县城"
 HEADER_SCAN_ROWS = 25
+# Text columns that hold names (besides every `code` column): at most parse.NAME_MAX characters.
+NAME_FIELDS = frozenset(
+    {"grid_name", "leader_name", "leader_title", "lead_unit", "responsible_units", "contact_name",
+     "organiser", "handler"}
+)  # fmt: skip
 SUM_TOLERANCE = 0.01
 
 
@@ -148,6 +155,7 @@ class Context:
     year: int | None = None
     kind: str | None = None
     file_name: str = ""
+    today: date = field(default_factory=shanghai_today)  # bounds months and dates (parse.check_*)
 
 
 # ---- Results -----------------------------------------------------------------------------
@@ -164,6 +172,39 @@ class SheetResult:
     areas: set[str] = field(default_factory=set)
     periods: set[str] = field(default_factory=set)
     grids: set[str] = field(default_factory=set)
+    # What the upload preview says before anything is written (DATA_CONTRACT §1 conversions):
+    # kind of conversion ('deduction', 'leader', 'written', 'month') → {as written: as read}.
+    conversions: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    title: str = ""  # title rows above the header, where a month or year is often written
+    needs_month: bool = False  # no month anywhere: the page offers a month picker
+    needs_year: bool = False  # no year anywhere (year-end sheets): the page offers a year picker
+
+
+# Messages whose fix differs between the page and the command line: the page shows them as
+# they are (it offers a picker), the command line adds the option to use (etl/cli.py).
+def month_not_found(title: str = "考核") -> str:
+    return (
+        f"找不到{title}月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份（如 2018年5月）。"
+        f"请加一列「月份」，或{PICK_MONTH}"
+    )
+
+
+PICK_MONTH = "在上传时选择月份"
+PICK_YEAR = "在上传时选择年度"
+MONTH_NOT_FOUND = month_not_found()
+YEAR_NOT_FOUND = (
+    f"找不到考核年度：表中没有「年度」列，标题和文件名中也没有年份。请加一列「年度」，或{PICK_YEAR}"
+)
+MONTH_BLANK = f"月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），或{PICK_MONTH}"
+NOTHING_RECOGNISED = (
+    "没有识别出任何可导入的工作表。表头应包含模板中的列名，如「网格」「月份」和各考核项目，可先下载模板对照"
+)
+# A message holding the key gets the hint on the command line.
+CLI_HINTS = {
+    PICK_MONTH: "命令行：加 --month 2018-05 指定月份",
+    PICK_YEAR: "命令行：加 --year 2018 指定年度",
+    NOTHING_RECOGNISED: "命令行：python -m etl template monthly_scores -o 模板.xlsx",
+}
 
 
 @dataclass
@@ -185,6 +226,14 @@ class Extraction:
     @property
     def row_count(self) -> int:
         return sum(s.row_count for s in self.sheets)
+
+    @property
+    def needs_month(self) -> bool:
+        return any(s.needs_month for s in self.sheets)
+
+    @property
+    def needs_year(self) -> bool:
+        return any(s.needs_year for s in self.sheets)
 
 
 # ---- Header location and kind recognition -----------------------------------------------
@@ -351,9 +400,24 @@ class _RowReader:
         self.col_types = {c.field: c.type for c in vocabulary().kinds[layout.kind].columns}
         self.prefer_area: str | None = None
         self._memo: dict[str, dict[Any, tuple[bool, Any]]] = {}
+        self.conversions: dict[str, dict[str, str]] = defaultdict(dict)
+        self.seen: dict[tuple[str, str], parse.GridEntry] = {}  # grids the sheet's rows name
+        self._row_grid: tuple[int, parse.GridEntry] | None = None  # (Excel row, its grid)
+        # Score sheets hold one row per grid: a bad cell's message names the row's grid too.
+        self.name_grid = layout.kind in ("monthly_scores", "annual_scores")
 
     def issue(self, row: int, col: int | None, value: Any, message: str, severity: str = "error") -> None:
         header = self.layout.headers[col] if col is not None and col < len(self.layout.headers) else None
+        # A bad cell of a grid's row names the grid too (the clerk finds the row by its grid).
+        if (
+            self.name_grid
+            and self._row_grid
+            and self._row_grid[0] == row
+            and col is not None
+            and col not in {self.layout.fields.get(f) for f in ("grid", "month", "year")}
+        ):
+            g = self._row_grid[1]
+            message = f"{message}（网格 {g.code} {g.name}）"
         self.issues.append(
             Issue(message, severity, self.sheet.name, row, header, value)  # type: ignore[arg-type]
         )
@@ -411,27 +475,39 @@ class _RowReader:
         if not ok:
             self.issue(excel_row, col, raw, parsed)
             return None
+        if name == "grid":
+            self._row_grid = (excel_row, parsed)
+            self.seen[(parsed.area, parsed.code)] = parsed
         return parsed
 
     def _parse(self, name: str, raw: Any) -> Any:
+        """One cell as its column's type. Every kind passes here: text loses control characters
+        (parse.clean_text / tidy_text), names are bounded, dates and months must be plausible."""
         kind = self.col_types.get(name, "text")
+        today = self.ctx.today
         if kind == "text":
-            return parse.tidy_text(raw)
+            text = parse.tidy_text(raw)
+            # A name is one line: a line break in it would end an HTML block on a page.
+            return parse.check_name(" ".join(text.split())) if name in NAME_FIELDS else text
         if kind == "code":
-            return parse.clean_text(raw)
+            return parse.check_name(parse.clean_text(raw))
         if kind == "list":
             text = parse.tidy_text(raw)
-            return [p.strip() for p in re.split(r"[、，,;；/\n]+", text) if p.strip()]
+            parts = [p.strip() for p in re.split(r"[、，,;；/\n]+", text) if p.strip()]
+            return [parse.check_name(p) for p in parts] if name in NAME_FIELDS else parts
         if kind == "number":
             return parse.parse_number(raw)
         if kind == "int":
             return parse.parse_int(raw)
         if kind == "date":
-            return parse.parse_date(raw)
+            day = parse.parse_date(raw)
+            return day if day is None else parse.check_date(day, today)
         if kind == "month":
-            return parse.parse_month(raw)
+            month = parse.parse_month(raw)
+            return month if month is None else parse.check_month(month, today)
         if kind == "year":
-            return parse.parse_year(raw)
+            year = parse.parse_year(raw)
+            return year if year is None else parse.check_year(year, today)
         if kind == "category":
             return self.category(raw)
         if kind == "grid":
@@ -440,13 +516,26 @@ class _RowReader:
 
     def grid(self, raw: Any) -> parse.GridEntry:
         try:
-            return self.index.resolve(raw)
+            entry = self.index.resolve(raw)
         except parse.CellError:
-            if self.prefer_area:
-                entry = self.index.resolve_in_area(raw, self.prefer_area)
-                if entry:
-                    return entry
-            raise
+            found = self.index.resolve_in_area(raw, self.prefer_area) if self.prefer_area else None
+            if not found:
+                raise
+            entry = found
+        self._note_conversion(raw, entry)
+        return entry
+
+    def _note_conversion(self, raw: Any, entry: parse.GridEntry) -> None:
+        """Remember a reference that is not the grid's code as written (for the preview)."""
+        text = parse.clean_text(raw)
+        key = parse.grid_key(raw)
+        if text == entry.code or text.isdigit() or key == parse.grid_key(entry.name):
+            return  # the code, a bare number (7 for 07) or the grid's name: nothing to say
+        shown = f"{entry.code} {entry.name}"
+        if entry.leader and key == parse.grid_key(entry.leader):
+            self.conversions["leader"][text] = shown
+        else:
+            self.conversions["written"][text] = shown
 
     def category(self, raw: Any) -> str:
         voc = vocabulary()
@@ -545,20 +634,50 @@ def _extract_rubric(reader: _RowReader, result: SheetResult) -> None:
         )
 
 
+SOURCE_LABELS = {
+    "标题": "标题",
+    "工作表名": "工作表名",
+    "文件名": "文件名",
+    "--month": "上传时填写的月份（--month）",
+}
+
+
+def _plausible_default(reader: _RowReader, sheet: Sheet, value: date | int | None, source: str) -> bool:
+    """A month or year taken from the title, sheet name, file name or the user's option must be
+    plausible like one written in a cell (parse.check_month / check_year); False with an error."""
+    if value is None:
+        return True
+    try:
+        if isinstance(value, int):
+            parse.check_year(value, reader.ctx.today)
+        else:
+            parse.check_month(value, reader.ctx.today)
+    except parse.CellError as exc:
+        shown = f"{value}年" if isinstance(value, int) else f"{value.year}年{value.month}月"
+        where = SOURCE_LABELS.get(source, source)
+        reader.issues.append(Issue(f"{where}中的{shown}：{exc}", "error", sheet.name))
+        return False
+    return True
+
+
 def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
     layout = reader.layout
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
-    default_month, _ = _sheet_month(sheet, layout, reader.ctx)
-    if "month" not in layout.fields and default_month is None:
-        reader.issues.append(
-            Issue(
-                "找不到考核月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
-                "（如 2018年5月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2018-05）",
-                "error",
-                sheet.name,
-            )  # fmt: skip
-        )
+    default_month, source = _sheet_month(sheet, layout, reader.ctx)
+    bad_default = not _plausible_default(reader, sheet, default_month, source)
+    if bad_default:
+        default_month = None
+    result.title = _context_text(sheet, layout)
+    if "month" not in layout.fields and default_month is None and not bad_default:
+        result.needs_month = True
+        reader.issues.append(Issue(MONTH_NOT_FOUND, "error", sheet.name))
+    elif default_month is not None and source != "--month" and "month" not in layout.fields:
+        text = {"标题": result.title, "工作表名": sheet.name, "文件名": reader.ctx.file_name}[source]
+        result.conversions["month"][f"{source}「{text}」"] = f"{default_month.year}年{default_month.month}月"
+    for c, (_, _, _, deduction) in layout.items.items():
+        if deduction:
+            result.conversions["deduction"][layout.headers[c]] = "得分 = 满分 − 扣分"
     # Every rubric category must have a score column, or totals would not compare.
     covered = {cat for (_, cat, _, _) in layout.items.values()}
     for cat in dict.fromkeys(i.category for i in reader.ctx.rubric):
@@ -643,10 +762,14 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         if total is not None and ok and abs(total - item_sum) > SUM_TOLERANCE:
             reader.issue(n, layout.fields["total"], total,
                          f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
-        if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
-            reader.issue(n, layout.fields["month"], None,
-                         "月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），"
-                         "或在上传页「月份（表中没写时使用）」框中填写（命令行 --month 2019-03）")  # fmt: skip
+        if (
+            month is None
+            and not bad_default
+            and "month" in layout.fields
+            and parse.is_blank(reader.cell(row, "month")[0])
+        ):
+            result.needs_month = True
+            reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
         if g is None or month is None:
             continue
         key = (g.area, g.code, month)
@@ -697,11 +820,15 @@ def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
     default_year = _sheet_year(sheet, reader.layout, reader.ctx)
-    if "year" not in reader.layout.fields and default_year is None:
-        reader.issues.append(
-            Issue("找不到考核年度：表中没有「年度」列，标题和文件名中也没有年份。"
-                  "请加一列「年度」，或在上传时填写年度（命令行 --year 2018）", "error", sheet.name)
-        )  # fmt: skip
+    bad_default = not _plausible_default(
+        reader, sheet, default_year, "标题、工作表名、文件名或上传时填写的年度"
+    )
+    if bad_default:
+        default_year = None
+    result.title = _context_text(sheet, reader.layout)
+    if "year" not in reader.layout.fields and default_year is None and not bad_default:
+        result.needs_year = True
+        reader.issues.append(Issue(YEAR_NOT_FOUND, "error", sheet.name))
     seen: dict[tuple[str, str, int], int] = {}
     for n, row in rows:
         g = reader.value(n, row, "grid", required=True)
@@ -710,7 +837,12 @@ def _extract_annual(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         if score is not None and not 0 <= score <= 100:
             reader.issue(n, reader.layout.fields["year_end"], score, "年终考核得分应在 0 到 100 之间")
             continue
-        if year is None and "year" in reader.layout.fields and parse.is_blank(reader.cell(row, "year")[0]):
+        if (
+            year is None
+            and not bad_default
+            and "year" in reader.layout.fields
+            and parse.is_blank(reader.cell(row, "year")[0])
+        ):
             reader.issue(n, reader.layout.fields["year"], None,
                          "年度为空，标题和文件名中也没有年份；请填写年度（如 2019）")  # fmt: skip
         if g is None or score is None or year is None:
@@ -790,6 +922,11 @@ def _extract_events(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         ):
             continue
         month = month or date(day.year, day.month, 1)
+        try:
+            parse.check_month(month, reader.ctx.today)
+        except parse.CellError as exc:  # a date within the coming year, but of a month to come
+            reader.issue(n, reader.layout.fields[date_field], day, f"所属{exc}")
+            continue
         rec.update({"area": g.area, "month": month, "grid_code": g.code,
                     "sheet": sheet.name, "excel_row": n})  # fmt: skip
         result.tables[table].append(rec)
@@ -806,13 +943,14 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
     spec = vocabulary().kinds[layout.kind]
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
-    default_month, _ = _sheet_month(sheet, layout, reader.ctx)
-    if "month" not in layout.fields and default_month is None:
-        reader.issues.append(
-            Issue(f"找不到{spec.title}月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
-                  "（如 2019年3月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2019-03）",
-                  "error", sheet.name)
-        )  # fmt: skip
+    default_month, source = _sheet_month(sheet, layout, reader.ctx)
+    bad_default = not _plausible_default(reader, sheet, default_month, source)
+    if bad_default:
+        default_month = None
+    result.title = _context_text(sheet, layout)
+    if "month" not in layout.fields and default_month is None and not bad_default:
+        result.needs_month = True  # the upload page offers a month picker
+        reader.issues.append(Issue(month_not_found(spec.title), "error", sheet.name))
     values = [c for c in spec.columns if c.field not in ("grid", "month") and not c.field.endswith("_hint")]
     seen: dict[tuple[str, str, date], int] = {}
     measured = [c.field for c in values if c.required and c.field in layout.fields]
@@ -823,10 +961,14 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
             continue
         g = reader.value(n, row, "grid", required=True)
         month = (reader.value(n, row, "month") if "month" in layout.fields else None) or default_month
-        if month is None and "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
-            reader.issue(n, layout.fields["month"], None,
-                         "月份为空，标题、工作表名和文件名中也没有月份；请在表中填写月份（如 2019-03），"
-                         "或在上传页「月份（表中没写时使用）」框中填写（命令行 --month 2019-03）")  # fmt: skip
+        if (
+            month is None
+            and not bad_default
+            and "month" in layout.fields
+            and parse.is_blank(reader.cell(row, "month")[0])
+        ):
+            result.needs_month = True
+            reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
         rec: dict[str, Any] = {}
         ok = True
         for c in values:
@@ -880,6 +1022,8 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
     """Recognise and parse every sheet; registry and rubric sheets apply to the later sheets."""
     out = Extraction(ctx.file_name)
     skip = vocabulary().ignored_sheets
+    for s in sheets:  # sheet names are stored with each row and shown in messages
+        s.name = strip_controls(s.name)
     filled = [
         s
         for s in sheets
@@ -933,6 +1077,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
             )
         else:
             EXTRACTORS[vocabulary().kinds[layout.kind].shape](reader, result, sheet)
+        _finish_sheet(reader, result)
         out.issues += reader.issues
         if result.row_count == 0 and not any(i.severity == "error" for i in reader.issues):
             out.issues.append(Issue("工作表没有数据行", "warning", sheet.name))
@@ -944,13 +1089,29 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
     if not out.sheets and not out.errors:
         out.issues.insert(
             0,
-            Issue(
-                "没有识别出任何可导入的工作表。表头应包含模板中的列名，如「网格」「月份」和各考核项目，"
-                "可先下载模板对照（命令行 python -m etl template monthly_scores -o 模板.xlsx）",
-                "error",
-            ),
+            Issue(NOTHING_RECOGNISED, "error"),
         )
     return out
+
+
+def _finish_sheet(reader: _RowReader, result: SheetResult) -> None:
+    """Conversions noted while reading, and unknown-grid suggestions that put the registry
+    grids the sheet lacks first (known only once every row has been read)."""
+    for kind, found in reader.conversions.items():
+        result.conversions[kind].update(found)
+    areas = {a for a, _ in reader.seen}
+    if not areas:
+        return
+    if result.needs_month or result.needs_year:
+        result.areas |= areas  # the month picker starts from the area's latest month
+    absent = [e for e in reader.index.entries if e.area in areas and (e.area, e.code) not in reader.seen]
+    grid_col = reader.layout.fields.get("grid")
+    header = reader.layout.headers[grid_col] if grid_col is not None else None
+    for i, issue in enumerate(reader.issues):
+        if issue.column == header and issue.message.startswith(parse.GridIndex.UNKNOWN):
+            text = reader.index.closest_text(parse.grid_key(issue.value), absent)
+            reader.issues[i] = Issue(f"{parse.GridIndex.UNKNOWN}{text}{parse.HINT}", issue.severity,
+                                     issue.sheet, issue.row, issue.column, issue.value)  # fmt: skip
 
 
 def compact_issues(issues: list[Issue], at_least: int = 3) -> list[Issue]:

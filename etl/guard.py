@@ -19,6 +19,7 @@ import re
 import zipfile
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from typing import IO, Any
 
 # Limits (README "可靠性"). Excel itself allows 1,048,576 rows, 16,384 columns, 32,767 characters.
@@ -156,12 +157,17 @@ def check_file_size(data: bytes, kind: str) -> None:
 
 
 def _pieces(
-    stream: IO[bytes], cut_at: bytes, what: str, overflow: Callable[[bytes, IO[bytes]], None] | None = None
+    stream: IO[bytes],
+    cut_at: bytes,
+    what: str,
+    overflow: Callable[[bytes, IO[bytes]], None] | None = None,
+    whole: bool = False,
 ) -> Iterator[bytes]:
     """Chunks of an XML stream, each ending just before the last `cut_at` (else a tag start),
     so that tags and (for cut_at=b"<si") whole elements are never split. A run with no cut
     point longer than MAX_RUN is refused: no sane cell holds megabytes (`overflow`, given the
-    run so far and the stream, may raise a more precise refusal first)."""
+    run so far and the stream, may raise a more precise refusal first). `whole`: never cut
+    inside an element that starts with `cut_at` (shared strings are measured whole)."""
     carry = b""
     while True:
         chunk = stream.read(CHUNK)
@@ -171,7 +177,7 @@ def _pieces(
             return
         buf = carry + chunk
         cut = buf.rfind(cut_at)
-        if cut <= 0:
+        if cut <= 0 and not whole:
             cut = buf.rfind(b"<")
         if cut <= 0:
             if len(buf) > MAX_RUN:
@@ -207,10 +213,8 @@ class _SheetScan:
 _DIMENSION = re.compile(rb'<dimension\s+ref="([^"]{1,64})"')
 _REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,9})$")
 _CELL_FAST = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
-_CELL_START = re.compile(rb"<c[\s/>]")
 _TAG = re.compile(rb"<(row|c)(?=[\s/>])([^>]*)>|</row>")
 _ATTR_R = re.compile(rb'\br\s*=\s*["\']([^"\']*)["\']')
-_SHARED = re.compile(rb't="s"')
 _LONG_RUN = re.compile(rb"<[^<]{%d,}" % MAX_CELL_CHARS)
 
 
@@ -224,6 +228,9 @@ def _declared(name: str, head: bytes) -> tuple[int, int, str] | None:
     if not m:
         return None
     ref = m.group(1).decode("ascii", "replace")
+    first, _, last = ref.partition(":")
+    if first == last:  # "XFD1048576:XFD1048576" reads better as one cell
+        ref = first
     corner = _parse_ref(ref.split(":")[-1])
     if corner is None:
         return None
@@ -244,24 +251,28 @@ def _scan_sheet(zf: zipfile.ZipFile, entry: str, name: str) -> _SheetScan:
                     msg = _range_message(name, rows, cols, ref, ref, declared=True)
                     if msg:
                         raise _refuse(msg)
-            n_cells = len(_CELL_START.findall(piece))
+            n_cells = piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/>")
             refs = _CELL_FAST.findall(piece)
             if len(refs) == n_cells:
                 if refs:
-                    col = max({c for c, _ in refs}, key=lambda c: (len(c), c))
-                    row = max(map(int, {r for _, r in refs}))
+                    col_b = max(set(map(itemgetter(0), refs)), key=lambda c: (len(c), c))
+                    row = max(map(int, set(map(itemgetter(1), refs))))  # int: "0000001" is row 1
+                    col = column_number(col_b)
+                    # The cell's reference is only looked up for a message (a Python loop).
                     if row > scan.max_row:
                         scan.max_row = row
-                        scan.row_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if int(r) == row)
-                    if column_number(col) > scan.max_col:
-                        scan.max_col = column_number(col)
-                        scan.col_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if c == col)
+                        if row > MAX_ROWS:
+                            scan.row_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if int(r) == row)
+                    if col > scan.max_col:
+                        scan.max_col = col
+                        if col > MAX_COLS:
+                            scan.col_at = next(f"{c.decode()}{r.decode()}" for c, r in refs if c == col_b)
                     scan.row, scan.col = int(refs[-1][1]), column_number(refs[-1][0])
             else:
                 # Cells without r="" first (not what Excel writes): follow the positions exactly.
                 _scan_positions(scan, piece)
             scan.cells += n_cells
-            scan.shared_refs += len(_SHARED.findall(piece))
+            scan.shared_refs += piece.count(b't="s"')
             for m in _LONG_RUN.finditer(piece):
                 run = m.group()
                 text = run[run.find(b">") + 1 :] if b">" in run else b""
@@ -345,7 +356,7 @@ def _scan_shared_pieces(
     zf: zipfile.ZipFile, entry: str, sizes: array[int], too_long: str
 ) -> tuple[array[int], int | None, int]:
     with zf.open(entry) as stream:
-        for piece in _pieces(stream, b"<si", too_long, _GiantCounter(sizes)):
+        for piece in _pieces(stream, b"<si", too_long, _GiantCounter(sizes), whole=True):
             for m in _SI.finditer(piece):
                 inner = m.group(1) or b""
                 sizes.append(len(inner))

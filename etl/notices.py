@@ -649,8 +649,9 @@ def title_of(kind: str) -> str:
 
 def file_name(facts: dict[str, Any]) -> str:
     """'2019-03_26_河口村网格_末位整改.docx' (characters Windows refuses are replaced)."""
-    stem = f"{facts['month']}_{facts['grid_code']}_{facts['grid_name']}_{facts['kind']}"
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", stem) + ".docx"
+    name = str(facts["grid_name"])[:40]  # file names are limited to 255 bytes (UTF-8: 3 per 汉字)
+    stem = f"{facts['month']}_{str(facts['grid_code'])[:30]}_{name}_{facts['kind']}"
+    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", stem) + ".docx"
 
 
 def _facts_paragraphs(f: dict[str, Any]) -> list[str]:

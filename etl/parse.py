@@ -10,15 +10,28 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from etl.safetext import strip_controls
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
 class CellError(ValueError):
     """A cell's value cannot be read as the type its column needs."""
+
+
+NAME_MAX = 100  # characters in a name (grid, leader, unit, code): a line on a page or a notice
+
+
+def check_name(text: str) -> str:
+    """A name as loaded: refused when longer than NAME_MAX characters."""
+    if len(text) > NAME_MAX:
+        raise CellError(f"名称过长（{len(text)} 个字符），最多 {NAME_MAX} 个字符；请核对是否填错了列")
+    return text
 
 
 def is_blank(value: Any) -> bool:
@@ -31,7 +44,7 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
+    text = strip_controls(unicodedata.normalize("NFKC", str(value)))
     text = text.replace("\u3000", " ").replace("\xa0", " ")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -42,7 +55,7 @@ def tidy_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    text = strip_controls(str(value)).replace("\u3000", " ").replace("\xa0", " ")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -226,6 +239,44 @@ def parse_month(value: Any) -> date | None:
     raise CellError("应为月份，如 2018-05 或 2018年5月")
 
 
+# ---- Plausibility (issue 10 §5): history back to 2000 is welcome, the future is not -------
+
+EARLIEST = date(2000, 1, 1)
+
+
+def latest_date(today: date) -> date:
+    """The last date a file may carry: one year after today (a deadline may lie ahead)."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def check_date(day: date, today: date) -> date:
+    if day < EARLIEST:
+        raise CellError("日期早于 2000-01-01，不像是真实日期，请核对")
+    limit = latest_date(today)
+    if day > limit:
+        raise CellError(f"日期晚于 {limit.isoformat()}（今天起一年以后），不像是真实日期，请核对")
+    return day
+
+
+def check_month(month: date, today: date) -> date:
+    if month < EARLIEST:
+        raise CellError("月份早于 2000年1月，不像是真实月份，请核对")
+    if (month.year, month.month) > (today.year, today.month):
+        raise CellError(f"月份在本月（{today.year}年{today.month}月）之后，尚未到来，请核对")
+    return month
+
+
+def check_year(year: int, today: date) -> int:
+    if year < EARLIEST.year:
+        raise CellError("年度早于 2000 年，请核对")
+    if year > today.year:
+        raise CellError(f"年度在今年（{today.year}年）之后，尚未到来，请核对")
+    return year
+
+
 def parse_year(value: Any) -> int | None:
     """2018, '2018', '2018年', '2018年度' → 2018."""
     if is_blank(value):
@@ -347,23 +398,51 @@ class GridIndex:
         return None
 
     def _closest(self, key: str) -> str:
+        return self.closest_text(key)
+
+    UNKNOWN = "网格名册中没有这个网格"
+
+    def closest_text(self, key: str, absent: Sequence[GridEntry] = ()) -> str:
+        """'；最接近的是：…' for an unknown reference. Registry grids absent from the sheet come
+        first (a row naming no known grid is most often the grid the sheet lacks), then the
+        grids nearest by number or by name; a few absent grids are named as such."""
         if not self.entries:
             return "（尚未导入网格名册，请先导入网格划分表）"
-        picks: list[GridEntry] = []
-        digits = _digits(key)
-        if digits and (key.isdigit() or re.fullmatch(r"[a-z]*\d+", key)):
-            numbered = [e for e in self.entries if _digits(e.code)]
-            numbered.sort(key=lambda e: (abs(int(_digits(e.code)) - int(digits)), e.code))
-            picks = numbered[:3]
-        else:
-            pool: dict[str, GridEntry] = {}
-            for e in self.entries:
-                for k in (grid_key(e.name), grid_key(e.code), grid_key(e.leader)):
-                    pool.setdefault(k, e)
-            for k in difflib.get_close_matches(key, list(pool), n=6, cutoff=0.3):
-                if pool[k] not in picks:
-                    picks.append(pool[k])
-            picks = picks[:3]
+        ranked = self._ranked(key)
+        missing = set(absent)
+        first = [e for e in ranked if e in missing] + [e for e in absent if e not in ranked]
+        if first and len(first) <= 3:
+            others = [e for e in ranked if e not in missing and self._near(key, e)][: max(0, 3 - len(first))]
+            text = (
+                "；本表缺少的网格：" + "、".join(f"{e.code} {e.name}" for e in first) + "（可能就是这一行）"
+            )
+            if others:
+                text += "；其他接近的是：" + "、".join(f"{e.code} {e.name}" for e in others)
+            return text
+        picks = (first + [e for e in ranked if e not in missing and self._near(key, e)])[:3]
         if not picks:
             return ""
         return "；最接近的是：" + "、".join(f"{e.code} {e.name}" for e in picks)
+
+    @staticmethod
+    def _numeric(key: str) -> bool:
+        return bool(_digits(key)) and (key.isdigit() or re.fullmatch(r"[a-z]*\d+", key) is not None)
+
+    def _similarity(self, key: str, e: GridEntry) -> tuple[float, str]:
+        best = (0.0, "")
+        for k in (grid_key(e.name), grid_key(e.code), grid_key(e.leader)):
+            if k:
+                best = max(best, (difflib.SequenceMatcher(None, key, k).ratio(), k))
+        return best
+
+    def _near(self, key: str, e: GridEntry) -> bool:
+        return bool(_digits(e.code)) if self._numeric(key) else self._similarity(key, e)[0] >= 0.3
+
+    def _ranked(self, key: str) -> list[GridEntry]:
+        """Registry grids nearest first: by the distance of the numbers, or by name likeness."""
+        if self._numeric(key):
+            digits = int(_digits(key))
+            numbered = [e for e in self.entries if _digits(e.code)]
+            numbered.sort(key=lambda e: (abs(int(_digits(e.code)) - digits), e.code))
+            return numbered + [e for e in self.entries if not _digits(e.code)]
+        return sorted(self.entries, key=lambda e: self._similarity(key, e), reverse=True)

@@ -368,19 +368,29 @@ n AS (
         s.tier1_ranks, s.tier2_ranks, s.tier3_ranks
     FROM f CROSS JOIN rule_setting s
 ),
+k AS (
+    SELECT *,
+        CASE WHEN pending THEN needed_year_end(routine_avg, pm, w1, w2) END AS needed_pass,
+        nth_best_other(composite, field, tier3_ranks) AS k3,
+        nth_best_other(composite, field, tier2_ranks) AS k2,
+        nth_best_other(composite, field, tier1_ranks) AS k1
+    FROM n
+),
+y AS (
+    SELECT *,
+        needed_year_end(routine_avg, k3, w1, w2) AS y3,
+        needed_year_end(routine_avg, k2, w1, w2) AS y2,
+        needed_year_end(routine_avg, k1, w1, w2) AS y1
+    FROM k
+),
 needs AS (
     SELECT *,
-        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, NULL, pm, w1, w2) END
-            AS needed_pass,
-        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, tier3_ranks, pm, w1, w2) END
-            AS needed_tier3,
-        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, tier2_ranks, pm, w1, w2) END
-            AS needed_tier2,
-        CASE WHEN pending THEN needed_for_rank(routine_avg, composite, field, tier1_ranks, pm, w1, w2) END
-            AS needed_tier1,
+        needed_for_rank(needed_pass, k3, y3) AS needed_tier3,
+        needed_for_rank(needed_pass, k2, y2) AS needed_tier2,
+        needed_for_rank(needed_pass, k1, y1) AS needed_tier1,
         CASE tier WHEN '不达标' THEN '达标' WHEN '达标' THEN '三类' WHEN '三类' THEN '二类'
             WHEN '二类' THEN '一类' END AS next_tier
-    FROM n
+    FROM y
 )
 SELECT needs.grid_code, g.grid_name, g.leader_name, needs.n_months, needs.routine_avg, needs.year_end,
     needs.composite AS projected_composite,

@@ -52,7 +52,7 @@ def _looks_encrypted_ole(data: bytes) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data
 
 
-def _check_zip(data: bytes) -> None:
+def _check_zip(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -62,6 +62,7 @@ def _check_zip(data: bytes) -> None:
         if "word/document.xml" in names:
             raise FileUnreadable("这是 Word 文档，不是 Excel 表格，请上传 .xlsx、.xls 或 .csv 文件")
         raise FileUnreadable("不是 Excel 表格文件（压缩包中没有工作簿），请上传 .xlsx、.xls 或 .csv")
+    return names
 
 
 def _read_excel(data: bytes) -> list[Sheet]:
@@ -86,18 +87,71 @@ def _read_excel(data: bytes) -> list[Sheet]:
     return sheets
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not), then GB18030; FileUnreadable when neither fits."""
-    for encoding in ("utf-8-sig", "gb18030"):
+RESAVE = "请用 Excel 打开它，点「文件 → 另存为」，保存类型选「CSV UTF-8（逗号分隔）」或「Excel 工作簿（.xlsx）」，再上传另存的文件"
+
+
+def _utf16(data: bytes) -> bool:
+    """UTF-16 text (Excel's 'Unicode text'): a byte-order mark, or a NUL beside every ASCII byte."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode(encoding)
+            data.decode("utf-16")
+            return True
+        except UnicodeDecodeError:
+            return False
+    head = data[:400]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (
+        max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.3
+        and min(even.count(0), odd.count(0)) == 0
+    )
+
+
+# Big5 read as GBK: the commonest traditional characters (Big5 lead bytes A4–A9) land on GBK's
+# kana, Greek, Cyrillic, bopomofo and box-drawing rows, which a Chinese table never holds.
+_GBK_ODD = ((0x3040, 0x30FF), (0x0370, 0x04FF), (0x3100, 0x312F), (0x2500, 0x257F))
+
+
+def _looks_big5(data: bytes, as_gbk: str) -> bool:
+    odd = sum(1 for ch in as_gbk if any(lo <= ord(ch) <= hi for lo, hi in _GBK_ODD))
+    cjk = sum(1 for ch in as_gbk if "\u4e00" <= ch <= "\u9fff")
+    if odd < 2 or odd < 0.05 * (odd + cjk):
+        return False
+    for encoding in ("big5", "cp950"):
+        try:
+            data.decode(encoding)
+            return True
         except UnicodeDecodeError:
             continue
-    raise FileUnreadable("CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV 或 .xlsx")
+    return False
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not), then GB18030; FileUnreadable naming the likely encoding (UTF-16,
+    Big5) and how to re-save the file from Excel when neither fits."""
+    if _utf16(data):
+        raise FileUnreadable(
+            f"CSV 文件是 UTF-16（Unicode 文本）编码，本系统读取 UTF-8 或 GBK 编码的 CSV。{RESAVE}"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or _looks_big5(data, text):
+        likely = (
+            "像是 Big5（繁体中文）编码" if text is not None else "编码无法识别（既不是 UTF-8 也不是 GBK）"
+        )
+        raise FileUnreadable(f"CSV 文件{likely}，本系统读取 UTF-8 或 GBK 编码的 CSV。{RESAVE}")
+    return text
 
 
 def _read_csv(data: bytes, name: str) -> list[Sheet]:
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not _utf16(data):
         raise FileUnreadable("不是文本格式的 CSV 文件，请上传 .xlsx、.xls 或 .csv")
     text = decode_text(data)
     try:
@@ -157,7 +211,7 @@ def read_in_process(data: bytes, file_name: str) -> list[Sheet]:
     else:
         guard.check_file_size(data, "CSV")
         sheets = _read_csv(data, file_name)
-    guard.check_sheets(sheets)
+    guard.check_sheets(sheets)  # also what the zip checks cannot see (.xls, .xlsb, CSV, rich text)
     if not any(any(str(c).strip() for c in row if c is not None) for s in sheets for row in s.rows):
         raise FileUnreadable("工作簿是空的，没有任何数据")
     return sheets

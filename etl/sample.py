@@ -60,3 +60,41 @@ def build_sample_db(path: Path, *, force: bool = False) -> dict[str, int] | None
             os.replace(tmp_db, path)
             shutil.move(str(db.archive_dir(tmp_db)), str(archive))
     return {"files": len(files), "rows": rows}
+
+
+class NotOnlySample(Exception):
+    """The database holds data loaded by someone: it is not the shipped sample."""
+
+
+def clear_sample_db(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """Set the sample database aside and start an empty one, to load the county's own files.
+
+    Only a database that holds nothing but the sample (every batch loaded as 示例数据) is
+    cleared; the database and its archive are moved to a backup folder beside it (nothing is
+    deleted) and the sample spreadsheets under data/sample stay. Returns the backup folder.
+    """
+    p = db.db_path(path)
+    if not p.exists():
+        return None
+    with db.connect(p) as con:
+        others = con.execute(
+            "SELECT count(*) FROM batch WHERE status = 'active' AND loaded_by <> ?", [SAMPLE_USER]
+        ).fetchall()[0][0]
+    if others:
+        raise NotOnlySample(p)
+    with db.write_lock(p):
+        backup = p.parent / f"sample-backup-{datetime.now():%Y%m%d-%H%M%S}"
+        backup.mkdir()
+        for old in (p, Path(str(p) + ".wal"), db.archive_dir(p)):
+            if old.exists():
+                shutil.move(str(old), str(backup / old.name))
+    store.init_db(p)
+    return backup
+
+
+def first_run_database() -> Path | None:
+    """The database `make run` fills with the sample on first start: the default one, and only
+    when no database was named (GRID_DB) and it does not exist yet. None otherwise."""
+    if os.environ.get("GRID_DB"):
+        return None
+    return None if db.DEFAULT_DB.exists() else db.DEFAULT_DB

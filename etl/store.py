@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl import db
+from etl import db, registry_guard
 from etl.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file, vocabulary
 from etl.issues import FileRejected, Issue
 from etl.parse import GridEntry
@@ -191,33 +191,40 @@ def current_context(con: duckdb.DuckDBPyConnection) -> Context:
 
 @dataclass
 class Options:
-    """What the user said about a file (DATA_CONTRACT §4: --kind, --month, --year)."""
+    """What the user said about a file (DATA_CONTRACT §4: --kind, --month, --year), and
+    --allow-drop: a new registry may leave out grids with history (etl/registry_guard.py)."""
 
     kind: str | None = None
     month: date | None = None
     year: int | None = None
+    allow_drop: bool = False
 
     def as_json(self) -> str:
-        return json.dumps(
-            {
-                "kind": self.kind,
-                "month": self.month.isoformat() if self.month else None,
-                "year": self.year,
-            }
-        )
+        raw: dict[str, Any] = {
+            "kind": self.kind,
+            "month": self.month.isoformat() if self.month else None,
+            "year": self.year,
+        }
+        if self.allow_drop:  # only when given: older log lines stay as they were
+            raw["allow_drop"] = True
+        return json.dumps(raw)
 
     @classmethod
     def from_json(cls, text: str | None) -> Options:
         raw = json.loads(text or "{}")
         month = date.fromisoformat(raw["month"]) if raw.get("month") else None
-        return cls(kind=raw.get("kind"), month=month, year=raw.get("year"))
+        return cls(
+            kind=raw.get("kind"), month=month, year=raw.get("year"), allow_drop=bool(raw.get("allow_drop"))
+        )
 
 
 def check(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, options: Options) -> Extraction:
     """Validate a file against the database's registry and rubric; writes nothing."""
     ctx = current_context(con)
     ctx.kind, ctx.month, ctx.year = options.kind, options.month, options.year
-    return extract_file(data, file_name, ctx)
+    extraction = extract_file(data, file_name, ctx)
+    extraction.issues += registry_guard.dropped_grids(con, extraction, options.allow_drop)
+    return extraction
 
 
 def active_duplicate(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:

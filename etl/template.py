@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl import db, queries
 from etl.extract import KIND_LABELS, Context, vocabulary
+from etl.safetext import set_cell
 from etl.store import current_context
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -53,13 +54,13 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
         "5. 上传后系统会先检查，列出每一处问题（工作表、行、列、值）；有错误的文件整份不导入。",
     ]
     for i, text in enumerate(lines, start=1):
-        info.cell(row=i, column=1, value=text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
+        set_cell(info, i, 1, text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
     info.column_dimensions["A"].width = 110
 
     ws = wb.create_sheet(voc.kinds[kind].label)
     cols = _columns(kind, ctx)
     for j, (header, required) in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j, value=header)
+        cell = set_cell(ws, 1, j, header)
         cell.font = Font(bold=True)
         cell.fill = REQUIRED_FILL if required else HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -78,23 +79,23 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
             values = {"网格编号": g.code, "网格名称": g.name, "片区": g.area, "挂点县领导": g.leader}
             for j, h in enumerate(headers, start=1):
                 if h in values:
-                    ws.cell(row=i, column=j, value=values[h])
+                    set_cell(ws, i, j, values[h])
     if kind == "rubric" and ctx.rubric:
         for i, item in enumerate(ctx.rubric, start=2):
             values = {"项目编号": item.code, "考核类别": item.category, "考核内容": item.content,
                       "分值": item.max_points}  # fmt: skip
             for j, h in enumerate(headers, start=1):
                 if h in values:
-                    ws.cell(row=i, column=j, value=values[h])
+                    set_cell(ws, i, j, values[h])
     if grid_col and ctx.grids:
         for i, g in enumerate(ctx.grids, start=1):
-            lists.cell(row=i, column=1, value=g.code)
-            lists.cell(row=i, column=2, value=f"{g.code} {g.name}")
+            set_cell(lists, i, 1, g.code)
+            set_cell(lists, i, 2, f"{g.code} {g.name}")
         if voc.kinds[kind].prefill_grids:
             # One row per grid of the first area, pre-filled.
             area = ctx.grids[0].area
             for i, g in enumerate([g for g in ctx.grids if g.area == area], start=2):
-                ws.cell(row=i, column=grid_col, value=g.code)
+                set_cell(ws, i, grid_col, g.code)
         dv = DataValidation(type="list", formula1=f"=选项!$A$1:$A${len(ctx.grids)}", allow_blank=True)
         dv.error = "请从下拉列表选择网格编号"
         dv.errorTitle = "网格不在名册中"
@@ -105,7 +106,7 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
     if kind == "problems":
         cats = list(voc.duties + voc.extra_categories)
         for i, c in enumerate(cats, start=1):
-            lists.cell(row=i, column=3, value=c)
+            set_cell(lists, i, 3, c)
         dv = DataValidation(type="list", formula1=f"=选项!$C$1:$C${len(cats)}", allow_blank=False)
         dv.error = "问题类别应为八项职责之一或工作机制"
         ws.add_data_validation(dv)

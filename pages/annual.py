@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import board, charts, queries
+from etl.safetext import md
 from pages import common
 
 
@@ -46,7 +47,8 @@ def committee_flags(table, summary) -> None:  # noqa: ANN001
     for r in summary[summary["over_quota"]].itertuples():
         members = table[(table["tier"] == r.tier)]
         names = "、".join(
-            f"{m.grid_code} {m.grid_name}（第{m.rank}名，{m.composite:.2f}分）" for m in members.itertuples()
+            f"{md(m.grid_code)} {md(m.grid_name)}（第{m.rank}名，{m.composite:.2f}分）"
+            for m in members.itertuples()
         )
         st.warning(
             f"名额冲突：{r.tier}名额 {int(r.quota)} 个，因综合得分并列有 {int(r.grids)} 个网格进入：{names}。"
@@ -56,7 +58,7 @@ def committee_flags(table, summary) -> None:  # noqa: ANN001
     incomplete = table[table["incomplete"].astype(bool)]
     if len(incomplete):
         parts = [
-            f"{r.grid_code} {r.grid_name}（{board.annual_note(r._asdict()).removeprefix('未完成：')}）"
+            f"{md(r.grid_code)} {md(r.grid_name)}（{board.annual_note(r._asdict()).removeprefix('未完成：')}）"
             for r in incomplete.head(MAX_NAMED).itertuples()
         ]
         more = f"等 {len(incomplete)} 个网格（见下表）" if len(incomplete) > MAX_NAMED else ""
@@ -104,7 +106,7 @@ def what_if(table, rules: board.AnnualRules, area: str, year: int) -> None:  # n
     row.metric("测算奖励总额", board.yuan_text(summary["total_yuan"].sum()))
     row.metric("等次变化的网格", f"{len(changed)} 个")
     if changed:
-        st.markdown("；".join(f"{c} {n}：{a or '未完成'} → **{b}**" for c, n, a, b in changed))
+        st.markdown("；".join(f"{md(c)} {md(n)}：{a or '未完成'} → **{b}**" for c, n, a, b in changed))
     shown = board.annual_display(test)
     st.dataframe(
         paint_rows(shown),
@@ -144,7 +146,7 @@ def body() -> None:
     st.title("年度考评")
     table = common.read(queries.annual_table, f.area, f.year)
     if table.empty:
-        st.info(f"{f.area}{f.year}年暂无考核数据，请先在「数据上传」页导入月度考核表和年终考核得分。")
+        st.info(f"{md(f.area)}{f.year}年暂无考核数据，请先在「数据上传」页导入月度考核表和年终考核得分。")
         return
     rules = common.read(board.annual_rules)
     summary = common.read(queries.annual_summary, f.area, f.year)

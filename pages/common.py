@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import auth, board, db, export, queries, store
+from etl.safetext import md
 
 log = logging.getLogger("dashboard")
 
@@ -122,8 +123,11 @@ def run_page(body: Any) -> None:
         body()
     except NoData:
         st.info(
-            "还没有数据。请先在「数据上传」页导入网格名册、评分细则和月度考核表，或运行 `python -m etl sample` 生成示例数据。"
+            "还没有数据。请先在「数据上传」页依次导入网格划分表（网格名册）、评分细则和各月考核表；"
+            "那里可以下载已填好网格和考核项目的模板。",
+            icon=":material/upload_file:",
         )
+        st.page_link("pages/upload.py", label="前往「数据上传」页 →", icon=":material/upload:")
     except db.DatabaseBusy as exc:  # our own writer, or (DatabaseLocked) another program
         st.warning(f"{exc}。")
     except Exception:  # the last guard: log for the maintainer, a plain message for the user
@@ -256,7 +260,7 @@ def empty_month(f: Filters, *, need_scores: bool = True) -> bool:
     """Show the empty state when there is nothing for the chosen month; True when empty.
     Pages built on the monthly check (need_scores) also stop at a month without scores."""
     if f.month is None:
-        st.info(f"{f.area}{f.year}年暂无数据，请先在「数据上传」页导入。")
+        st.info(f"{md(f.area)}{f.year}年暂无数据，请先在「数据上传」页导入。")
         return True
     if need_scores and not f.checked:
         st.info(f"{month_label(f.month)}暂无考核数据，请先在「数据上传」页导入该月的月度考核表；"
@@ -301,11 +305,26 @@ def sign_in(purpose: str = "导入和撤销数据") -> str | None:
         password = st.text_input("密码", type="password")
         ok = st.form_submit_button("登录", type="primary")
     if ok:
-        wait = auth.THROTTLE.delay(name)
-        if wait:
-            st.caption(f"多次登录失败，请等待 {wait:.0f} 秒……")
-        if auth.THROTTLE.check(users, name, password):
-            st.session_state["upload_user"] = name
+        got = auth.THROTTLE.attempt(users, name, password, client_address())
+        if got.ok:
+            st.session_state["upload_user"] = name.strip()
             st.rerun()
-        st.error("用户名或密码不正确。")
+        if got.wait:
+            st.error(f"登录失败次数过多，请 {got.wait:.0f} 秒后再试。")
+        else:
+            st.error("用户名或密码不正确。")
     return None
+
+
+def client_address() -> str | None:
+    """The visitor's address (None on this machine), for throttling failed sign-ins."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no client context (a script run, a test harness)
+        return None
+
+
+def served_on_network() -> bool:
+    """True when the app listens on a network address: then reading archived originals needs
+    sign-in too (on this machine's own address only, it does not)."""
+    return not auth.is_loopback(st.get_option("server.address"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import board, charts, gridmap
+from etl.safetext import md
 from pages import common
 
 
@@ -17,16 +18,16 @@ def body() -> None:
     area, month = f.area, f.month
     reg = common.read(board.registry, area)
     if reg.empty:
-        st.info(f"{area}暂无网格名册，请先在「数据上传」页导入网格名册。")
+        st.info(f"{md(area)}暂无网格名册，请先在「数据上传」页导入网格名册。")
         return
     layout = gridmap.layout_cells(reg)
     parts = "、".join(f"{b.block} {b.n_grids} 个" for b in layout.blocks.itertuples() if b.block)
-    st.caption(f"{area} · 共 {len(reg)} 个网格" + (f"（{parts}）" if parts else ""))
+    st.caption(f"{md(area)} · 共 {len(reg)} 个网格" + (f"（{parts}）" if parts else ""))
 
     st.subheader("网格分布示意图")
     scores = common.read(board.map_scores, area, month)
     if month is None:
-        st.caption(f"{area}暂无月度考核得分，各网格显示为灰色。")
+        st.caption(f"{md(area)}暂无月度考核得分，各网格显示为灰色。")
     else:
         n_scored = int(scores["total"].notna().sum())
         st.caption(

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import db, notices
+from etl.safetext import md
 from pages import common
 
 STATUS_STYLE = {
@@ -139,7 +140,7 @@ def response_section(f: common.Filters, user: str | None) -> None:
         st.error(f"{exc}（未登记）")
         return
     done = "回复" if action is notices.record_response else "办结"
-    st.session_state["notice_message"] = f"已登记{done}：{_label(n)}"
+    st.session_state["notice_message"] = f"已登记{done}：{md(_label(n))}"
     st.rerun()
 
 
@@ -151,7 +152,7 @@ def body() -> None:
         return
     label = common.month_label(f.month)
     st.caption(
-        f"{f.area} · {label} · 督查整改通知书和书面说明通知：末位三名、未按时报送、未开展志愿服务、"
+        f"{md(f.area)} · {label} · 督查整改通知书和书面说明通知：末位三名、未按时报送、未开展志愿服务、"
         "问题逾期未整改、连续三次末位（书面说明）、年度不达标（12月）"
     )
     _flash()

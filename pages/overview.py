@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from etl import board, charts, notices, queries
+from etl.safetext import html_text, md
 from pages import common
 
 
 def body() -> None:
     f = common.filters()
     common.sample_banner()
-    st.title(f"{f.area}网格化管理总览")
+    st.title(f"{md(f.area)}网格化管理总览")
     if common.empty_month(f):
         return
     label = common.month_label(f.month)
@@ -22,8 +21,8 @@ def body() -> None:
     warnings = common.read(queries.streak_warnings, f.area, f.month)
     for w in warnings.itertuples():
         st.markdown(
-            f'<div class="grid-banner-red">⚠ {html.escape(w.grid_code)} {html.escape(w.grid_name)}：'
-            f"连续 {w.streak} 次末位（挂点县领导 {html.escape(w.leader_name)}），须向县主要领导作书面说明</div>",
+            f'<div class="grid-banner-red">⚠ {html_text(w.grid_code)} {html_text(w.grid_name)}：'
+            f"连续 {w.streak} 次末位（挂点县领导 {html_text(w.leader_name)}），须向县主要领导作书面说明</div>",
             unsafe_allow_html=True,
         )
 
@@ -63,14 +62,15 @@ def body() -> None:
         st.subheader("本月前三名")
         for r in top.itertuples():
             st.markdown(
-                f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}"
+                f"**第 {r.rank} 名** · {md(r.grid_code)} {md(r.grid_name)} · {r.total:.1f} 分 · {md(r.leader_name)}"
             )
     with right:
         st.subheader("本月末位三名")
         for r in bottom.itertuples():
             streak = f" · :red[连续 {r.streak} 次]" if r.streak >= 2 else ""
             st.markdown(
-                f"**第 {r.rank} 名** · {r.grid_code} {r.grid_name} · {r.total:.1f} 分 · {r.leader_name}{streak}"
+                f"**第 {r.rank} 名** · {md(r.grid_code)} {md(r.grid_name)} · {r.total:.1f} 分 · {md(r.leader_name)}"
+                + streak
             )
     history = common.read(queries.grid_history, f.area, ())
     if not history.averages.empty:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import board, charts, export, queries
+from etl.safetext import md
 from pages import common
 
 
@@ -23,7 +24,7 @@ def body() -> None:
     n_missing = len(table) - n_ranked
     n_bottom = int(table["bottom_three"].astype(bool).sum())
     st.caption(
-        f"{f.area} · {label} · 参与排名 {n_ranked} 个网格"
+        f"{md(f.area)} · {label} · 参与排名 {n_ranked} 个网格"
         + (f" · 缺检 {n_missing} 个" if n_missing else "")
         + f" · 末位 {n_bottom} 个（并列时末位可多于三个）"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import board, charts, lamps, queries
+from etl.safetext import md
 from pages import common
 
 
@@ -21,7 +22,9 @@ def body() -> None:
     missing = common.read(queries.missing_reports, f.area, f.month)
     deadline = missing["deadline"].iloc[0] if len(missing) else None
     day = common.read(queries.report_deadline_day)
-    st.caption(f"{f.area} · {label} · 各网格牵头单位联系人须在每月{day}日前报送当月工作信息（文字和图片）")
+    st.caption(
+        f"{md(f.area)} · {label} · 各网格牵头单位联系人须在每月{day}日前报送当月工作信息（文字和图片）"
+    )
 
     n = counts.grids or len(common.read(board.registry, f.area))
     # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.

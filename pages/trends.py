@@ -4,11 +4,10 @@ volunteer activity, meetings / patrols / pictures (DOMAIN §11), and every grid'
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from etl import board, charts, lamps, queries
+from etl.safetext import html_text, md
 from pages import common
 
 KEY = "trend_grids"
@@ -57,7 +56,7 @@ def pick_grids(options: list[str], labels: dict[str, str], default: list[str]) -
 
 def red_banner(text: str) -> None:
     """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html.escape(text)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 def body() -> None:
@@ -78,7 +77,7 @@ def body() -> None:
     codes = [c for c in labels if c in chosen]
     history = common.read(queries.grid_history, f.area, tuple(codes))
     names = "、".join(labels[c] for c in codes)
-    st.caption(f"{f.area} · {names} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
+    st.caption(f"{md(f.area)} · {md(names)} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
 
     st.subheader("总分走势")
     common.plot(charts.grid_totals(history.totals, history.averages), key="totals")
@@ -93,7 +92,7 @@ def body() -> None:
     else:
         if comparison["ratio"].isna().any():
             missing = sorted({labels[c] for c in comparison.loc[comparison["ratio"].isna(), "grid_code"]})
-            st.caption(f"{'、'.join(missing)} 本月缺检，无类别得分。")
+            st.caption(f"{md('、'.join(missing))} 本月缺检，无类别得分。")
         common.plot(charts.category_bars(comparison), key="categories")
         st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
 

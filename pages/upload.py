@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, db, preview, store, template
+from etl import board, db, preview, registry_guard, sample, store, template
 from etl.extract import KIND_LABELS, KINDS
 from etl.issues import FileRejected
-from etl.parse import CellError, parse_month, parse_year
+from etl.safetext import md, md_frame
 from pages import common
 
 MAX_MB = 20
@@ -36,35 +36,22 @@ def _template(kind: str, version: str) -> bytes:
     return template.template_bytes(kind)
 
 
-def choose_and_check() -> tuple[list[tuple[preview.FilePreview, bytes]], store.Options]:
+def choose_and_check() -> list[tuple[preview.FilePreview, bytes, store.Options]]:
     st.subheader("② 选择文件并检查")
+    round_ = st.session_state.get("uploader_round", 0)  # new widgets after each load: no stale month
     files = st.file_uploader(
         "选择一个或多个表格文件（.xlsx、.xlsm、.xls、.csv，每个不超过 20 MB）",
         type=SUFFIXES,
         accept_multiple_files=True,
-        key=f"files_{st.session_state.get('uploader_round', 0)}",
+        key=f"files_{round_}",
     )
-    c1, c2, c3 = st.columns(3)
-    round_ = st.session_state.get("uploader_round", 0)  # new widgets after each load: no stale month
-    kind = c1.selectbox(
+    kind = st.selectbox(
         "表格类型", [None, *KINDS], format_func=lambda k: "自动识别" if k is None else KIND_LABELS[k],
         key=f"kind_{round_}",
+        help="通常不用选：系统按表头自动识别。表中没写月份或年度时，检查结果里会请您选择。",
     )  # fmt: skip
-    month = c2.text_input("月份（表中没写时使用）", placeholder="如 2019-03", key=f"month_{round_}")
-    year = c3.text_input("年度（年终考核表中没写时使用）", placeholder="如 2019", key=f"year_{round_}")
-    options = store.Options(kind=kind)
-    try:
-        options.month = parse_month(month) if month.strip() else None
-    except CellError:
-        st.error(f"月份「{month}」看不懂，请写成 2019-03")
-        return [], options
-    try:
-        options.year = parse_year(year) if year.strip() else None
-    except CellError:
-        st.error(f"年度「{year}」看不懂，请写成 2019")
-        return [], options
     if not files:
-        return [], options
+        return []
     checked = []
     for f in files:
         data = f.getvalue()
@@ -73,27 +60,70 @@ def choose_and_check() -> tuple[list[tuple[preview.FilePreview, bytes]], store.O
                 f"「{f.name}」有 {len(data) / 1024 / 1024:.1f} MB，超过 {MAX_MB} MB 的上限，请拆分后再上传。"
             )
             continue
-        key = (f.name, store.sha256_of(data), options.as_json(), db.data_version())
+        sha = store.sha256_of(data)
+        options = store.Options(
+            kind=kind,
+            month=st.session_state.get(_pick_key("month", round_, sha)),
+            year=st.session_state.get(_pick_key("year", round_, sha)),
+            # The confirmation below (a registry that drops grids with history) re-checks with it.
+            allow_drop=bool(st.session_state.get(f"allow_drop_{round_}")),
+        )
+        key = (f.name, sha, options.as_json(), db.data_version())
         cache = st.session_state.setdefault("previews", {})
         if key not in cache:
-            with st.spinner(f"正在检查「{f.name}」……"):
+            with st.spinner(f"正在检查「{md(f.name)}」……"):
                 cache[key] = preview.preview_bytes(data, f.name, options)
-        checked.append((cache[key], data))
-    for pv, _ in checked:
-        show_preview(pv)
-    return checked, options
+        checked.append((cache[key], data, options))
+    for pv, _, options in checked:
+        show_preview(pv, options, round_)
+    if any(opts.allow_drop or registry_guard.refuses_drop(pv.extraction) for pv, _, opts in checked):
+        st.checkbox(
+            "我确认删除这些网格：新名册中没有它们，它们过去的排名和记录将不再显示（原始文件和旧名册仍保留，可撤销）",
+            key=f"allow_drop_{round_}",
+        )
+    return checked
 
 
-def show_preview(pv: preview.FilePreview) -> None:
+def _pick_key(what: str, round_: int, sha: str) -> str:
+    return f"pick_{what}_{round_}_{sha[:16]}"
+
+
+def period_picker(pv: preview.FilePreview, options: store.Options, round_: int) -> None:
+    """A month (or year) picker right at the 'no month' message; choosing rechecks at once."""
+    for what, choices, chosen in (
+        ("month", pv.month_choices, options.month),
+        ("year", pv.year_choices, options.year),
+    ):
+        key = _pick_key(what, round_, pv.sha256)
+        kept = f"{key}_choices"
+        if choices:
+            st.session_state[kept] = choices
+        if not choices and chosen is None:
+            continue
+        noun = "月份" if what == "month" else "年度"
+        if chosen is None:
+            st.warning(f"表中没有写考核{noun}：请在下面选择，选好后立即重新检查。", icon=":material/event:")
+        st.selectbox(
+            f"考核{noun}（表中没有写，按所选{noun}导入）",
+            st.session_state.get(kept, choices),
+            index=None,
+            key=key,
+            placeholder=f"请选择{noun}",
+            format_func=(lambda m: f"{m.year}年{m.month}月") if what == "month" else (lambda y: f"{y}年度"),
+        )
+
+
+def show_preview(pv: preview.FilePreview, options: store.Options, round_: int) -> None:
     errors = len(pv.errors)
     warnings = len(pv.extraction.issues) - errors
     if errors:
-        head = f"✗ {pv.file_name}：{errors} 个错误，不能导入（整份文件不会写入）"
+        head = f"✗ {md(pv.file_name)}：{errors} 个错误，不能导入（整份文件不会写入）"
     elif pv.duplicate_of is not None:
-        head = f"= {pv.file_name}：与已导入文件完全相同，将跳过"
+        head = f"= {md(pv.file_name)}：与已导入文件完全相同，将跳过"
     else:
-        head = f"✓ {pv.file_name}：可以导入" + (f"（{warnings} 条提示）" if warnings else "")
+        head = f"✓ {md(pv.file_name)}：可以导入" + (f"（{warnings} 条提示）" if warnings else "")
     with st.expander(head, expanded=True):
+        period_picker(pv, options, round_)
         if pv.extraction.sheets:
             st.markdown("**识别结果：**")
             for line in pv.recognised():
@@ -101,12 +131,12 @@ def show_preview(pv: preview.FilePreview) -> None:
         # A whole file refused (unreadable, too large, hostile): one plain red message.
         whole = [i for i in pv.errors if not i.sheet and not i.row]
         for issue in whole:
-            st.error(issue.message, icon=":material/block:")
+            st.error(md(issue.message), icon=":material/block:")
         if len(pv.extraction.issues) > len(whole):
             st.markdown("**问题清单**（错误在前；行号与 Excel 中显示的一致）：")
             table = pv.issue_table()
             # A static table wraps long messages (a data grid would cut them off).
-            st.table(table.head(ISSUE_ROWS).set_index("级别"))
+            st.table(md_frame(table.head(ISSUE_ROWS)).set_index("级别"))  # cells are markdown: escaped
             if len(table) > ISSUE_ROWS:
                 st.caption(f"另有 {len(table) - ISSUE_ROWS} 条未显示；请先改正以上问题后重新检查。")
         if pv.changes:
@@ -119,41 +149,45 @@ def show_preview(pv: preview.FilePreview) -> None:
         if not errors:
             samples = pv.sample_rows()
             if samples:
-                with st.popover("查看解析后的数据（前 50 行）"):
+                with st.expander("查看解析后的数据（前 50 行）"):
                     for name, frame in samples.items():
                         st.caption(name)
-                        st.dataframe(frame, hide_index=True)
+                        st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def confirm(checked: list[tuple[preview.FilePreview, bytes]], options: store.Options, user: str) -> None:
-    loadable = [(pv, data) for pv, data in checked if pv.loadable]
+def confirm(checked: list[tuple[preview.FilePreview, bytes, store.Options]], user: str) -> None:
+    loadable = [(pv, data, opts) for pv, data, opts in checked if pv.loadable]
     if not checked:
         return
     st.subheader("③ 确认导入")
     if not loadable:
-        if all(pv.duplicate_of is not None for pv, _ in checked):
+        waiting = [pv.file_name for pv, _, opts in checked if (pv.month_choices and opts.month is None)
+                   or (pv.year_choices and opts.year is None)]  # fmt: skip
+        if all(pv.duplicate_of is not None for pv, _, _ in checked):
             st.info("所选文件都已导入过，内容完全相同，无需再次导入。")
+        elif waiting and len(waiting) == len(checked):
+            st.info(f"请在上面为「{md('」「'.join(waiting))}」选择考核月份或年度，选好后即可导入。")
         else:
             st.info(
                 "没有可以导入的文件：请按上面的问题清单改正后，点文件名旁的 ⊗ 移除旧文件，再重新选择改好的文件。"
             )
         return
-    names = "、".join(pv.file_name for pv, _ in loadable)
+    names = "、".join(pv.file_name for pv, _, _ in loadable)
     st.text(f"将导入 {len(loadable)} 个文件：{names}（导入人：{user}）")
     if not st.button("确认导入", type="primary", icon=":material/task_alt:"):
         return
     bar = st.progress(0.0, text="正在导入……")
     results = []
-    for i, (pv, data) in enumerate(loadable, start=1):
+    for i, (pv, data, options) in enumerate(loadable, start=1):
         try:
             res = store.load_bytes(data, pv.file_name, options=options, loaded_by=user)
-            results.append(("ok", res.summary(), pv))
+            results.append(("ok", res.summary(), pv.links() if res.status == "loaded" else []))
         except FileRejected as exc:
-            results.append(("error", f"{exc}；" + "；".join(str(i) for i in exc.errors[:5]), pv))
+            results.append(("error", f"{exc}；" + "；".join(str(i) for i in exc.errors[:5]), []))
         except db.DatabaseBusy as exc:  # nothing of this file was loaded
-            results.append(("error", f"{pv.file_name}：{exc}（此文件未导入）", pv))
+            results.append(("error", f"{pv.file_name}：{exc}（此文件未导入）", []))
         bar.progress(i / len(loadable), text=f"已处理 {i}/{len(loadable)} 个文件")
-    st.session_state["load_results"] = [(s, m, pv.months) for s, m, pv in results]
+    st.session_state["load_results"] = results
     st.session_state["_toasted"] = False
     st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
     st.session_state.pop("previews", None)
@@ -164,14 +198,15 @@ def last_results() -> None:
     results = st.session_state.get("load_results")
     if not results:
         return
-    for status, message, months in results:
-        (st.success if status == "ok" else st.error)(message)
+    for status, message, links in results:
+        (st.success if status == "ok" else st.error)(md(message))  # names in it are data
         if not st.session_state.get("_toasted"):
             # The page may be scrolled down at the file list: a toast is seen wherever one is.
-            st.toast(message, icon=":material/task_alt:" if status == "ok" else ":material/error:")
-        for m in months[:6]:
-            st.page_link("pages/ranking.py", label=f"查看 {m.year}年{m.month}月 排名 →",
-                         query_params={"month": f"{m:%Y-%m}", "year": str(m.year)})  # fmt: skip
+            st.toast(md(message), icon=":material/task_alt:" if status == "ok" else ":material/error:")
+        if links:
+            row = st.container(horizontal=True, gap="small")
+            for page, label, params in links:
+                row.page_link(page, label=label, query_params=params)
     st.session_state["_toasted"] = True
     if st.button("知道了", key="ack_results"):
         st.session_state.pop("load_results", None)
@@ -200,23 +235,33 @@ def history(user: str | None) -> None:
     )
     row = frame.set_index("batch_id").loc[pick]
     c1, c2 = st.columns(2)
-    try:
-        original = store.archived_file(row["archive_name"]).read_bytes()
-        c1.download_button(
-            "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
-        )
-    except FileNotFoundError:
-        c1.warning("存档中找不到该文件")
+    if user is None:  # served on a network, not signed in: the archived originals stay closed
+        c1.caption("登录后可下载原始文件")
+    else:
+        try:
+            original = store.archived_file(row["archive_name"]).read_bytes()
+            c1.download_button(
+                "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
+            )
+        except FileNotFoundError:
+            c1.warning("存档中找不到该文件")
     if row["status"] == "reverted":
         c2.caption(f"该批次已于 {row['reverted_at']:%Y-%m-%d %H:%M} 撤销")
         return
     if user is None:
         c2.caption("登录后可撤销批次")
         return
-    with c2.popover("撤销此批次", icon=":material/undo:"):
-        st.markdown(
-            f"撤销后，批次 **#{pick}** 的数据不再计入，被它替换的旧数据恢复有效。原始文件和记录都会保留。"
-        )
+    with st.expander(f"撤销此批次（#{pick}）", icon=":material/undo:"):
+        rp = preview.revert_preview(int(pick))
+        st.markdown("撤销后将发生的变化（原始文件和导入记录都会保留，撤销后也可以重新导入）：")
+        for line in rp.changes:
+            st.text("· " + line)
+        if rp.rank_moves is not None and not rp.rank_moves.empty:
+            st.markdown("**排名变化：**")
+            st.dataframe(
+                board.screen_text(rp.rank_moves, {"原排名": "{:.0f}", "撤销后排名": "{:.0f}"}),
+                hide_index=True,
+            )
         if st.button(f"确认撤销 #{pick}", type="primary", key=f"revert_{pick}"):
             try:
                 store.revert(int(pick), by=user)
@@ -234,6 +279,43 @@ def history(user: str | None) -> None:
             st.rerun()
 
 
+def clean_start(user: str | None) -> None:
+    """While only the shipped sample is loaded: one click starts an empty database for the
+    county's own files (the sample database is kept aside in a backup folder)."""
+    try:
+        only_sample = common.read(board.is_sample_data)
+    except common.NoData:
+        return
+    if not only_sample:
+        return
+    st.info(
+        "当前数据库中是随软件附带的示例数据。准备导入本县的表格时，先清空示例数据："
+        "示例数据库会移到 data 文件夹下的备份文件夹中，示例表格保留，不会删除任何文件。",
+        icon=":material/info:",
+    )
+    if user is None:
+        st.caption("登录后可清空示例数据")
+        return
+    if st.button("清空示例数据，开始导入本县数据", icon=":material/restart_alt:", key="clear_sample"):
+        try:
+            backup = sample.clear_sample_db()
+        except sample.NotOnlySample:
+            st.error("数据库中已有导入的本县数据，不能清空；如需撤销，请在下方「导入历史与撤销」中逐个撤销。")
+            return
+        except db.DatabaseBusy:
+            st.error("数据库正忙（另一个导入正在进行），请稍后再试。")
+            return
+        st.session_state["load_results"] = [
+            (
+                "ok",
+                f"已清空示例数据（示例数据库已移到 {backup.name} 文件夹）：请先导入网格划分表和评分细则。",
+                [],
+            )
+        ]
+        st.session_state["_toasted"] = False
+        st.rerun()
+
+
 def body() -> None:
     st.title("数据上传")
     st.caption(
@@ -241,12 +323,13 @@ def body() -> None:
     )
     user = common.sign_in()
     if user:
-        st.caption(f"当前用户：{user}")
+        st.caption(f"当前用户：{md(user)}")
     last_results()
+    clean_start(user)
     templates()
     if user:
-        checked, options = choose_and_check()
-        confirm(checked, options, user)
+        checked = choose_and_check()
+        confirm(checked, user)
     history(user)
 
 

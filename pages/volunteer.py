@@ -3,17 +3,16 @@ red, totals of participants and hours, and the grids that fell short this month.
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from etl import board, charts, queries
+from etl.safetext import html_text, md
 from pages import common
 
 
 def red_banner(text: str) -> None:
     """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html.escape(text)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 def body() -> None:
@@ -25,9 +24,9 @@ def body() -> None:
     label = common.month_label(f.month)
     wide = common.read(queries.volunteer_matrix, f.area, f.year)
     totals = common.read(board.volunteer_totals, f.area, f.month)
-    st.caption(f"{f.area} · {label} · 要求：每个网格每月至少开展一次志愿服务活动")
+    st.caption(f"{md(f.area)} · {label} · 要求：每个网格每月至少开展一次志愿服务活动")
     if wide.empty or (totals.year_activities == 0 and totals.month_grids == 0):
-        st.info(f"{f.area}{f.year}年暂无志愿服务记录，请先在「数据上传」页导入志愿服务活动登记表。")
+        st.info(f"{md(f.area)}{f.year}年暂无志愿服务记录，请先在「数据上传」页导入志愿服务活动登记表。")
         return
 
     # Two pairs side by side: one row of four on a laptop, two columns on a phone.

@@ -3,6 +3,9 @@ reports, volunteer activities, problems and year-end scores, loaded through the 
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,7 +15,31 @@ from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 MONTHS = ["2019-01", "2019-02", "2019-03"]
 
 
+_TEMPLATE: list[Path] = []  # the first build of this test session, copied by later ones
+
+
 def build(db_file: Path, folder: Path) -> Path:
+    """The fixture database at db_file (its archive and log beside it) and the fixture files in
+    folder. The first call of a session loads the files through the real loader; later calls
+    copy what it produced, which is the same and takes a fraction of the time."""
+    if not _TEMPLATE:
+        root = Path(tempfile.mkdtemp(prefix="appdata-"))
+        atexit.register(shutil.rmtree, root, True)
+        load(root / "db" / "grid.duckdb", root / "files")
+        _TEMPLATE.append(root)
+    root = _TEMPLATE[0]
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    for item in (root / "db").iterdir():
+        target = db_file.parent / item.name.replace("grid.duckdb", db_file.name)
+        if item.is_dir():
+            shutil.copytree(item, target, dirs_exist_ok=True)
+        elif not item.name.endswith(".lock"):
+            shutil.copy2(item, target)
+    shutil.copytree(root / "files", folder, dirs_exist_ok=True)
+    return db_file
+
+
+def load(db_file: Path, folder: Path) -> Path:
     """Load the fixture files into db_file (created); returns db_file."""
     folder.mkdir(parents=True, exist_ok=True)
     store.load_path(write_xlsx(folder / "网格划分表.xlsx", {"网格划分": registry_rows()}), path=db_file)

@@ -5,6 +5,7 @@ Chromium is installed with apt-get when missing (CI starts from a fresh machine)
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -90,17 +91,50 @@ def running_app(db_file: Path, *, address: str = "127.0.0.1", today: str = "2019
         log.close()
 
 
-@contextmanager
-def browser() -> Iterator[object]:
+_SHARED: dict[str, object] = {}  # one Playwright and one Chromium for the whole test session
+
+
+def _close_shared() -> None:
+    b, p = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    try:
+        if b is not None:
+            b.close()  # type: ignore[attr-defined]
+    finally:
+        if p is not None:
+            p.stop()  # type: ignore[attr-defined]
+
+
+def _shared_chromium() -> object:
+    """Chromium launched once per session (a launch costs seconds on a busy machine), launched
+    again if it went away."""
+    b = _SHARED.get("browser")
+    if b is not None and b.is_connected():  # type: ignore[attr-defined]
+        return b
     from playwright.sync_api import sync_playwright
 
-    exe = chromium_path()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    if "playwright" not in _SHARED:
+        _SHARED["playwright"] = sync_playwright().start()
+        atexit.register(_close_shared)
+    p = _SHARED["playwright"]
+    b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)  # type: ignore[attr-defined]
+    _SHARED["browser"] = b
+    return b
+
+
+@contextmanager
+def browser() -> Iterator[object]:
+    """The session's Chromium; the pages (each its own context: no shared cookies or storage)
+    opened inside the block are closed when it ends."""
+    b = _shared_chromium()
+    before = set(b.contexts)  # type: ignore[attr-defined]
+    try:
+        yield b
+    finally:
+        for context in [c for c in b.contexts if c not in before]:  # type: ignore[attr-defined]
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001 - a page that crashed is closed already
+                pass
 
 
 def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001

@@ -138,6 +138,24 @@ def repeated_long_text(folder: Path, chars: int = 30_000, cells: int = 4_000) ->
     )
 
 
+def split_long_text(folder: Path, inline: bool = False) -> Path:
+    """One text of 900,000 characters cut into 300 formatted runs of 3,000 (each run within
+    Excel's limit; the reader joins them). In the shared strings, or inline in the sheet."""
+    rng = random.Random(3)
+    runs = "".join(
+        "<r><t>"
+        + "".join(rng.choice("网格管理考核得分月度年终志愿服务问题台账整改") for _ in range(3000))
+        + "</t></r>"
+        for _ in range(300)
+    )
+    if inline:
+        row = f'<row r="1"><c r="A1" t="inlineStr"><is>{runs}</is></c></row>'
+        return write_workbook(folder / "分段长文字_单元格内.xlsx", _sheet_xml(row))
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, 50))
+    shared = f'<sst {_NS} count="49" uniqueCount="1"><si>{runs}</si></sst>'
+    return write_workbook(folder / "分段长文字.xlsx", _sheet_xml(rows, "A1:A49"), shared)
+
+
 def zip_bomb(folder: Path, megabytes: int = 300) -> Path:
     """A worksheet that unpacks to `megabytes` MB of XML from a file of a few hundred KB."""
     path = folder / f"压缩炸弹_{megabytes}MB.xlsx"
@@ -204,6 +222,14 @@ CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
     "shared_string_40mb": (
         huge_shared_string,
         [f"工作表「{SHEET}」单元格 A1", "40,960,000 个字符", "上限 32,767 个字符"],
+    ),
+    "split_long_text": (
+        split_long_text,
+        [f"工作表「{SHEET}」单元格 A1", "900,000 个字符", "上限 32,767 个字符"],
+    ),
+    "split_long_inline_text": (
+        lambda f: split_long_text(f, inline=True),
+        [f"工作表「{SHEET}」单元格 A1", "900,000 个字符", "上限 32,767 个字符"],
     ),
     "repeated_long_text": (repeated_long_text, ["文字合计约 343 MB", "上限 100 MB"]),
     "zip_bomb": (zip_bomb, ["xl/worksheets/sheet1.xml", "压缩炸弹"]),

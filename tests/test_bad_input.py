@@ -28,6 +28,7 @@ from openpyxl import Workbook
 
 from etl import store
 from etl.issues import FileRejected, show_value
+from etl.read import RESAVE
 
 HEADER = ["月份", "网格", *[c for c, _, _ in RUBRIC], "总分"]
 
@@ -133,7 +134,7 @@ def test_scores_before_any_registry_or_rubric(db_file: Path, files: Path) -> Non
 def test_score_above_the_item_maximum(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, [HEADER, row("05", A2=26)]))
     assert [str(i) for i in exc.issues] == [
-        "[错误] 工作表「S」第2行「A2」列，值「26」：「A2 环境卫生」得分 26 超过满分 20"
+        "[错误] 工作表「S」第2行「A2」列，值「26」：「A2 环境卫生」得分 26 超过满分 20（网格 05 测试5路网格）"
     ]
 
 
@@ -141,12 +142,14 @@ def test_score_above_the_maximum_under_a_category_header(seeded: Path, files: Pa
     rows = [["网格", *[f"{cat}（{mx}分）" for _, cat, mx in RUBRIC]], ["第五网格", *item_scores(5)]]
     rows[1][2] = 20.5
     exc = refused(seeded, sheet(files, rows, "2019年3月.xlsx"))
-    assert where(exc) == [("S", 2, "环境卫生(20分)", "20.5", "「A2 环境卫生」得分 20.5 超过满分 20")]
+    assert where(exc) == [
+        ("S", 2, "环境卫生(20分)", "20.5", "「A2 环境卫生」得分 20.5 超过满分 20（网格 05 测试5路网格）")
+    ]
 
 
 def test_negative_score(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, [HEADER, row("05", A1=-1)]))
-    assert where(exc) == [("S", 2, "A1", "-1", "得分不能为负数（满分 10）")]
+    assert where(exc) == [("S", 2, "A1", "-1", "得分不能为负数（满分 10）（网格 05 测试5路网格）")]
 
 
 def test_deduction_above_the_item_maximum(seeded: Path, files: Path) -> None:
@@ -155,12 +158,16 @@ def test_deduction_above_the_item_maximum(seeded: Path, files: Path) -> None:
         ["01", 10, 21, 15, 15, 10, 5, 10, 5, 10],
     ]
     exc = refused(seeded, sheet(files, rows, "2019年3月扣分.xlsx"))
-    assert where(exc) == [("S", 2, "环境卫生扣分", "21", "扣分 21 超出范围，应在 0 到满分 20 之间")]
+    assert where(exc) == [
+        ("S", 2, "环境卫生扣分", "21", "扣分 21 超出范围，应在 0 到满分 20 之间（网格 01 测试1路网格）")
+    ]
 
 
 def test_total_not_equal_to_the_item_sum(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, [HEADER, row("05", total=90)]))
-    assert where(exc) == [("S", 2, "总分", "90", "总分与各项得分之和 97.5 不一致，请核对")]
+    assert where(exc) == [
+        ("S", 2, "总分", "90", "总分与各项得分之和 97.5 不一致，请核对（网格 05 测试5路网格）")
+    ]
 
 
 def test_total_within_a_hundredth_is_accepted(seeded: Path, files: Path) -> None:
@@ -190,12 +197,17 @@ def test_same_grid_and_month_on_two_sheets(seeded: Path, files: Path) -> None:
 
 def test_text_where_a_number_belongs(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, [HEADER, row("05", A3="优", total=""), row("06", 6, total="九十")]))
-    assert where(exc) == [("S", 2, "A3", "优", "应为数字"), ("S", 3, "总分", "九十", "应为数字")]
+    assert where(exc) == [
+        ("S", 2, "A3", "优", "应为数字（网格 05 测试5路网格）"),
+        ("S", 3, "总分", "九十", "应为数字（网格 06 测试6路网格）"),
+    ]
 
 
 def test_blank_item_score(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, [HEADER, row("05", A4=None, total="")]))
-    assert where(exc) == [("S", 2, "A4", "", "得分为空；未检查的项目请填 0 或满分，整行未检请删去该行")]
+    assert where(exc) == [
+        ("S", 2, "A4", "", "得分为空；未检查的项目请填 0 或满分，整行未检请删去该行（网格 05 测试5路网格）")
+    ]
 
 
 def test_unknown_rubric_item_column(seeded: Path, files: Path) -> None:
@@ -262,7 +274,7 @@ def test_month_not_found_anywhere(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, rows, "考核表.xlsx", "Sheet1"))
     assert [str(i) for i in exc.errors] == [
         "[错误] 工作表「Sheet1」：找不到考核月份：表中没有「月份」列，标题、工作表名和文件名中也没有月份"
-        "（如 2018年5月）。请加一列「月份」，或在上传时选择月份（命令行 --month 2018-05）"
+        "（如 2018年5月）。请加一列「月份」，或在上传时选择月份"
     ]
 
 
@@ -270,7 +282,7 @@ def test_year_not_found_anywhere(seeded: Path, files: Path) -> None:
     exc = refused(seeded, sheet(files, [["网格", "年终考核得分"], ["01", 95]], "年终考核.xlsx"))
     assert where(exc) == [
         ("S", None, None, "", "找不到考核年度：表中没有「年度」列，标题和文件名中也没有年份。"
-         "请加一列「年度」，或在上传时填写年度（命令行 --year 2018）")
+         "请加一列「年度」，或在上传时选择年度")
     ]  # fmt: skip
 
 
@@ -302,8 +314,8 @@ def test_annual_score_outside_0_to_100(seeded: Path, files: Path) -> None:
         seeded, sheet(files, [["网格", "年终考核得分", "年度"], ["01", 101, 2018], ["02", -1, 2018]])
     )
     assert where(exc) == [
-        ("S", 2, "年终考核得分", "101", "年终考核得分应在 0 到 100 之间"),
-        ("S", 3, "年终考核得分", "-1", "年终考核得分应在 0 到 100 之间"),
+        ("S", 2, "年终考核得分", "101", "年终考核得分应在 0 到 100 之间（网格 01 测试1路网格）"),
+        ("S", 3, "年终考核得分", "-1", "年终考核得分应在 0 到 100 之间（网格 02 测试2路网格）"),
     ]
 
 
@@ -362,7 +374,7 @@ def docx_bytes(tmp: Path) -> bytes:
         ("考核.xlsx", docx_bytes, "这是 Word 文档，不是 Excel 表格，请上传 .xlsx、.xls 或 .csv 文件"),
         ("考核.xlsx", lambda tmp: b"", "文件是空的（0 字节）"),
         ("考核.pdf", lambda tmp: b"hello", "不支持的文件类型「.pdf」，请上传 .xlsx、.xlsm、.xls 或 .csv 文件"),
-        ("考核.csv", lambda tmp: b"\xff\xfe\x80abc,def\n", "CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK），请在 Excel 中另存为 CSV 或 .xlsx"),
+        ("考核.csv", lambda tmp: b"\xff\xfe\x80abc,def\n", "CSV 文件编码无法识别（既不是 UTF-8 也不是 GBK），本系统读取 UTF-8 或 GBK 编码的 CSV。" + RESAVE),
     ],
     ids=["pdf", "random-bytes", "png", "docx", "zero-bytes", "pdf-extension", "csv-undecodable"],
 )  # fmt: skip
@@ -415,7 +427,7 @@ def test_no_sheet_recognised(seeded: Path, files: Path) -> None:
     exc = refused(seeded, f)
     assert [str(i) for i in exc.issues] == [
         "[错误] 没有识别出任何可导入的工作表。表头应包含模板中的列名，如「网格」「月份」和各考核项目，"
-        "可先下载模板对照（命令行 python -m etl template monthly_scores -o 模板.xlsx）",
+        "可先下载模板对照",
         "[提示] 工作表「通讯录」：未识别的工作表（找不到模板中的表头），已跳过",
     ]
 

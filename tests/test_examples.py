@@ -1,9 +1,12 @@
 """Acceptance: the office files in ../shared/examples load (or are refused whole) and give the
-independently computed results of expected.json. Skipped where the folder is absent."""
+independently computed results of expected.json. Skipped where the folder is absent, except in
+CI (CI=true), where a missing folder fails every test: the acceptance test must not pass by not
+running."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,35 @@ from etl import db, store
 from etl.issues import FileRejected
 from tests.conftest import SHARED_EXAMPLES, snapshot
 
-pytestmark = pytest.mark.skipif(not SHARED_EXAMPLES.exists(), reason="../shared/examples not present")
+
+def require_examples(folder: Path) -> None:
+    """Fail in CI, skip elsewhere, when the examples folder is missing."""
+    if folder.exists():
+        return
+    if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+        pytest.fail(f"{folder} is missing: the acceptance files must be present in CI")
+    pytest.skip("../shared/examples not present")
+
+
+@pytest.fixture(autouse=True)
+def _examples_present(request: pytest.FixtureRequest) -> None:
+    if request.node.name.startswith("test_missing_examples_"):
+        return
+    require_examples(SHARED_EXAMPLES)
+
+
+def test_missing_examples_fail_in_ci_and_skip_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "examples"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must be present in CI"):
+        require_examples(gone)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require_examples(gone)
+    require_examples(tmp_path)  # present: nothing happens
+
 
 GOOD = [
     "01_网格划分表.xlsx",

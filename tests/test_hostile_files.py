@@ -84,6 +84,14 @@ def test_a_lying_range_does_not_hide_the_last_cell(files: Path) -> None:
         read_workbook(path.read_bytes(), path.name)
 
 
+def test_leading_zeros_do_not_hide_a_far_row(files: Path) -> None:
+    far = '<row r="900000"><c r="KN900000"><v>2</v></c></row>'
+    rows = far + '<row r="1"><c r="KN0000001"><v>1</v></c><c r="KM0000001"><v>1</v></c></row>'
+    path = hostile.write_workbook(files / "zeros.xlsx", hostile._sheet_xml(rows))
+    with pytest.raises(FileUnreadable, match="有单元格位于 KN900000（第 900,000 行）"):
+        read_workbook(path.read_bytes(), path.name)
+
+
 def test_the_limits_themselves_are_accepted(files: Path) -> None:
     """Column KN (300) and row 100,000 are still read: the limits are inclusive."""
     for ref in ("KN10", "A100000"):
@@ -271,3 +279,39 @@ def test_browser_upload_of_the_lone_cell_file_and_the_server_answers(seeded: Pat
         settle(page)
         assert "数据上传" in page.locator('[data-testid="stMain"] h1').first.inner_text()
     assert batches(seeded) == 2
+
+
+# --- how the child is started ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zygote", ["1", "0"], ids=["zygote", "one-off (as on Windows)"])
+def test_both_ways_of_starting_the_reader(files: Path, monkeypatch: pytest.MonkeyPatch, zygote: str) -> None:
+    monkeypatch.setenv("GRID_READ_ZYGOTE", zygote)
+    good = hostile.normal_workbook(files)
+    assert read_workbook(good.read_bytes(), good.name)[0].rows[1] == ["2019-03", "01", 10]
+    bad = hostile.lone_cell_lying(files)
+    with pytest.raises(FileUnreadable, match="XFD1048576"):
+        read_workbook(bad.read_bytes(), bad.name)
+    monkeypatch.setenv("GRID_READ_FAULT", "abort")
+    with pytest.raises(FileUnreadable, match="文件无法安全读取：读取程序意外中止"):
+        read_workbook(good.read_bytes(), good.name)
+    monkeypatch.delenv("GRID_READ_FAULT")
+    assert read_workbook(good.read_bytes(), good.name)[0].name == hostile.SHEET  # a later read is fine
+
+
+def test_concurrent_reads_from_several_sessions(files: Path) -> None:
+    """Streamlit sessions are threads: reads at the same moment all get their answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    good, bad = hostile.normal_workbook(files), hostile.far_cell(files)
+
+    def one(path: Path) -> str:
+        try:
+            return read_workbook(path.read_bytes(), path.name)[0].name
+        except FileUnreadable as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, [good, bad, good, bad]))
+    assert results[0] == results[2] == hostile.SHEET
+    assert "AAA100000" in results[1] and "AAA100000" in results[3]

@@ -27,9 +27,10 @@ def lamp_counts(g: int, month: int) -> tuple[int, int, int]:
     return required, installed, lit
 
 
-@pytest.fixture(scope="module")
-def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("lamp_pages")
+def build_lamp_db(folder: Path) -> Path:
+    """Registry, rubric, Feb and Mar 2019 scores, lamp checks of both months (grid 19 not checked
+    in March, grid 12 at 94.96 %, grid 08 at exactly 95 %), March reports with meetings, and a
+    town report without them."""
     path = folder / "grid.duckdb"
 
     def load(name: str, sheets: dict[str, list[list[Any]]]) -> None:
@@ -50,6 +51,11 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load("报送.xlsx", {"信息报送": reports})
     load("官渡镇报送.xlsx", {"信息报送": [["网格", "报送日期"], ["官渡1", "2019-03-12"]]})
     return path
+
+
+@pytest.fixture(scope="module")
+def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_lamp_db(tmp_path_factory.mktemp("lamp_pages"))
 
 
 @pytest.fixture

@@ -171,6 +171,32 @@ def test_a_cut_log_line_and_an_orphan_file_are_cleaned_up(live: Path, files: Pat
     assert store.committed_events(live)[-1]["batch_id"] == res.batch_id
 
 
+def test_an_event_logged_twice_is_replayed_once(live: Path) -> None:
+    log = db.archive_dir(live) / store.LOG_NAME
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    log.write_text("".join(lines[:6] + lines[4:]), encoding="utf-8")  # batch #3 and its commit again
+    expected, listing = views(live, setting_times=True), batches(live)
+    assert store.rebuild(live)["loads"] == 5
+    assert (views(live, setting_times=True), batches(live)) == (expected, listing)
+
+
+def test_a_log_written_before_transaction_ids_still_rebuilds(live: Path) -> None:
+    """Archives of earlier versions (one line per event, no ids, no commit lines)."""
+    import json
+
+    log = db.archive_dir(live) / store.LOG_NAME
+    old = [
+        {k: v for k, v in e.items() if k != "txn"}
+        for e in map(json.loads, log.read_text(encoding="utf-8").splitlines())
+        if e["event"] != "commit"
+    ]
+    log.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in old), encoding="utf-8")
+    expected, listing = views(live, setting_times=True), batches(live)
+    assert store.rebuild(live) == {"loads": 5, "reverts": 1, "settings": 1, "notices": 0}
+    assert (views(live, setting_times=True), batches(live)) == (expected, listing)
+    assert store.recover(live) == {"confirmed": 0, "aborted": 0, "removed": 0}
+
+
 # ---- One writer at a time -------------------------------------------------------------------------
 
 

@@ -76,26 +76,21 @@ CREATE OR REPLACE MACRO needed_year_end(routine_avg, target, w_routine, w_year_e
         ELSE greatest(ceil(round((target - w_routine * routine_avg) / w_year_end * 100, 6)) / 100, 0.0)
     END::DOUBLE;
 
--- The year-end score a grid needs to reach rank ≤ rank_limit (NULL: just the pass mark) when
--- every other grid keeps its projected composite. field: every projected composite of the
--- area-year, best first (the grid's own `composite` among them when not NULL). The grid must
--- reach the pass mark and the rank_limit-th best of the others (then at most rank_limit − 1
--- others are strictly above it, so its competition rank is ≤ rank_limit).
+-- The year-end score a grid needs to reach rank ≤ L when every other grid keeps its projected
+-- composite. field: every projected composite of the area-year, best first (the grid's own
+-- `composite` among them when not NULL); nth_best_other is the L-th best of the *others*. The
+-- grid must reach the pass mark (needed_pass) and that composite (needed_nth, both from
+-- needed_year_end): then at most L − 1 others are strictly above it, so its competition rank
+-- is ≤ L. No L-th other: the pass mark alone; either bound out of reach: NULL. (Staged in
+-- three macros so that a query computes each part once, in its own column.)
 CREATE OR REPLACE MACRO nth_best_other(composite, field, n) AS
     CASE WHEN composite IS NOT NULL AND composite >= field[n] THEN field[n + 1] ELSE field[n] END;
 
-CREATE OR REPLACE MACRO needed_for_rank(routine_avg, composite, field, rank_limit, pass_mark,
-        w_routine, w_year_end) AS
+CREATE OR REPLACE MACRO needed_for_rank(needed_pass, nth_other, needed_nth) AS
     CASE
-        WHEN nth_best_other(composite, field, rank_limit) IS NULL
-            THEN needed_year_end(routine_avg, pass_mark, w_routine, w_year_end)
-        -- both bounds must be reachable (greatest() alone would skip a NULL)
-        WHEN needed_year_end(routine_avg, pass_mark, w_routine, w_year_end) IS NULL
-            OR needed_year_end(routine_avg, nth_best_other(composite, field, rank_limit),
-                w_routine, w_year_end) IS NULL THEN NULL
-        ELSE greatest(needed_year_end(routine_avg, pass_mark, w_routine, w_year_end),
-            needed_year_end(routine_avg, nth_best_other(composite, field, rank_limit),
-                w_routine, w_year_end))
+        WHEN nth_other IS NULL THEN needed_pass
+        WHEN needed_pass IS NULL OR needed_nth IS NULL THEN NULL
+        ELSE greatest(needed_pass, needed_nth)
     END::DOUBLE;
 -- <<< pure rule macros
 
