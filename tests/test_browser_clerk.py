@@ -40,18 +40,26 @@ def upload(page, f: Path) -> None:  # noqa: ANN001
     inputs.set_input_files([str(f)])
     time.sleep(1)
     settle(page)
+    # The check result, not the spinner: its expander is headed by the file's name.
+    page.locator('[data-testid="stExpander"] summary').filter(has_text=f.name).first.wait_for(timeout=60_000)
+    settle(page)
 
 
 def confirm(page, name: str) -> None:  # noqa: ANN001
-    """Click 确认导入 once the page is quiet (a rerun may replace the button meanwhile)."""
-    for _ in range(3):
+    """Click 确认导入 once the page is quiet, until the load's message shows (a rerun on a busy
+    machine may replace the button while it is clicked)."""
+    done = page.get_by_text(f"{name}：已导入为批次").first
+    for _ in range(4):
         settle(page)
+        if done.is_visible():
+            break
         try:
             page.get_by_role("button", name="确认导入").click(timeout=10_000)
+            done.wait_for(timeout=20_000)
             break
-        except Exception:  # noqa: BLE001 - detached by a rerun: try again
+        except Exception:  # noqa: BLE001 - detached by a rerun, or not loaded yet: look again
             continue
-    page.get_by_text(f"{name}：已导入为批次").first.wait_for(timeout=30_000)
+    done.wait_for(timeout=30_000)
     settle(page)
 
 
@@ -80,7 +88,7 @@ def may_sheet(folder: Path) -> Path:
 def app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     folder = tmp_path_factory.mktemp("clerk")
     db_file = appdata.build(folder / "grid.duckdb", folder / "files")
-    with running_app(db_file) as url:
+    with running_app(db_file, today="2019-10-10") as url:  # the town's nine months are past
         yield url, folder
 
 
@@ -101,7 +109,8 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         page.get_by_label("考核月份（表中没有写，按所选月份导入）").click()
         page.wait_for_selector('[role="option"]')
         options = page.get_by_role("option").all_inner_texts()
-        assert options[:3] == ["2019年4月", "2019年3月", "2019年2月"]
+        # The month after the latest check first, then back from today's month.
+        assert options[:3] == ["2019年4月", "2019年10月", "2019年9月"]
         page.get_by_role("option", name="2019年4月").click()
         settle(page)
         text = main_text(page)
@@ -111,6 +120,8 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         confirm(page, "考核表.xlsx")
 
         # A town's nine months: nine links, each to that town and month.
+        page.goto(f"{url}/upload")  # a fresh page: no uploader of the previous round lingers
+        settle(page)
         upload(page, town_sheet(folder))
         confirm(page, "官渡镇2019年1-9月考核.xlsx")
         links = page.locator('[data-testid="stPageLink"] a').filter(has_text="查看官渡镇")
@@ -125,6 +136,7 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         shot(page, "links-1366")
         links.nth(8).click()
         settle(page)
+        page.locator('[data-testid="stMain"]').get_by_text("2019年9月").first.wait_for(timeout=30_000)
         assert "官渡镇" in main_text(page) and "2019年9月" in main_text(page)
 
         # The preview names the missing grid and the conversions before anything is written.
@@ -154,3 +166,13 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         assert "表中没有写考核月份" in main_text(phone)
         phone.locator('[data-testid="stSelectbox"]').filter(has_text="考核月份").scroll_into_view_if_needed()
         shot(phone, "month-picker-390")
+        phone.goto(f"{url}/upload")
+        settle(phone)
+        upload(phone, may_sheet(folder))
+        phone.get_by_text("缺少 28 测试28路网格").scroll_into_view_if_needed()
+        shot(phone, "preview-390")
+        phone.get_by_text("撤销此批次").click()
+        settle(phone)
+        phone.get_by_role("button", name="确认撤销").scroll_into_view_if_needed()
+        shot(phone, "revert-preview-390")
+        assert errors_on(phone) == []
