@@ -32,6 +32,12 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
+if page.url_path == "display":
+    # The wall screen's dark style as the very first element: the white theme shows only
+    # until it arrives (README, 会议大屏).
+    from etl import display
+
+    st.html(display.CSS)
 st.html(common.CSS)
 st.html(common.chinese_ui_script(), unsafe_allow_javascript=True)
 if page.url_path not in common.NO_FILTER_PAGES:

@@ -9,6 +9,8 @@ a Word document in the usual shape of a county bulletin, and the same tables as 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,8 +32,34 @@ from etl.notices import ISSUER, ISSUER_SHORT, PLAN
 NUMERALS = "一二三四五六七八九十"
 
 
+BULLETIN_DAY = 5  # the bulletin of a month is dated the 5th of the following month
+
+
 class NoCheck(Exception):
     """The area has no monthly check in that month, so there is nothing to report."""
+
+
+def bulletin_date(month: queries.MonthLike) -> date:
+    """The date a month's bulletin carries unless another is chosen: the BULLETIN_DAY-th of the
+    following month (the month's reports are due on the 25th; the office compiles the bulletin
+    in the first days of the next month). Not the day the file happens to be generated."""
+    m = queries.month_start(month)
+    return date(m.year + (m.month == 12), m.month % 12 + 1, BULLETIN_DAY)
+
+
+@contextmanager
+def as_of(con: duckdb.DuckDBPyConnection, day: date) -> Iterator[None]:
+    """Statuses (reports, problems) computed for `day`: grid_today() pinned on the connection
+    while the bulletin is read, put back afterwards."""
+    before = con.execute("SELECT getvariable('grid_today')").fetchall()[0][0]
+    con.execute("SET VARIABLE grid_today = ?::DATE", [day.isoformat()])
+    try:
+        yield
+    finally:
+        if before is None:
+            con.execute("RESET VARIABLE grid_today")
+        else:
+            con.execute("SET VARIABLE grid_today = ?::DATE", [str(before)])
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,8 @@ class BulletinData:
 
     area: str
     month: date
-    issued_on: date
+    issued_on: date  # the date printed on the bulletin
+    as_of: date  # the date its statuses are computed for: issued_on, or today if that is later
     issue_no: int  # within the year
     issue_total: int  # since the first check of the area
     figures: board.MonthFigures
@@ -119,10 +148,21 @@ def bulletin_data(
     issue_no: int | None = None,
     issued_on: date | None = None,
 ) -> BulletinData:
-    """Read the month's figures and tables; NoCheck when the month was not checked."""
+    """Read the month's figures and tables; NoCheck when the month was not checked.
+    issued_on: the bulletin's date (default bulletin_date(month)); report and problem statuses
+    are as of that date, or as of today when the date lies ahead (a draft written early)."""
     m = queries.month_start(month)
     if m not in queries.months(con, area):
         raise NoCheck(f"{area}{m.year}年{m.month}月没有月度考核数据，无法生成简报（请先导入该月考核表）")
+    issued = issued_on or bulletin_date(m)
+    today = con.execute("SELECT grid_today()").fetchall()[0][0]
+    with as_of(con, min(issued, today)):
+        return _read(con, area, m, issue_no, issued)
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection, area: str, m: date, issue_no: int | None, issued: date
+) -> BulletinData:
     in_year, total = con.execute(ISSUE_NUMBERS, {"area": area, "month": m}).fetchall()[0]
     cats = queries.month_category_scores(con, area, m)
     categories = [
@@ -145,7 +185,8 @@ def bulletin_data(
     return BulletinData(
         area=area,
         month=m,
-        issued_on=issued_on or figures.today,
+        issued_on=issued,
+        as_of=figures.today,
         issue_no=issue_no or in_year,
         issue_total=total,
         figures=figures,
@@ -212,7 +253,7 @@ def summary_text(d: BulletinData) -> str:
             text += f"，比上次检查下降{n(-change)}分"
         else:
             text += "，与上次检查持平"
-    text += f"。排在前三名的是{_scored(d.top)}；排在末位三名的是{_scored(d.bottom)}"
+    text += f"。排在前三名的是{_scored(d.top)}；{bottom_phrase(d)}{_scored(d.bottom)}"
     if not d.streaks.empty:
         groups = []
         for streak, part in d.streaks.sort_values(["streak", "rank"], ascending=[False, True]).groupby(
@@ -252,6 +293,12 @@ def summary_text(d: BulletinData) -> str:
     if work:
         text += work
     return text
+
+
+def bottom_phrase(d: BulletinData) -> str:
+    """'排在末位三名的是', or with ties that make more than three '末位（含并列）共5个网格：'."""
+    n = len(d.bottom)
+    return f"末位（含并列）共{n}个网格：" if n > 3 else "排在末位三名的是"
 
 
 def _lamp_checked(d: BulletinData) -> bool:
@@ -529,6 +576,13 @@ def _problem_table(p: pd.DataFrame) -> pd.DataFrame:
 # The Word document
 
 
+def _keep_with_note(table: Table) -> None:
+    """The table's last row stays on the page of the note under it (no note alone on a page)."""
+    for cell in table.rows[-1].cells:
+        for para in cell.paragraphs:
+            para.paragraph_format.keep_with_next = True
+
+
 def _cell_margins(table: Table, mm: float = 0.8) -> None:
     """Narrow left/right cell margins so that nine category columns fit a portrait page."""
     tblpr = table._tbl.tblPr
@@ -595,7 +649,7 @@ def bulletin_docx(d: BulletinData) -> bytes:
     document.heading(doc, f"{next(section)}、总体情况")
     _body(doc, summary_text(d))
     if len(d.averages) >= 2:
-        png = doccharts.area_trend_png(d.averages, d.month)
+        png = doccharts.area_trend_png(d.averages, d.month, width_mm=width_mm)
         document.picture(doc, png, width_mm, f"图1  {d.area}各次检查平均分走势")
 
     document.heading(doc, f"{next(section)}、检查排名情况")
@@ -608,13 +662,16 @@ def bulletin_docx(d: BulletinData) -> bytes:
     widths = [9, 25, 15, *[cat_w] * ncat, 11]
     table = document.table(doc, header, rows, widths, size=SIZE_SMALL_5, highlight=red, grey=grey)
     _cell_margins(table)
-    note = "注：表头括号内为该项满分；红色底纹为末位三名（并列全部计入）"
+    note = "注：表头括号内为该项满分"
+    if any(red):
+        note += "；红色底纹为末位三名（并列全部计入）"
     if f.n_missing:
-        note += "；缺检网格不参与排名"
+        note += "；灰色底纹为缺检网格，不参与排名"
+    _keep_with_note(table)
     document.paragraph(
         doc, note + "。", font=KAI, size=SIZE_SMALL_5, indent=False, line=16, before=3, after=6
     )
-    png = doccharts.ranking_bars_png(d.ranking)
+    png = doccharts.ranking_bars_png(d.ranking, width_mm=width_mm * 0.92)
     document.picture(doc, png, width_mm * 0.92, f"图2  {month}各网格总分排行")
 
     document.heading(doc, f"{next(section)}、末位及预警情况")
@@ -625,7 +682,8 @@ def bulletin_docx(d: BulletinData) -> bytes:
     _lead(
         doc,
         "（一）末位三名。",
-        f"本月排在末位三名的网格是：{'；'.join(parts)}。请以上网格对照检查中发现的问题，认真分析原因，"
+        f"本月{'排在末位三名的网格是' if len(d.bottom) <= 3 else f'末位（含并列）共{len(d.bottom)}个网格'}："
+        f"{'；'.join(parts)}。请以上网格对照检查中发现的问题，认真分析原因，"
         f"限期整改到位，并于{d.notice_due_days}日内将整改情况书面报送{ISSUER_SHORT}。",
     )
     if d.streaks.empty:
@@ -685,39 +743,22 @@ def bulletin_docx(d: BulletinData) -> bytes:
         text = f"本月各网格巡查发现问题{found}个，已整改{fixed}个，整改率{_pct(fixed, found)}"
         if fixed:
             text += f"，其中按时整改{on_time}个，按时整改率{_pct(on_time, fixed)}"
-        text += f"；整改中{int(p['open'].sum())}个"
+        if int(p["open"].sum()):
+            text += f"；整改中{int(p['open'].sum())}个"
         late_grids = p[p["overdue"] > 0]
         if overdue:
             names = "、".join(
                 f"{_grid(r.grid_code, r.grid_name)}（{int(r.overdue)}个）" for r in late_grids.itertuples()
             )
             text += f"；逾期未整改{overdue}个，涉及{len(late_grids)}个网格：{names}"
-        text += "。各网格问题整改情况见表2。"
+        shown = p[(p["open"] > 0) | (p["overdue"] > 0)]
+        done = p[(p["found"] > 0) & (p["open"] == 0) & (p["overdue"] == 0)]
+        if len(done):
+            text += f"；其余{len(done)}个网格发现的问题已全部整改"
+        text += "。" + ("未整改到位的网格见表2。" if len(shown) else "")
         _body(doc, text)
-        shown = p[p["found"] > 0]
-        _caption(doc, f"表2  {month}各网格巡查问题整改情况")
-        rows = [
-            [
-                f"{r.grid_code} {_short(r.grid_name)}",
-                int(r.found),
-                int(r.rectified),
-                int(r.open),
-                int(r.overdue),
-                _pct(r.rectified, r.found),
-                _pct(r.rectified_on_time, r.rectified) if r.rectified else "—",
-            ]
-            for r in shown.itertuples()
-        ]
-        document.table(
-            doc,
-            ["网格", "发现", "已整改", "整改中", "逾期未整改", "整改率", "按时整改率"],
-            rows,
-            [38, 16, 18, 18, 22, 20, 24],
-            size=SIZE_SMALL_5,
-            highlight=[int(r.overdue) > 0 for r in shown.itertuples()],
-        )
-        document.paragraph(doc, "注：红色底纹为有逾期未整改问题的网格。", font=KAI, size=SIZE_SMALL_5, indent=False,
-                           line=16, before=3, after=6)  # fmt: skip
+        if len(shown):
+            _problem_docx_table(doc, month, shown)
     else:
         _body(doc, "本月未登记巡查发现的问题。")
 
@@ -752,6 +793,41 @@ def bulletin_docx(d: BulletinData) -> bytes:
             document.rule(para, color="000000", size_eighths=8, where="bottom")
         document.runs(para, [(lead, HEI), (text, FANGSONG)], size=SIZE_4)
     return document.to_bytes(doc)
+
+
+def _problem_docx_table(doc: DocxDocument, month: str, shown: pd.DataFrame) -> None:
+    """表2: grids with open or overdue problems. A rate column is left out when every row
+    reads the same (it would add nothing), and so is a count column of zeros."""
+    rows = [
+        {
+            "网格": f"{r.grid_code} {_short(r.grid_name)}",
+            "发现": int(r.found),
+            "已整改": int(r.rectified),
+            "整改中": int(r.open),
+            "逾期未整改": int(r.overdue),
+            "整改率": _pct(r.rectified, r.found),
+            "按时整改率": _pct(r.rectified_on_time, r.rectified) if r.rectified else "—",
+            "挂点县领导": r.leader_name,
+        }
+        for r in shown.itertuples()
+    ]
+    widths = {"网格": 34, "发现": 14, "已整改": 16, "整改中": 16, "逾期未整改": 20, "整改率": 18, "按时整改率": 20,
+              "挂点县领导": 22}  # fmt: skip
+    keep = [
+        c
+        for c in widths
+        if c in ("网格", "发现", "逾期未整改", "挂点县领导")
+        or (c in ("已整改", "整改中") and any(row[c] for row in rows))
+        or (c in ("整改率", "按时整改率") and len({row[c] for row in rows}) > 1)
+    ]
+    _caption(doc, f"表2  {month}未整改到位网格的巡查问题情况")
+    red = [row["逾期未整改"] > 0 for row in rows]
+    table = document.table(doc, keep, [[row[c] for c in keep] for row in rows], [widths[c] for c in keep],
+                           size=SIZE_SMALL_5, highlight=red)  # fmt: skip
+    if any(red):
+        _keep_with_note(table)
+        document.paragraph(doc, "注：红色底纹为有逾期未整改问题的网格。", font=KAI, size=SIZE_SMALL_5, indent=False,
+                           line=16, before=3, after=6)  # fmt: skip
 
 
 def _requirements(d: BulletinData) -> list[tuple[str, str]]:

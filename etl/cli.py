@@ -385,7 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--issue", type=int, help="期号（默认按当年检查次数）/ issue number, default: checks so far this year"
     )
-    p.add_argument("--date", type=_date_arg, help="印发日期（默认今天）/ date printed, default today")
+    p.add_argument(
+        "--date",
+        type=_date_arg,
+        help="印发日期，报送和整改状态截至该日（默认次月5日）/ bulletin date, statuses as of it; "
+        "default the 5th of the following month",
+    )
 
     p = sub.add_parser("notices", parents=[common], help=helps["notices"], description=helps["notices"])
     p.add_argument(

@@ -724,7 +724,13 @@ def _facts_paragraphs(f: dict[str, Any]) -> list[str]:
 
 def _requirement(f: dict[str, Any], due: date) -> str:
     kind, due_text = f["kind"], document.chinese_date(due)
-    if kind == "未按时报送":
+    if kind == "未按时报送" and f.get("submitted_on"):
+        # Reported, but late: nothing to send again, only the reason and the habit to fix.
+        act = (
+            f"于{due_text}前书面说明{_month_text(f['month'])}工作信息逾期报送的原因，"
+            f"今后严格在每月截止日期前报送"
+        )
+    elif kind == "未按时报送":
         act = f"于{due_text}前补报{_month_text(f['month'])}工作信息，并书面说明未按时报送的原因"
     elif kind == "无志愿服务":
         act = f"于{due_text}前组织开展志愿服务活动，并将活动情况（含图片）和整改措施书面报送{ISSUER_SHORT}"

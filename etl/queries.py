@@ -461,7 +461,7 @@ SELECT g.grid_code, g.grid_name, report_state(s.submitted_on, dl.deadline) AS st
 FROM grid g
 CROSS JOIN dl
 LEFT JOIN sub s ON s.grid_code = g.grid_code
-WHERE g.area = ? AND s.submitted_on IS NULL
+WHERE g.area = ? AND report_state(s.submitted_on, dl.deadline) IN ('未报送', '待报送')
 ORDER BY g.sort_order
 """
 

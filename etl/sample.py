@@ -74,21 +74,23 @@ def clear_sample_db(path: str | os.PathLike[str] | None = None) -> Path | None:
     deleted) and the sample spreadsheets under data/sample stay. Returns the backup folder.
     """
     p = db.db_path(path)
-    if not p.exists():
-        return None
-    with db.connect(p) as con:
-        others = con.execute(
-            "SELECT count(*) FROM batch WHERE status = 'active' AND loaded_by <> ?", [SAMPLE_USER]
-        ).fetchall()[0][0]
-    if others:
-        raise NotOnlySample(p)
+    # Under the writer lock from the check to the move: a load cannot slip in between and be
+    # moved aside after being reported as loaded.
     with db.write_lock(p):
+        if not p.exists():
+            return None
+        with db.connect(p) as con:
+            others = con.execute(
+                "SELECT count(*) FROM batch WHERE status = 'active' AND loaded_by <> ?", [SAMPLE_USER]
+            ).fetchall()[0][0]
+        if others:
+            raise NotOnlySample(p)
         backup = p.parent / f"sample-backup-{datetime.now():%Y%m%d-%H%M%S}"
         backup.mkdir()
         for old in (p, Path(str(p) + ".wal"), db.archive_dir(p)):
             if old.exists():
                 shutil.move(str(old), str(backup / old.name))
-    store.init_db(p)
+        store.init_db(p)
     return backup
 
 

@@ -584,10 +584,23 @@ def rebuild(
     in_place = dest.resolve() == p.resolve()
     tmp = dest.with_name(dest.name + ".rebuild")
     with db.write_lock(p):
+        held: list[tuple[int, str, str]] = []
         if p.exists():
             with db.connect(p) as con:
                 reconcile(con, p)
+                held = con.execute(
+                    "SELECT batch_id, file_name, sha256 FROM batch ORDER BY batch_id"
+                ).fetchall()
         events = committed_events(p)
+        logged_files = {e.get("sha256") for e in events if e["event"] == "load"}
+        unlogged = [f"#{b}「{name}」" for b, name, sha in held if sha not in logged_files]
+        if in_place and unlogged:
+            # Replacing the database would lose them: the log is incomplete (deleted or edited).
+            shown = "、".join(unlogged[:5]) + (f" 等 {len(unlogged)} 个批次" if len(unlogged) > 5 else "")
+            raise RebuildFailed(
+                f"存档日志 {db.archive_dir(p) / LOG_NAME} 中没有批次 {shown}的记录，重建会丢失它们，"
+                "已停止；数据库未作任何改动"
+            )
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             counts = _replay(events, p, tmp)

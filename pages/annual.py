@@ -152,7 +152,7 @@ def body() -> None:
     summary = common.read(queries.annual_summary, f.area, f.year)
     w1, w2 = round(rules.w_routine * 100), round(rules.w_year_end * 100)
     st.caption(
-        f"{f.area} · {f.year}年度 · 综合得分 = 常规考核平均分 × {w1}% + 年终考核得分 × {w2}%（保留两位小数）"
+        f"{md(f.area)} · {f.year}年度 · 综合得分 = 常规考核平均分 × {w1}% + 年终考核得分 × {w2}%（保留两位小数）"
         f" · 达标线 {rules.pass_mark:g} 分"
     )
     n_done = int((~table["incomplete"].astype(bool)).sum())

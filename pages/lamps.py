@@ -4,17 +4,16 @@ rates per grid, the grids below target named worst first, grids without a check 
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from etl import charts, lamps
+from etl.safetext import html_text, md
 from pages import common
 
 
 def red_banner(text: str) -> None:
     """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html.escape(text)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 RESULT_STYLE = {
@@ -33,7 +32,7 @@ def body() -> None:
     label = common.month_label(f.month)
     targets = common.read(lamps.targets)
     st.caption(
-        f"{f.area} · {label} · 工作职责（三）目标：{targets.text}（两项都达到才算达标，按未四舍五入的比率判断）"
+        f"{md(f.area)} · {label} · 工作职责（三）目标：{targets.text}（两项都达到才算达标，按未四舍五入的比率判断）"
     )
     month = common.read(lamps.lamp_month, f.area, f.month)
     trend = common.read(lamps.lamp_trend, f.area)
@@ -41,7 +40,7 @@ def body() -> None:
 
     if fig.checked == 0:
         if trend.empty:
-            st.info(f"{f.area}暂无路灯检查记录，请先在「数据上传」页导入路灯检查表（模板可在该页下载）。")
+            st.info(f"{md(f.area)}暂无路灯检查记录，请先在「数据上传」页导入路灯检查表（模板可在该页下载）。")
             return
         st.info(f"{label}没有路灯检查记录；下方为各月情况。检查过的月份："
                 + "、".join(common.month_label(m) for m in trend["month"]))  # fmt: skip
@@ -68,7 +67,7 @@ def body() -> None:
             red_banner(f"以下 {len(below)} 个网格{label}未达到路灯目标（按亮灯率、再按装灯率从低到高排列）：")
             st.markdown(
                 "\n".join(
-                    f"{i}. **{r['grid_code']} {r['grid_name']}**（{r['leader_name']}）：{lamps.shortfall_text(r, targets)}"
+                    f"{i}. **{md(r['grid_code'])} {md(r['grid_name'])}**（{md(r['leader_name'])}）：{lamps.shortfall_text(r, targets)}"
                     for i, r in enumerate(below.to_dict("records"), start=1)
                 )
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import board, charts, queries
+from etl.safetext import md
 from pages import common
 
 SCOPES = {"year": "全年", "month": "本月"}
@@ -40,7 +41,7 @@ def body() -> None:
     found, done = int(figures["found"].sum()), int(figures["rectified"].sum())
     on_time, overdue = int(figures["rectified_on_time"].sum()), int(figures["overdue"].sum())
     st.caption(
-        f"{f.area} · {period}发现的问题 · 整改率 = 已整改 ÷ 发现；按时整改率 = 期限内整改 ÷ 已整改；"
+        f"{md(f.area)} · {period}发现的问题 · 整改率 = 已整改 ÷ 发现；按时整改率 = 期限内整改 ÷ 已整改；"
         f"基数少于 {board.SMALL_SAMPLE} 个标「样本少」"
     )
     st.caption(common.as_of(f).text.replace("状态", "整改状态", 1))

@@ -206,7 +206,7 @@ def last_results() -> None:
         if links:
             row = st.container(horizontal=True, gap="small")
             for page, label, params in links:
-                row.page_link(page, label=label, query_params=params)
+                row.page_link(page, label=md(label), query_params=params)  # area names are data
     st.session_state["_toasted"] = True
     if st.button("知道了", key="ack_results"):
         st.session_state.pop("load_results", None)

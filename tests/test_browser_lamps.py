@@ -34,7 +34,7 @@ def test_lamps_display_panel(base: str) -> None:
     with browser() as b:
         page = b.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{base}/display?panel=lamps&rotate=0&area=县城&month=2019-03")
-        page.wait_for_selector('[data-panel="lamps"] svg', timeout=60_000)
+        page.wait_for_selector('[data-panel="lamps"] .gd-col', timeout=60_000)
         assert errors_on(page) == []
         text = page.locator('[data-panel="lamps"]').inner_text()
         assert "27/28" in text and "未检查：19 测试19路网格" in text

@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import leader_of
+from conftest import item_scores, leader_of, write_xlsx
 from docx import Document
 from openpyxl import load_workbook
 
-from etl import board, bulletin, cli, db, doccharts, queries
+from etl import board, bulletin, cli, db, doccharts, queries, store
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def test_the_bulletin_heading(docx_bytes: bytes) -> None:
     assert texts[:4] == [
         "网格化管理工作简报",
         "2019年第3期（总第3期）",
-        "翁源县“两创”办公室编\t2019年4月10日",
+        "翁源县“两创”办公室编\t2019年4月5日",
         "2019年3月县城网格化管理常规检查情况通报",
     ]
     headings = [t for t in texts if re.match(r"^[一二三四五六七]、", t)]
@@ -98,7 +98,7 @@ def test_the_summary_is_written_from_the_figures(app_db: Path, docx_bytes: bytes
     assert f"比上次检查下降{fig.prev_average - fig.average:.2f}".rstrip("0") in summary
     assert "排在前三名的是01 测试1路网格" in summary
     assert "其中26 测试26路网格、27 测试27路网格、28 测试28路网格已连续3次排在末位三名" in summary
-    assert "27个网格已报送工作信息，其中按时报送22个、逾期报送5个；截至4月10日，1个网格未报送。" in summary
+    assert "27个网格已报送工作信息，其中按时报送22个、逾期报送5个；截至4月5日，1个网格未报送。" in summary
     assert "共开展志愿服务活动21次，参与252人次，服务52.5小时，7个网格未开展活动。" in summary
     assert "本月巡查发现问题28个，已整改19个，整改率67.9%，逾期未整改9个。" in summary
 
@@ -147,20 +147,16 @@ def test_bottom_three_streaks_reports_and_volunteer_grids_are_named(docx_bytes: 
 
 def test_the_problem_table_and_its_red_rows(docx_bytes: bytes) -> None:
     table = Document(io.BytesIO(docx_bytes)).tables[1]
-    assert [c.text for c in table.rows[0].cells] == [
-        "网格",
-        "发现",
-        "已整改",
-        "整改中",
-        "逾期未整改",
-        "整改率",
-        "按时整改率",
-    ]
+    # Only grids with something left to do; columns that would read the same on every row
+    # (已整改 0, 整改率 0.0%, 按时整改率 —) are left out.
+    assert [c.text for c in table.rows[0].cells] == ["网格", "发现", "逾期未整改", "挂点县领导"]
     rows = {r.cells[0].text.split()[0]: r for r in table.rows[1:]}
-    assert len(rows) == 28
-    assert [c.text for c in rows["03"].cells][1:6] == ["1", "0", "0", "1", "0.0%"]
+    assert sorted(rows) == [f"{g:02d}" for g in range(3, 28, 3)]
+    assert [c.text for c in rows["03"].cells] == ["03 测试3路", "1", "1", leader_of(3)]
     red = {code for code, r in rows.items() if "FBE4E4" in r.cells[0]._tc.xml}
     assert red == {f"{g:02d}" for g in range(3, 28, 3)}
+    texts = paragraphs(docx_bytes)
+    assert "其余19个网格发现的问题已全部整改。未整改到位的网格见表2。" in section(texts, "巡查问题整改情况")
 
 
 def test_two_chart_images_are_in_the_document(docx_bytes: bytes) -> None:
@@ -228,6 +224,71 @@ def test_the_xlsx_holds_the_same_tables_one_per_sheet(app_db: Path) -> None:
     assert warn == ["26 测试26路网格", "27 测试27路网格", "28 测试28路网格"]
     overview = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=3, values_only=True)}
     assert overview["参与排名网格"] == 28 and overview["未报送"] == 1 and overview["逾期未整改"] == 9
+
+
+# ---- Issue 12: ties, the bulletin date and "as of", print-readable charts ----------------------
+
+
+def test_ties_that_make_more_than_three_are_counted_and_named(template: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Grids 24 and 25 re-scored to 84 like grid 26: fewer than three grids are strictly lower
+    for all three, so the bottom three are five grids."""
+    db_file = tmp_path / "db" / "grid.duckdb"
+    shutil.copytree(template.parent, db_file.parent)
+    monkeypatch.setenv("GRID_DB", str(db_file))
+    monkeypatch.setenv("GRID_TODAY", TODAY)
+    same = item_scores(26, 6)
+    with db.connect() as con:
+        assert float(
+            queries.month_ranking(con, "县城", MARCH).set_index("grid_code").loc["26", "total"]
+        ) == sum(same)
+    rows = [["月份", "网格", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "总分"],
+            ["2019-03", "24", *same, sum(same)], ["2019-03", "25", *same, sum(same)]]  # fmt: skip
+    store.load_path(write_xlsx(tmp_path / "更正.xlsx", {"3月": rows}), path=db_file)
+    with db.connect() as con:
+        data = bulletin.bulletin_data(con, "县城", MARCH)
+        docx = bulletin.bulletin_docx(data)
+    assert list(data.bottom["grid_code"]) == ["24", "25", "26", "27", "28"]
+    summary = bulletin.summary_text(data)
+    assert (
+        "末位（含并列）共5个网格：24 测试24路网格（84分）、25 测试25路网格（84分）、26 测试26路网格（84分）"
+        in summary
+    )
+    assert "排在末位三名的是" not in summary
+    warn = section(paragraphs(docx), "末位及预警情况")
+    assert warn.startswith("（一）末位三名。本月末位（含并列）共5个网格：24 测试24路网格（挂点县领导：")
+
+
+def test_the_bulletin_is_dated_by_its_rule_and_states_facts_as_of_that_date(app_db: Path) -> None:
+    assert bulletin.bulletin_date("2019-03") == date(2019, 4, 5)
+    assert bulletin.bulletin_date("2019-12") == date(2020, 1, 5)
+    with db.connect() as con:
+        default = bulletin.bulletin_data(con, "县城", MARCH)  # today is pinned to 2019-04-10
+        early = bulletin.bulletin_data(con, "县城", MARCH, issued_on=date(2019, 3, 26))
+        ahead = bulletin.bulletin_data(con, "县城", "2019-02", issued_on=date(2019, 5, 1))
+        # The connection's own "today" is put back afterwards.
+        assert con.execute("SELECT grid_today()").fetchall()[0][0] == date(2019, 4, 10)
+    assert (default.issued_on, default.as_of) == (date(2019, 4, 5), date(2019, 4, 5))
+    assert "截至4月5日，1个网格未报送" in bulletin.summary_text(default)
+    # Dated 3-26: the late reports of 3-27 had not arrived; the bulletin says so, as of 3-26.
+    assert early.as_of == date(2019, 3, 26)
+    assert list(early.late["grid_code"]) == [] and len(early.not_reported) == 6
+    assert "截至3月26日，6个网格未报送" in bulletin.summary_text(early)
+    # A date ahead of today: the facts are those known today.
+    assert (ahead.issued_on, ahead.as_of) == (date(2019, 5, 1), date(2019, 4, 10))
+
+
+def test_charts_print_at_9_points_or_more_and_bars_start_at_zero(app_db: Path) -> None:
+    from matplotlib.text import Text
+
+    with db.connect() as con:
+        d = bulletin.bulletin_data(con, "县城", MARCH)
+    for fig in (doccharts.ranking_bars_figure(d.ranking), doccharts.area_trend_figure(d.averages, d.month)):
+        texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+        assert texts and min(t.get_fontsize() for t in texts) >= 9, sorted({t.get_fontsize() for t in texts})
+    bars = doccharts.ranking_bars_figure(d.ranking).axes[0]
+    assert bars.get_xlim()[0] == 0
+    assert [t.get_text() for t in bars.get_yticklabels()][:3] == ["01 测试1路", "02 测试2路", "03 测试3路"]
 
 
 # ---- Charts: Chinese renders from the shipped font ----------------------------------------------------

@@ -128,7 +128,7 @@ def test_before_the_deadline_a_missing_report_is_not_yet_a_notice(
     app_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GRID_TODAY", "2019-03-24")
-    assert "07" not in by_kind(drafted())["未按时报送"]  # 待报送: the 25th has not passed
+    assert "07" not in by_kind(drafted()).get("未按时报送", [])  # 待报送: the 25th has not passed
     monkeypatch.setenv("GRID_TODAY", "2019-03-26")
     assert "07" in by_kind(drafted())["未按时报送"]
 
@@ -291,6 +291,20 @@ def test_each_notice_is_a_word_document_with_the_facts(app_db: Path) -> None:
     assert "1. 3月5日发现，环境卫生：垃圾堆放，整改期限3月12日，截至4月10日已逾期29天。" in problems
     missing = doc_text(drafts["2019-03_07_测试7路网格_未按时报送.docx"])
     assert "截至4月10日仍未报送（截止日期为3月25日）" in missing
+    assert "于2019年4月17日前补报2019年3月工作信息" in missing
+
+
+def test_a_late_report_is_not_told_to_report_again(app_db: Path) -> None:
+    """Grid 05 reported on 3-27, after the 25th: its notice states the late date and asks for
+    the reason, and never orders it to 补报 what it has already sent (grid 07 sent nothing)."""
+    with db.connect() as con:
+        drafts = dict(notices.month_documents(con, "县城", MARCH, which="draft"))
+    late = doc_text(drafts["2019-03_05_测试5路网格_未按时报送.docx"])
+    assert "于3月27日才报送，晚于3月25日的截止日期" in late
+    assert "于2019年4月17日前书面说明2019年3月工作信息逾期报送的原因，今后严格在每月截止日期前报送" in late
+    assert "补报" not in late and "仍未报送" not in late
+    missing = doc_text(drafts["2019-03_07_测试7路网格_未按时报送.docx"])
+    assert "补报" in missing and "逾期报送的原因" not in missing
 
 
 def test_issued_documents_keep_what_was_issued(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,7 +84,8 @@ def test_missing_reports_with_contacts(store: Store) -> None:
     may_reports(store)
     store.open(today="2019-05-20")
     missing = queries.missing_reports(store.con, AREA, "2019-05")
-    assert list(missing["grid_code"]) == ["G04", "G05"]
+    # As of the 20th, the reports dated the 25th and the 26th have not arrived yet (issue 12).
+    assert list(missing["grid_code"]) == ["G01", "G02", "G04", "G05"]
     assert set(missing["status"]) == {"待报送"}
     row = missing.set_index("grid_code").loc["G04"]
     assert row["contact_name"] == "联系人04" and row["contact_phone"] == "13800000004"
@@ -107,10 +108,31 @@ def test_report_matrix(store: Store) -> None:
     store.open(today="2019-05-20")
     m = queries.report_matrix(store.con, AREA, 2019).set_index("grid_code")
     assert list(m.columns[:3]) == ["grid_name", "2019-04", "2019-05"]
-    assert m.loc["G01", "2019-04"] == "逾期" and m.loc["G01", "2019-05"] == "按时"
+    # As of the 20th: G01's May report is dated the 25th, so it has not arrived yet.
+    assert m.loc["G01", "2019-04"] == "逾期" and m.loc["G01", "2019-05"] == "待报送"
+    assert m.loc["G03", "2019-05"] == "按时"
     assert m.loc["G04", "2019-04"] == "未报送" and m.loc["G04", "2019-05"] == "待报送"
     assert m.loc["G04", ["on_time", "late", "missing", "pending"]].tolist() == [0, 0, 1, 1]
+    assert m.loc["G01", ["on_time", "late", "missing", "pending"]].tolist() == [0, 1, 0, 1]
+    store.open(today="2019-05-31")
+    m = queries.report_matrix(store.con, AREA, 2019).set_index("grid_code")
     assert m.loc["G01", ["on_time", "late", "missing", "pending"]].tolist() == [1, 1, 0, 0]
+
+
+def test_a_report_dated_after_today_has_not_arrived_yet(store: Store) -> None:
+    """Statuses are as of today (issue 12): with today pinned before a report's date, that
+    report counts as not yet received — 待报送 before the deadline, 未报送 after it."""
+    may_reports(store)
+    store.open(today="2019-05-25")
+    s = status(store, "2019-05")
+    assert s["G01"][0] == "按时" and s["G02"][0] == "待报送"
+    store.open(today="2019-05-26")
+    assert status(store, "2019-05")["G02"][0] == "逾期"
+    store.reports([("G04", "2019-05", "2019-06-03")])
+    store.open(today="2019-06-01")
+    assert status(store, "2019-05")["G04"][0] == "未报送"
+    store.open(today="2019-06-03")
+    assert status(store, "2019-05")["G04"][0] == "逾期"
 
 
 # -- volunteer service (DOMAIN §7) -----------------------------------------------------------

@@ -267,6 +267,7 @@ def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: 
             lambda: notices.issue_notices("县城", "2019-03", path=live),
             lambda: notices.record_response("x", path=live),
             lambda: sample.build_sample_db(live, force=True),
+            lambda: sample.clear_sample_db(live),
         ]
         for write in writes:
             with pytest.raises(db.DatabaseBusy) as caught:
@@ -296,6 +297,23 @@ def test_rebuild_with_a_missing_archive_file_changes_nothing(live: Path) -> None
     assert (views(live, setting_times=True), batches(live)) == (expected, listing)
     assert [f.name for f in live.parent.iterdir() if f.is_file() and f.suffix != ".lock"] == ["grid.duckdb"]
     assert not list(live.parent.glob("backup-*"))
+
+
+def test_rebuild_refuses_to_drop_batches_the_log_does_not_know(live: Path) -> None:
+    expected, listing = views(live, setting_times=True), batches(live)
+    log = db.archive_dir(live) / store.LOG_NAME
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    log.write_text("".join(lines[:4] + lines[6:]), encoding="utf-8")  # batch #3 left out
+    with pytest.raises(store.RebuildFailed) as caught:
+        store.rebuild(live)
+    assert str(caught.value) == (
+        f"存档日志 {log} 中没有批次 #3「2019年3月.xlsx」的记录，重建会丢失它们，已停止；数据库未作任何改动"
+    )
+    assert (views(live, setting_times=True), batches(live)) == (expected, listing)
+    log.unlink()
+    with pytest.raises(store.RebuildFailed, match="等 5 个批次|#1「网格划分表.xlsx」"):
+        store.rebuild(live)
+    assert batches(live) == listing
 
 
 # ---- A DuckDB file held by another program --------------------------------------------------------

@@ -432,10 +432,12 @@ LEFT JOIN act a USING (area, month, grid_code);
 CREATE OR REPLACE MACRO report_deadline(m, deadline_day) AS
     make_date(year(m), month(m), least(deadline_day, day(last_day(m))));
 
+-- Statuses are as of grid_today(): a report dated after today has not arrived yet as of today
+-- (the display, the pages and the bulletin then agree for a pinned or a past date).
 CREATE OR REPLACE MACRO report_state(submitted, deadline) AS
     CASE
-        WHEN submitted IS NOT NULL AND submitted <= deadline THEN '按时'
-        WHEN submitted IS NOT NULL THEN '逾期'
+        WHEN submitted IS NOT NULL AND submitted <= grid_today() AND submitted <= deadline THEN '按时'
+        WHEN submitted IS NOT NULL AND submitted <= grid_today() THEN '逾期'
         WHEN grid_today() > deadline THEN '未报送'
         ELSE '待报送'
     END;
