@@ -81,7 +81,7 @@ class MonthFigures:
     problems_overdue: int  # 逾期未整改
     streak_warnings: int
     today: date
-    future_dated: int = 0  # of `reported`: first report dated after today (suspect, issue 12)
+    future_dated: int = 0  # first report dated after today: suspect, not in `reported` (issue 12)
 
 
 FIGURES = """

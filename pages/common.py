@@ -448,7 +448,7 @@ def future_reports_warning(f: Filters) -> None:
     )
     st.warning(
         f"{len(future)} 个网格的报送日期晚于今天（{t.month}月{t.day}日），可能录错，请核实：{names}。"
-        "在核实前，这些网格按已报送计。",
+        "状态按今天计算，这些网格暂按尚未报送计。",
         icon=":material/event_busy:",
     )
 

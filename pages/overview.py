@@ -49,7 +49,7 @@ def body() -> None:
     else:
         due = f"已过截止日（{fig.deadline:%m月%d日}）"
     if fig.future_dated:
-        due = f"其中 {fig.future_dated} 个报送日期晚于今天，待核实"
+        due = f"另有 {fig.future_dated} 个报送日期晚于今天，待核实"
     c[2].metric("信息报送", f"{fig.reported} / {fig.n_grids}", delta=due, delta_color="red" if fig.future_dated else "off",
                 delta_arrow="off", help=f"已报送的网格数（含逾期）/ 网格总数，截至 {fig.today:%Y-%m-%d}")  # fmt: skip
     c = st.columns(4)
