@@ -97,6 +97,7 @@ STREAMLIT_ZH = {
     "Browse files": "选择文件",
     "Upload": "选择文件",
     "Add files": "添加文件",
+    "file upload": "上传文件",
     "Remove file": "移除文件",
     "Delete": "删除",
     # select boxes, multiselect, date input
@@ -165,6 +166,9 @@ STREAMLIT_ZH_PATTERNS = [
     (r"^ • (.+)$", " · 格式：$1"),
     (r"^Remove (.+)$", "移除 $1"),
     (r"^Help for (.+)$", "$1 的说明"),
+    (r"^year, (.+)$", "年，$1"),
+    (r"^month, (.+)$", "月，$1"),
+    (r"^day, (.+)$", "日，$1"),
     (r"^You can only select up to (\d+) .*$", "最多只能选择 $1 项，请先移除一项"),
 ]
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 QUERY = "?area=县城&year=2019&month=2019-03"
 PAGES = ["", "ranking", "trends", "annual", "volunteer", "reports", "problems", "grids", "upload", "notices"]
 # Words that may stay Latin: file formats, units, the signed-in user's name.
-ALLOWED = {"CSV", "Excel", "xlsx", "XLSX", "XLSM", "XLS", "Word", "PNG", "docx", "zip", "root", "WPS", "etl",
+ALLOWED = {"CSV", "Excel", "xlsx", "XLSX", "XLSM", "XLS", "xlsm", "xls", "csv", "Word", "PNG", "docx", "zip", "root", "WPS", "etl",
            "python", "passwd", "Plotly"}  # fmt: skip
 VISIBLE_LATIN = """() => {
   const out = [];
@@ -164,7 +164,9 @@ def test_no_english_widget_text(app_url: str, size: tuple[int, int]) -> None:
         for path in PAGES:
             page.goto(f"{app_url}/{path}{QUERY}")
             settle(page)
-            time.sleep(0.5)
+            # The translating script arrives with the first script run (pages/common.py).
+            page.wait_for_function("() => window.__gridZhUi === true", timeout=30_000)
+            time.sleep(1)
             texts = page.evaluate(VISIBLE_LATIN)
             for selector in ('[data-testid="stElementToolbar"] button', ".modebar-btn"):
                 buttons = page.locator(selector)
