@@ -153,17 +153,7 @@ def _ours(p: Path, pid: int) -> bool:
     if pid == os.getpid():
         return True
     mark = _mark_file(p, pid)
-    if not mark.exists():
-        return False
-    probe = FileLock(str(mark))
-    try:
-        probe.acquire(timeout=0)
-    except Timeout:
-        return True
-    except OSError:
-        return False
-    probe.release()
-    return False
+    return mark.exists() and _held_elsewhere(str(mark))
 
 
 # When this process last found the file held by another program: later connections of the
@@ -270,7 +260,12 @@ def writer_active(path: str | os.PathLike[str] | None = None) -> bool:
     p = db_path(path)
     if _held_here().get(_lock_file(p)):
         return False
-    probe = FileLock(_lock_file(p))
+    return _held_elsewhere(_lock_file(p))
+
+
+def _held_elsewhere(lock_file: str) -> bool:
+    """True when another process (or connection) holds the file lock `lock_file` right now."""
+    probe = FileLock(lock_file)
     try:
         probe.acquire(timeout=0)
     except Timeout:

@@ -660,6 +660,15 @@ def _plausible_default(reader: _RowReader, sheet: Sheet, value: date | int | Non
     return True
 
 
+def _flag_blank_month(
+    reader: _RowReader, result: SheetResult, layout: Layout, n: int, row: list[Any]
+) -> None:
+    """A row whose 月份 cell is blank while the sheet gives no month: the page offers a picker."""
+    if "month" in layout.fields and parse.is_blank(reader.cell(row, "month")[0]):
+        result.needs_month = True
+        reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
+
+
 def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
     layout = reader.layout
     rows = reader.data_rows()
@@ -762,14 +771,8 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         if total is not None and ok and abs(total - item_sum) > SUM_TOLERANCE:
             reader.issue(n, layout.fields["total"], total,
                          f"总分与各项得分之和 {item_sum:g} 不一致，请核对")  # fmt: skip
-        if (
-            month is None
-            and not bad_default
-            and "month" in layout.fields
-            and parse.is_blank(reader.cell(row, "month")[0])
-        ):
-            result.needs_month = True
-            reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
+        if month is None and not bad_default:
+            _flag_blank_month(reader, result, layout, n, row)
         if g is None or month is None:
             continue
         key = (g.area, g.code, month)
@@ -961,14 +964,8 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
             continue
         g = reader.value(n, row, "grid", required=True)
         month = (reader.value(n, row, "month") if "month" in layout.fields else None) or default_month
-        if (
-            month is None
-            and not bad_default
-            and "month" in layout.fields
-            and parse.is_blank(reader.cell(row, "month")[0])
-        ):
-            result.needs_month = True
-            reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
+        if month is None and not bad_default:
+            _flag_blank_month(reader, result, layout, n, row)
         rec: dict[str, Any] = {}
         ok = True
         for c in values:
