@@ -40,11 +40,16 @@ def _bad_file(folder: Path) -> Path:
 
 
 def _rank1(page, url: str) -> str:  # noqa: ANN001
-    """The month's first place as the overview shows it ('第 1 名 · 01 测试1路网格 · …')."""
+    """The month's first place as the overview's podium shows it, read off its first card
+    ('第 1 名 · 01 测试1路网格 · 97.0 分')."""
     page.goto(f"{url}/?area=县城&year=2019&month=2019-03")
     settle(page)
-    text = page.locator('[data-testid="stMain"]').inner_text()
-    return next(line for line in text.splitlines() if line.startswith("第 1 名"))
+    card = page.locator('[data-testid="stMain"] .rank-cards .rc').first
+    card.wait_for(timeout=15_000)
+    rank = card.locator(".rc-rank").inner_text().strip()
+    grid = card.locator(".rc-grid b").inner_text().strip()
+    total = card.locator(".rc-total").inner_text().replace("分", "").strip()
+    return f"第 {rank} 名 · {grid} · {total} 分"
 
 
 def _sign_in(page, url: str) -> None:  # noqa: ANN001
@@ -122,7 +127,11 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         # Revert the newest batch: the ranking returns to what it was.
         _sign_in(page, url)
         page.get_by_text("撤销此批次").click()
-        page.get_by_role("button", name="确认撤销").click()
+        confirm = page.get_by_role("button", name="确认撤销")
+        confirm.wait_for(state="visible", timeout=15_000)
+        settle(page)  # the revert preview (what will change) is drawn before the clerk confirms
+        confirm.click()
+        page.get_by_text("已撤销批次").first.wait_for(timeout=30_000)
         settle(page)
         assert "已撤销批次" in page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "upload-reverted")
