@@ -110,10 +110,12 @@ def test_report_status_matches_expected(loaded: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("above_max.xlsx", "「A2 环境卫生」得分 26 超过满分 20"),
+        # Issue 13: a bad cell names its grid; an unknown grid's suggestions start with the
+        # registry grids the sheet lacks (第99网格 stands in the row of grid 07).
+        ("above_max.xlsx", "「A2 环境卫生」得分 26 超过满分 20（网格 04 沿江路网格）"),
         (
             "unknown_grid.xlsx",
-            "网格名册中没有这个网格；最接近的是：28 中山路网格、27 龙英路网格、26 青云路网格。请改为名册中的网格编号或名称（模板中可从下拉列表选择）",
+            "网格名册中没有这个网格；本表缺少的网格：07 华园路网格（可能就是这一行）；其他接近的是：28 中山路网格、27 龙英路网格。请改为名册中的网格编号或名称（模板中可从下拉列表选择）",
         ),
         (
             "half_bad_workbook.xlsx",
