@@ -19,9 +19,11 @@ def ranks(path: Path) -> dict[str, int]:
 
 def test_preview_rank_moves_equal_the_ranking_after_loading(seeded_copy: Path, files: Path) -> None:
     store.load_path(write_xlsx(files / "三月.xlsx", {"3月": monthly_rows("2019-03")}), path=seeded_copy)
-    # Grid 02 leaves the registry: its March score stays stored but no longer ranks.
+    # Grid 02 leaves the registry (on purpose: it has history, so the drop must be allowed):
+    # its March score stays stored but no longer ranks.
     smaller = [r for r in registry_rows() if len(r) < 2 or r[1] != "02"]
-    store.load_path(write_xlsx(files / "新名册.xlsx", {"网格划分": smaller}), path=seeded_copy)
+    store.load_path(write_xlsx(files / "新名册.xlsx", {"网格划分": smaller}), path=seeded_copy,
+                    options=store.Options(allow_drop=True))  # fmt: skip
     before = ranks(seeded_copy)
     assert "02" not in before and before["03"] == 2
 
