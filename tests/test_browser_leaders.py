@@ -76,6 +76,7 @@ def column_spans(page, box: dict, y: float, last: int, step: int = 4) -> dict[in
     x = box["x"] + 2
     while x < min(box["x"] + box["width"], 1366) - 2:
         page.mouse.click(x, y)
+        page.wait_for_timeout(60)  # the grid's accessible cells follow the canvas a moment later
         got = page.evaluate(SELECTED_CELL)
         if got:
             col, text = got
@@ -102,7 +103,7 @@ def test_ranking_deciding_columns_in_view_at_laptop_size(app_url: str) -> None:
         box = grid.bounding_box()
         y = box["y"] + box["height"] - 18
         assert 0 < y < 768
-        spans = column_spans(page, box, y, last=6)
+        spans = column_spans(page, box, y, last=6, step=6)
         heads = page.evaluate(
             """() => [...document.querySelectorAll('[data-testid="stDataFrame"] th')].map(t => t.innerText.trim())"""
         )
