@@ -385,7 +385,9 @@ def test_notices_page_issues_and_records_a_response(app_db: Path) -> None:
     assert not at.exception
     assert any("已登记下发 28 份通知" in s.value for s in at.success)
     assert {m.label: m.value for m in at.metric}["本月待下发"] == "0 份"
-    at.selectbox[-1].set_value("县城|2019-03|27|末位整改")
+    # By its label: the sidebar's pickers may come before or after it in the element tree.
+    [pick] = [s for s in at.selectbox if s.label == "通知"]
+    pick.set_value("县城|2019-03|27|末位整改")
     at.text_input[-1].input("收到整改报告")
     [respond] = [b for b in at.button if b.label == "登记收到回复"]
     respond.click().run()
