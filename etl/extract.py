@@ -930,6 +930,10 @@ def _extract_events(reader: _RowReader, result: SheetResult, sheet: Sheet) -> No
         except parse.CellError as exc:  # a date within the coming year, but of a month to come
             reader.issue(n, reader.layout.fields[date_field], day, f"所属{exc}")
             continue
+        if kind == "reports" and day > reader.ctx.today:  # suspect: it cannot have arrived yet
+            reader.issue(n, reader.layout.fields[date_field], day,
+                         f"报送日期晚于今天（{reader.ctx.today:%Y-%m-%d}），请核对；导入后在该日期到来之前"
+                         "按尚未报送计", "warning")  # fmt: skip
         rec.update({"area": g.area, "month": month, "grid_code": g.code,
                     "sheet": sheet.name, "excel_row": n})  # fmt: skip
         result.tables[table].append(rec)

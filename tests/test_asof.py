@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import board, db
+from etl import board, db, store
 from tests import appdata
+from tests.conftest import write_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +44,15 @@ def test_reports_dated_after_today_are_named(app_db: Path, monkeypatch: pytest.M
     with db.connect(app_db) as con:
         assert board.future_reports(con, "县城", "2019-03").empty
         assert board.month_figures(con, "县城", "2019-03").future_dated == 0
+
+
+def test_a_report_dated_after_today_is_flagged_on_load(
+    seeded: Path, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRID_TODAY", "2019-03-22")
+    rows = [["网格", "报送日期", "标题"], ["03", "2019-03-20", "三月工作"], ["04", "2019-03-27", "三月工作"]]
+    result = store.load_path(write_xlsx(files / "报送.xlsx", {"信息报送": rows}), path=seeded)
+    assert result.status == "loaded" and result.row_count == 2  # a warning, not a refusal
+    [warning] = result.issues
+    assert warning.severity == "warning" and warning.row == 3 and warning.column == "报送日期"
+    assert warning.message == "报送日期晚于今天（2019-03-22），请核对；导入后在该日期到来之前按尚未报送计"
