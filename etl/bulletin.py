@@ -116,14 +116,6 @@ SELECT count(*) FILTER (WHERE year(month) = year($month::DATE))::INTEGER, count(
 FROM area_month WHERE area = $area AND month <= $month
 """
 
-REPORTS = """
-SELECT r.grid_code, g.grid_name, g.leader_name, g.lead_unit, g.contact_name, g.contact_phone,
-    r.status, r.submitted_on, r.deadline
-FROM report_status r
-JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
-WHERE r.area = ? AND r.month = ?
-ORDER BY g.sort_order
-"""
 
 VOLUNTEER = """
 SELECT v.grid_code, g.grid_name, g.leader_name, g.lead_unit, g.contact_name, g.contact_phone,
@@ -194,7 +186,7 @@ def _read(
         categories=categories,
         streaks=streaks,
         streak_months=runs,
-        reports=con.execute(REPORTS, [area, m]).df(),
+        reports=queries.report_roster(con, area, m),
         volunteer=con.execute(VOLUNTEER, [area, m]).df(),
         problems=queries.problem_figures(con, area, m.year, m),
         averages=averages,

@@ -467,15 +467,6 @@ def warnings_panel(table: pd.DataFrame) -> tuple[Html, str]:
 # ------------------------------------------------------------------------------------------
 # 信息报送: counts by status and the late and missing grids by name, as of a date
 
-REPORTS = """
-SELECT r.grid_code, g.grid_name, g.leader_name, g.lead_unit, g.contact_name, g.contact_phone,
-    r.status, r.submitted_on, r.deadline
-FROM report_status r
-JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
-WHERE r.area = ? AND r.month = ?
-ORDER BY g.sort_order
-"""
-
 
 @dataclass(frozen=True)
 class ReportBoard:
@@ -488,7 +479,7 @@ class ReportBoard:
 
 def panel_reports(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> ReportBoard:
     m = queries.month_start(month)
-    rows = con.execute(REPORTS, [area, m]).df()
+    rows = queries.report_roster(con, area, m)
     deadline, today = con.execute(
         "SELECT report_deadline(?::DATE, report_deadline_day), grid_today() FROM rule_setting", [m]
     ).fetchall()[0]

@@ -506,6 +506,22 @@ def report_deadline_day(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT report_deadline_day FROM rule_setting").fetchall()[0][0])
 
 
+REPORT_ROSTER = """
+SELECT r.grid_code, g.grid_name, g.leader_name, g.lead_unit, g.contact_name, g.contact_phone,
+    r.status, r.submitted_on, r.deadline
+FROM report_status r
+JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
+WHERE r.area = ? AND r.month = ?
+ORDER BY g.sort_order
+"""
+
+
+def report_roster(con: duckdb.DuckDBPyConnection, area: str, month: MonthLike) -> pd.DataFrame:
+    """Every grid's report status for the month (report_status) with its leader, lead unit and
+    contact, in registry order: the display's 信息报送 panel and the bulletin read this."""
+    return con.execute(REPORT_ROSTER, [area, month_start(month)]).df()
+
+
 def missing_reports(con: duckdb.DuckDBPyConnection, area: str, month: MonthLike) -> pd.DataFrame:
     """Grids with no report for the month (未报送 past the deadline, 待报送 before), with the
     contact to chase (催报) and the leader and lead unit."""
