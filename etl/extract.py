@@ -669,21 +669,32 @@ def _flag_blank_month(
         reader.issue(n, layout.fields["month"], None, MONTH_BLANK)
 
 
-def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
+def _default_month(
+    reader: _RowReader, result: SheetResult, sheet: Sheet, not_found: str
+) -> tuple[date | None, bool]:
+    """The sheet's month when its rows carry none (title, sheet name, file name or the chosen
+    month) and whether that month was implausible. A sheet with no month at all is an error and
+    asks for the page's month picker; a month read off the title etc. is noted for the preview."""
     layout = reader.layout
-    rows = reader.data_rows()
-    _resolve_areas(reader, rows)
     default_month, source = _sheet_month(sheet, layout, reader.ctx)
     bad_default = not _plausible_default(reader, sheet, default_month, source)
     if bad_default:
         default_month = None
     result.title = _context_text(sheet, layout)
     if "month" not in layout.fields and default_month is None and not bad_default:
-        result.needs_month = True
-        reader.issues.append(Issue(MONTH_NOT_FOUND, "error", sheet.name))
+        result.needs_month = True  # the upload page offers a month picker
+        reader.issues.append(Issue(not_found, "error", sheet.name))
     elif default_month is not None and source != "--month" and "month" not in layout.fields:
         text = {"标题": result.title, "工作表名": sheet.name, "文件名": reader.ctx.file_name}[source]
         result.conversions["month"][f"{source}「{text}」"] = f"{default_month.year}年{default_month.month}月"
+    return default_month, bad_default
+
+
+def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> None:
+    layout = reader.layout
+    rows = reader.data_rows()
+    _resolve_areas(reader, rows)
+    default_month, bad_default = _default_month(reader, result, sheet, MONTH_NOT_FOUND)
     for c, (_, _, _, deduction) in layout.items.items():
         if deduction:
             result.conversions["deduction"][layout.headers[c]] = "得分 = 满分 − 扣分"
@@ -950,14 +961,7 @@ def _extract_records(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
     spec = vocabulary().kinds[layout.kind]
     rows = reader.data_rows()
     _resolve_areas(reader, rows)
-    default_month, source = _sheet_month(sheet, layout, reader.ctx)
-    bad_default = not _plausible_default(reader, sheet, default_month, source)
-    if bad_default:
-        default_month = None
-    result.title = _context_text(sheet, layout)
-    if "month" not in layout.fields and default_month is None and not bad_default:
-        result.needs_month = True  # the upload page offers a month picker
-        reader.issues.append(Issue(month_not_found(spec.title), "error", sheet.name))
+    default_month, bad_default = _default_month(reader, result, sheet, month_not_found(spec.title))
     values = [c for c in spec.columns if c.field not in ("grid", "month") and not c.field.endswith("_hint")]
     seen: dict[tuple[str, str, date], int] = {}
     measured = [c.field for c in values if c.required and c.field in layout.fields]

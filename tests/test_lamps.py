@@ -313,7 +313,11 @@ def test_preview_describes_a_new_lamp_file(seeded: Path, files: Path) -> None:
     f = write_xlsx(files / "路灯.xlsx", {"路灯": rows})
     pv = preview.preview_bytes(f.read_bytes(), f.name, path=seeded)
     assert pv.recognised() == ["路灯检查（工作表「路灯」，27 行，2019年3月）"]
-    assert pv.changes == ["路灯检查 2019年3月 27个网格，3个网格未达标"]
+    # The month read off the title is stated like a score sheet's (issue 13's conversions).
+    assert pv.changes == [
+        "路灯检查 2019年3月 27个网格，3个网格未达标",
+        "工作表「路灯」表中没有月份列：按标题「翁源县城区路灯夜间检查情况表(2019年3月)」取月份为 2019年3月",
+    ]
     assert list(pv.sample_rows())[0] == "路灯检查 · 路灯"
     assert lamps(seeded) == []  # the preview wrote nothing
 
