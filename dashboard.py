@@ -35,7 +35,7 @@ page = st.navigation(PAGES)
 if page.url_path == "display":
     # The wall screen's dark style as the very first element: the white theme shows only
     # until it arrives (README, 会议大屏).
-    from etl import display
+    from etl.output import display
 
     st.html(display.CSS)
 st.html(common.CSS)

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.read import FileUnreadable, read_in_process, read_workbook  # noqa: E402
+from etl.load.read import FileUnreadable, read_in_process, read_workbook  # noqa: E402
 from tests import hostile  # noqa: E402
 
 SAMPLE = ROOT / "data" / "sample"

@@ -31,8 +31,8 @@ from python_calamine import CalamineWorkbook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import store  # noqa: E402
-from etl.sample import sample_files  # noqa: E402
+from etl.load import store  # noqa: E402
+from etl.load.sample import sample_files  # noqa: E402
 
 DUTIES = ["公益宣传", "环境卫生", "基础设施", "公共秩序", "行业管理", "居民自治", "志愿服务", "其他任务"]
 

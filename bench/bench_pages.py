@@ -20,8 +20,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_views import SIZES, build  # noqa: E402
 
-from etl import db, queries  # noqa: E402
-from etl.sample import build_sample_db  # noqa: E402
+from etl import db  # noqa: E402
+from etl.load.sample import build_sample_db  # noqa: E402
+from etl.rules import queries  # noqa: E402
 from tests.browser import browser, running_app, settle  # noqa: E402
 
 PAGES = ["", "ranking", "trends", "annual", "volunteer", "reports", "problems", "grids", "upload"]

@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import db, queries  # noqa: E402
+from etl import db  # noqa: E402
+from etl.rules import queries  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from etl import db, store
-from etl.extract import CLI_HINTS, KIND_LABELS, KINDS
-from etl.issues import FileRejected
-from etl.parse import CellError, parse_month, parse_year
+from etl import db
+from etl.load import store
+from etl.load.extract import CLI_HINTS, KIND_LABELS, KINDS
+from etl.load.issues import FileRejected
+from etl.load.parse import CellError, parse_month, parse_year
 
 
 def _month_arg(text: str) -> date:
@@ -75,7 +76,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from etl import sample
+    from etl.load import sample
 
     if args.first_run:
         if args.db or os.environ.get("GRID_DB"):
@@ -141,7 +142,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from etl import template
+    from etl.output import template
 
     path = template.write_template(args.kind, Path(args.output), db_file=args.db)
     print(f"✓ 已生成「{KIND_LABELS[args.kind]}」模板：{path}")
@@ -149,7 +150,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from etl import settings
+    from etl.rules import settings
 
     if args.action == "set":
         if not args.key or args.value is None:
@@ -194,7 +195,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
 def _area(con: object, wanted: str | None) -> str | None:
     """The area asked for, else 县城 when there is one, else the first area; None if unknown."""
-    from etl import queries
+    from etl.rules import queries
 
     areas = queries.areas(con)  # type: ignore[arg-type]
     if wanted:
@@ -211,7 +212,7 @@ def _no_area(wanted: str | None) -> int:
 
 
 def cmd_bulletin(args: argparse.Namespace) -> int:
-    from etl import bulletin
+    from etl.output import bulletin
 
     out = Path(args.output)
     suffix = out.suffix.lower()
@@ -236,7 +237,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
-    from etl import notices
+    from etl.output import notices
 
     with db.connect(args.db) as con:
         area = _area(con, args.area)
@@ -274,7 +275,8 @@ def cmd_notices(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from etl import adhoc, export
+    from etl import adhoc
+    from etl.output import export
 
     try:
         frame = adhoc.run_select(args.query, args.db)

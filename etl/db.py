@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "grid.duckdb"
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "rules" / "sql"
 
 
 def _busy_wait() -> float:

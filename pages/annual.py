@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, queries
+from etl.output import charts
+from etl.rules import board, queries
 from etl.safetext import md
 from pages import common
 

@@ -13,7 +13,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from etl import auth, board, charts, db, export, queries, store
+from etl import auth, db
+from etl.load import store
+from etl.output import charts, export
+from etl.rules import board, queries
 from etl.safetext import md
 
 log = logging.getLogger("dashboard")
@@ -279,7 +282,7 @@ def table_downloads(
 
 def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:
     """The month's work bulletin (工作简报) as Word and as Excel, built on click."""
-    from etl import bulletin
+    from etl.output import bulletin
 
     if f.month is None:
         return
@@ -313,8 +316,8 @@ def run_page(body: Any) -> None:
 
 def today() -> date:
     """Today as the rules see it: GRID_TODAY, else today in Asia/Shanghai (one definition,
-    etl.notices.today, which the SQL macro grid_today() agrees with)."""
-    from etl import notices
+    etl.output.notices.today, which the SQL macro grid_today() agrees with)."""
+    from etl.output import notices
 
     return notices.today()
 

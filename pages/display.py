@@ -16,7 +16,8 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from etl import board, display, lamps, queries
+from etl.output import display
+from etl.rules import board, lamps, queries
 from pages import common
 
 log = logging.getLogger("dashboard.display")

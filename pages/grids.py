@@ -1,12 +1,13 @@
 """网格档案: the registry (DOMAIN §1) and a schematic map of the area's grids coloured by the
-chosen month's total. The map is a drawing shipped with the app (etl/gridmap.py): no tiles,
+chosen month's total. The map is a drawing shipped with the app (etl/output/gridmap.py): no tiles,
 works offline."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, gridmap
+from etl.output import charts, gridmap
+from etl.rules import board
 from etl.safetext import md
 from pages import common
 

@@ -1,12 +1,13 @@
 """整改通知: the notices the rules call for in the month, issuing them (as Word files), and
-recording responses and closing. Drafting, recording and the documents live in etl/notices.py."""
+recording responses and closing. Drafting, recording and the documents live in etl/output/notices.py."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from etl import db, notices
+from etl import db
+from etl.output import notices
 from etl.safetext import md
 from pages import common
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, notices, queries
+from etl.output import charts, notices
+from etl.rules import board, queries
 from etl.safetext import html_text, md
 from pages import common
 

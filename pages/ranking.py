@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, export, queries
+from etl.output import charts, export
+from etl.rules import board, queries
 from etl.safetext import md
 from pages import common
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, charts, lamps, queries
+from etl.output import charts
+from etl.rules import board, lamps, queries
 from etl.safetext import html_text, md
 from pages import common
 

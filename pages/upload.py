@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl import board, db, preview, registry_guard, sample, store, template
-from etl.extract import KIND_LABELS, KINDS
-from etl.issues import FileRejected
+from etl import db
+from etl.load import preview, registry_guard, sample, store
+from etl.load.extract import KIND_LABELS, KINDS
+from etl.load.issues import FileRejected
+from etl.output import template
+from etl.rules import board
 from etl.safetext import md, md_frame
 from pages import common
 

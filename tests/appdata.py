@@ -9,7 +9,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from etl import store
+from etl.load import store
 from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 
 MONTHS = ["2019-01", "2019-02", "2019-03"]

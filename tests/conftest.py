@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from etl import db, store
+from etl import db
+from etl.load import store
 
 SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import board, db, store
+from etl import db
+from etl.load import store
+from etl.rules import board
 from tests import appdata
 from tests.conftest import write_xlsx
 

@@ -26,9 +26,9 @@ from conftest import (
 )
 from openpyxl import Workbook
 
-from etl import store
-from etl.issues import FileRejected, show_value
-from etl.read import RESAVE
+from etl.load import store
+from etl.load.issues import FileRejected, show_value
+from etl.load.read import RESAVE
 
 HEADER = ["月份", "网格", *[c for c, _, _ in RUBRIC], "总分"]
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from test_rules_support import AREA, Store, store_fixture  # noqa: F401
 
-from etl import board, queries
-from etl.settings import set_setting
+from etl.rules import board, queries
+from etl.rules.settings import set_setting
 
 SCENARIO = {  # composite = routine average = year-end score (see test_rules_annual)
     "G01": 95, "G02": 93, "G03": 90, "G04": 90, "G05": 88, "G06": 86, "G07": 86, "G08": 84,

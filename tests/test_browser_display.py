@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import display, store
+from etl.load import store
+from etl.output import display
 from tests import appdata
 from tests.browser import ROOT, browser, errors_on, free_port, running_app, screenshot
 from tests.conftest import item_scores, leader_of, write_xlsx

@@ -20,7 +20,10 @@ from conftest import item_scores, leader_of, write_xlsx
 from docx import Document
 from openpyxl import load_workbook
 
-from etl import board, bulletin, cli, db, doccharts, queries, store
+from etl import cli, db
+from etl.load import store
+from etl.output import bulletin, doccharts
+from etl.rules import board, queries
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parents[1]

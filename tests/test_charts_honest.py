@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from etl import charts
+from etl.output import charts
 
 
 def ranking(totals: list[float]) -> pd.DataFrame:

@@ -16,9 +16,12 @@ import pytest
 from conftest import RUBRIC, leader_of, monthly_rows, registry_rows, write_csv, write_xlsx
 from streamlit.testing.v1 import AppTest
 
-from etl import board, cli, db, export, preview, queries, sample, store
-from etl.issues import FileRejected
-from etl.read import RESAVE
+from etl import cli, db
+from etl.load import preview, sample, store
+from etl.load.issues import FileRejected
+from etl.load.read import RESAVE
+from etl.output import export
+from etl.rules import board, queries
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,8 @@ import pytest
 from conftest import RUBRIC, item_scores, monthly_rows, registry_rows, write_xlsx
 from openpyxl import load_workbook
 
-from etl import cli, db, store
+from etl import cli, db
+from etl.load import store
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import db, store
-from etl.issues import FileRejected
+from etl import db
+from etl.load import store
+from etl.load.issues import FileRejected
 from tests.conftest import SHARED_EXAMPLES, snapshot
 
 

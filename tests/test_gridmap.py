@@ -1,11 +1,11 @@
-"""The schematic grid map: cell rectangles from any registry (etl/gridmap.py) and its figure."""
+"""The schematic grid map: cell rectangles from any registry (etl/output/gridmap.py) and its figure."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from etl import charts, gridmap
+from etl.output import charts, gridmap
 
 
 def registry(blocks: dict[str | None, int]) -> pd.DataFrame:

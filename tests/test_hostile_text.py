@@ -21,8 +21,11 @@ import pytest
 from conftest import monthly_rows, registry_rows, rubric_rows, write_csv, write_xlsx
 from docx import Document
 
-from etl import bulletin, db, export, notices, queries, safetext, store, template
-from etl.issues import FileRejected
+from etl import db, safetext
+from etl.load import store
+from etl.load.issues import FileRejected
+from etl.output import bulletin, export, notices, template
+from etl.rules import queries
 
 TODAY = "2019-04-10"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -429,7 +432,7 @@ def test_markdown_in_a_value_is_plain_text_in_the_upload_issue_table(local_app: 
 
 def test_chart_labels_show_names_literally() -> None:
     """Plotly reads <a href>, <b> and %{…} in labels and hover text: a name stays a name."""
-    from etl import charts
+    from etl.output import charts
 
     name = '<a href="http://example.invalid/">点我</a>%{y}'
     totals = pd.DataFrame({"grid_code": ["01"], "grid_name": [name], "month": [pd.Timestamp("2019-03-01")],

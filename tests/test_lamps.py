@@ -13,9 +13,10 @@ import pytest
 from conftest import leader_of, write_csv, write_xls, write_xlsx
 from openpyxl import load_workbook
 
-from etl import cli, db, preview, store
-from etl.issues import FileRejected
-from etl.settings import set_setting
+from etl import cli, db
+from etl.load import preview, store
+from etl.load.issues import FileRejected
+from etl.rules.settings import set_setting
 from tests.conftest import snapshot
 
 HEAD = ["网格", "月份", "应装路灯数", "已装路灯数", "亮灯数"]

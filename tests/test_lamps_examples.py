@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from etl import db, store
-from etl.issues import FileRejected
+from etl import db
+from etl.load import store
+from etl.load.issues import FileRejected
 from tests.conftest import SHARED_EXAMPLES, snapshot
 
 LOAD = [

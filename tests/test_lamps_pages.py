@@ -13,7 +13,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import bulletin, db, display, lamps, notices, store
+from etl import db
+from etl.load import store
+from etl.output import bulletin, display, notices
+from etl.rules import lamps
 from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent

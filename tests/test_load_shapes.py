@@ -24,8 +24,9 @@ from conftest import (
 )
 from openpyxl import load_workbook
 
-from etl import cli, db, store
-from etl.issues import FileRejected
+from etl import cli, db
+from etl.load import store
+from etl.load.issues import FileRejected
 
 CODES = [c for c, _, _ in RUBRIC]
 
@@ -585,7 +586,7 @@ def test_month_typed_as_number_2019_1_warns_about_october(seeded: Path, files: P
 
 
 def test_preview_rows_have_chinese_headers(seeded: Path, files: Path) -> None:
-    from etl import preview
+    from etl.load import preview
 
     path = write_xlsx(files / "考核.xlsx", {"S": monthly_rows("2019-03", grids=range(1, 3))})
     pv = preview.preview_bytes(path.read_bytes(), path.name, path=seeded)

@@ -22,7 +22,10 @@ import pytest
 from conftest import leader_of
 from docx import Document
 
-from etl import cli, db, notices, queries, store
+from etl import cli, db
+from etl.load import store
+from etl.output import notices
+from etl.rules import queries
 from tests import appdata
 
 TODAY = "2019-04-10"

@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import board, db, export, queries, store
+from etl import db
+from etl.load import store
+from etl.output import export
+from etl.rules import board, queries
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parent.parent

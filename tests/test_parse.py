@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from etl import parse
-from etl.parse import CellError, GridEntry, GridIndex
+from etl.load import parse
+from etl.load.parse import CellError, GridEntry, GridIndex
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from conftest import monthly_rows, registry_rows, write_xlsx
 
-from etl import db, preview, store
+from etl import db
+from etl.load import preview, store
 
 RANKS = "SELECT grid_code, rank FROM monthly_ranking WHERE area = '县城' AND month = DATE '2019-03-01'"
 

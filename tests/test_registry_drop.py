@@ -13,8 +13,9 @@ import pytest
 from conftest import monthly_rows, registry_rows, write_xlsx
 from streamlit.testing.v1 import AppTest
 
-from etl import cli, db, registry_guard, store
-from etl.issues import FileRejected
+from etl import cli, db
+from etl.load import registry_guard, store
+from etl.load.issues import FileRejected
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
-from etl import queries
+from etl.rules import queries
 
 RANKING = """
 SELECT grid_code, total, rank, n_ranked, bottom_three, streak, missing

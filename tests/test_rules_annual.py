@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 from test_rules_support import AREA, Store, store_fixture  # noqa: F401
 
-from etl import queries
-from etl.settings import set_setting
+from etl.rules import queries
+from etl.rules.settings import set_setting
 
 ANNUAL = """
 SELECT grid_code, routine_avg, year_end, composite, rank, tier, reward_yuan, over_quota,

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
-from etl import queries
+from etl.rules import queries
 
 TODAY = "2019-06-15"
 

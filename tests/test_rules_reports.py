@@ -7,8 +7,8 @@ from typing import Any
 
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
-from etl import queries
-from etl.settings import set_setting
+from etl.rules import queries
+from etl.rules.settings import set_setting
 
 STATUS = """
 SELECT grid_code, status, submitted_on FROM report_status
@@ -178,7 +178,7 @@ def test_the_template_states_the_deadline_day_of_the_setting(store: Store, tmp_p
 
     from openpyxl import load_workbook
 
-    from etl import template
+    from etl.output import template
 
     def instructions(db_file: Any) -> str:
         wb = load_workbook(io.BytesIO(template.template_bytes("reports", db_file)))

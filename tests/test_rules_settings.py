@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_rules_support import Store, store_fixture  # noqa: F401
 
-from etl import settings
-from etl.settings import InvalidSetting, get_setting, list_settings, reset_setting, set_setting
+from etl.rules import settings
+from etl.rules.settings import InvalidSetting, get_setting, list_settings, reset_setting, set_setting
 
 
 def rule(store: Store, name: str) -> object:

@@ -21,8 +21,9 @@ from conftest import (
     write_xlsx,
 )
 
-from etl import db, store
-from etl.issues import FileRejected
+from etl import db
+from etl.load import store
+from etl.load.issues import FileRejected
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from conftest import write_xlsx
 
-from etl import db, store
-from etl.issues import FileRejected
-from etl.settings import set_setting
+from etl import db
+from etl.load import store
+from etl.load.issues import FileRejected
+from etl.rules.settings import set_setting
 
 
 @pytest.fixture

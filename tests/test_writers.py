@@ -21,7 +21,8 @@ import pytest
 from conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 from test_store import views
 
-from etl import cli, db, store
+from etl import cli, db
+from etl.load import store
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLED = -signal.SIGKILL if hasattr(signal, "SIGKILL") else 137
@@ -249,7 +250,9 @@ def test_two_loads_at_once_are_both_kept(live: Path, files: Path) -> None:
 
 def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While another process holds the writer lock, each writing function says "busy"."""
-    from etl import auth, notices, sample
+    from etl import auth
+    from etl.load import sample
+    from etl.output import notices
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]);"

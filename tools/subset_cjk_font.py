@@ -1,4 +1,4 @@
-"""Build etl/fonts/GridSansSC-Regular.otf: a subset of Noto Sans CJK SC for chart images.
+"""Build etl/output/fonts/GridSansSC-Regular.otf: a subset of Noto Sans CJK SC for chart images.
 
 Development-time only (needs fontTools, which matplotlib already brings, and the system's
 Noto Sans CJK: `apt-get install fonts-noto-cjk`). The result is committed, so charts render
@@ -7,7 +7,7 @@ Chinese on any machine, offline, without a system CJK font.
 Coverage: printable ASCII and Latin-1, GB2312 (all 6,763 hanzi and its symbols), CJK
 punctuation and full-width forms, arrows and a few marks the documents use, and every CJK
 character that appears in the project's own text (code, SQL, TOML, sample data). Characters
-outside it fall back to a system CJK font when one is installed (etl/fonts.py).
+outside it fall back to a system CJK font when one is installed (etl/output/fonts.py).
 
 Licence: Noto Sans CJK is under the SIL Open Font License 1.1, which allows modified
 (subset) copies to be redistributed with software under the same licence. The subset gets

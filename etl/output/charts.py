@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl.gridmap import GridMap
-from etl.lamps import percent
+from etl.output.gridmap import GridMap
+from etl.rules.lamps import percent
 from etl.safetext import plotly_text
 
 RED = "#c62828"
@@ -613,7 +613,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figure:
-    """The schematic map (etl.gridmap.layout_cells) with cells coloured by the month's total
+    """The schematic map (etl.output.gridmap.layout_cells) with cells coloured by the month's total
     on a continuous red → green scale; grids without a score grey. scores: board.map_scores.
     Drawn with filled scatter shapes, no tiles: works offline and on a 390-px phone."""
     from plotly.colors import sample_colorscale
@@ -748,7 +748,7 @@ def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figur
 
 
 def lamp_grid_bars(frame: pd.DataFrame, lit_target: float) -> go.Figure:
-    """Horizontal bars of each checked grid's 亮灯率 (etl.lamps.lamp_month rows), from 0 to 100 %,
+    """Horizontal bars of each checked grid's 亮灯率 (etl.rules.lamps.lamp_month rows), from 0 to 100 %,
     registry order top down: green when the grid meets both targets, red when it does not (a
     grid with nothing installed shows an empty red bar). The lit target is a dashed line."""
     checked = frame[frame["checked"].astype(bool)]
@@ -778,7 +778,7 @@ def lamp_grid_bars(frame: pd.DataFrame, lit_target: float) -> go.Figure:
 
 
 def lamp_trend(trend: pd.DataFrame, install_target: float, lit_target: float) -> go.Figure:
-    """The area's 装灯率 and 亮灯率 per checked month (etl.lamps.lamp_trend), y from 0 to 100 %,
+    """The area's 装灯率 and 亮灯率 per checked month (etl.rules.lamps.lamp_trend), y from 0 to 100 %,
     the two targets as dashed lines."""
     fig = go.Figure()
     months = pd.to_datetime(trend["month"])
@@ -803,7 +803,7 @@ def lamp_trend(trend: pd.DataFrame, install_target: float, lit_target: float) ->
 
 
 def meetings_heatmap(matrix: pd.DataFrame, expected: int) -> go.Figure:
-    """Grid × month meetings (etl.lamps.work_matrix): a month short of `expected` meetings is a
+    """Grid × month meetings (etl.rules.lamps.work_matrix): a month short of `expected` meetings is a
     strong red cell like a zero-volunteer month; '—' marks a month without a reported count
     (also short). Other months in blues."""
     z = matrix.to_numpy(dtype=float)
@@ -837,7 +837,7 @@ def meetings_heatmap(matrix: pd.DataFrame, expected: int) -> go.Figure:
 
 
 def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Meetings, patrols and pictures of one or a few grids over the months (etl.lamps
+    """Meetings, patrols and pictures of one or a few grids over the months (etl.rules.lamps
     .work_history), one colour per grid, one dash per measure; y from zero."""
     fig = go.Figure()
     dashes = {"meetings": ("例会", "solid"), "patrols": ("巡查", "dot"), "pictures": ("图片", "dash")}

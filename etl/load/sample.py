@@ -8,7 +8,8 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from etl import db, store
+from etl import db
+from etl.load import store
 
 SAMPLE_DIR = db.ROOT / "data" / "sample"
 SAMPLE_USER = "示例数据"
@@ -16,13 +17,9 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 
 def sample_files() -> list[Path]:
-    """The shipped sample files in load order (their names start with the order)."""
-    files = sorted(p for p in SAMPLE_DIR.glob("*") if p.suffix.lower() in SUFFIXES)
-    if not files:
-        from etl.samplegen import write_sample_files
-
-        files = write_sample_files(SAMPLE_DIR)
-    return files
+    """The shipped sample files in load order (their names start with the order; they are
+    written by tools/samplegen.py and committed)."""
+    return sorted(p for p in SAMPLE_DIR.glob("*") if p.suffix.lower() in SUFFIXES)
 
 
 def build_sample_db(path: Path, *, force: bool = False) -> dict[str, int] | None:

@@ -13,8 +13,8 @@ from typing import Any
 
 import duckdb
 
-from etl.extract import Extraction
-from etl.issues import Issue
+from etl.load.extract import Extraction
+from etl.load.issues import Issue
 
 # Months (or years) of history per current grid, in any table that keeps rows by grid.
 HISTORY_SQL = """

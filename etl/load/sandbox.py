@@ -1,16 +1,16 @@
 """Read a spreadsheet in a child process with a memory cap and a time limit.
 
-The parent (the Streamlit server or the CLI) sends the file's bytes to `python -m etl.sandbox`
+The parent (the Streamlit server or the CLI) sends the file's bytes to `python -m etl.load.sandbox`
 on stdin and gets the sheets back as a pickle on stdout. The child checks the limits first
-(etl.guard), then reads (etl.read). Whatever a hostile file does to the reader (a native abort
+(etl.load.guard), then reads (etl.load.read). Whatever a hostile file does to the reader (a native abort
 such as Rust's "capacity overflow", a runaway allocation, an endless loop) ends the child only:
 the parent raises FileUnreadable with a Chinese message, and carries on.
 
-On POSIX a small "zygote" process (`python -m etl.sandbox --zygote`, started once per parent
+On POSIX a small "zygote" process (`python -m etl.load.sandbox --zygote`, started once per parent
 process, with the reader already imported) forks a fresh child for every file: a read costs a
 fork instead of an interpreter start. The child caps its own address space (RLIMIT_AS) and CPU
 time; the zygote kills it at the time limit. When the zygote is busy with another file (two
-uploads at once) or unavailable, and always on Windows, a one-off `python -m etl.sandbox` reads
+uploads at once) or unavailable, and always on Windows, a one-off `python -m etl.load.sandbox` reads
 the file instead (only the time limit applies on Windows). Both are plain subprocesses of a
 small module: multiprocessing's spawn would re-import the parent's main module (Streamlit).
 
@@ -33,7 +33,7 @@ from typing import Any
 
 TIMEOUT_S = 50.0
 MEMORY_MB = 1024
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAGIC = b"GRIDREAD1\n"
 PREFIX = "文件无法安全读取："
 
@@ -64,7 +64,7 @@ class _CellUnpickler(pickle.Unpickler):
 
 
 def _unreadable(reason: str) -> Exception:
-    from etl.read import FileUnreadable
+    from etl.load.read import FileUnreadable
 
     return FileUnreadable(PREFIX + reason)
 
@@ -88,7 +88,7 @@ def _child_env() -> dict[str, str]:
 def read_isolated(data: bytes, file_name: str) -> list[Any]:
     """The sheets of a file, read in a child process; FileUnreadable when refused or when the
     child fails in any way (crash, memory cap, time limit)."""
-    from etl.read import FileUnreadable, Sheet
+    from etl.load.read import FileUnreadable, Sheet
 
     request = _request(data, file_name)
     timeout = _timeout()
@@ -115,13 +115,13 @@ def read_isolated(data: bytes, file_name: str) -> list[Any]:
 
 
 def _run_once(request: bytes, timeout: float) -> tuple[int, bytes, bytes, bool]:
-    """A fresh `python -m etl.sandbox` for this one file (Windows, or when no zygote)."""
+    """A fresh `python -m etl.load.sandbox` for this one file (Windows, or when no zygote)."""
     import subprocess
 
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "etl.sandbox"],
+            [sys.executable, "-m", "etl.load.sandbox"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -148,7 +148,7 @@ _REPLY = struct.Struct(">i?QQ")  # exit code, timed out, len(out), len(err)
 
 
 class _Zygote:
-    """POSIX: one long-lived `python -m etl.sandbox --zygote` per process, with the reader
+    """POSIX: one long-lived `python -m etl.load.sandbox --zygote` per process, with the reader
     already imported; for every file it forks a fresh child (a few ms instead of starting an
     interpreter). One file at a time: a second concurrent read starts its own process."""
 
@@ -168,7 +168,7 @@ class _Zygote:
             import atexit
 
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "etl.sandbox", "--zygote"],
+                [sys.executable, "-m", "etl.load.sandbox", "--zygote"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -324,7 +324,7 @@ def _respond(name: str, data: bytes) -> None:
     """Read the file (limits first) and write MAGIC + pickle of the outcome to fd 1."""
     result: tuple[str, Any]
     try:
-        from etl.read import FileUnreadable, read_in_process
+        from etl.load.read import FileUnreadable, read_in_process
 
         _fault()
         try:
@@ -386,7 +386,7 @@ def _collect(pid: int, out_r: int, err_r: int, timeout: float) -> tuple[int, byt
 
 def zygote_main() -> int:
     """Serve requests from stdin until it closes: fork a child per file, reply on stdout."""
-    from etl import guard, read  # noqa: F401  (imported once here, inherited by every child)
+    from etl.load import guard, read  # noqa: F401  (imported once here, inherited by every child)
 
     try:
         import python_calamine  # noqa: F401

@@ -36,8 +36,11 @@ import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from etl import db, document, lamps, queries, settings, store
-from etl.document import FANGSONG, HEI, SIZE_2, SIZE_3, SONG
+from etl import db
+from etl.load import store
+from etl.output import document
+from etl.output.document import FANGSONG, HEI, SIZE_2, SIZE_3, SONG
+from etl.rules import lamps, queries, settings
 
 KINDS: tuple[str, ...] = (
     "末位整改",

@@ -1,7 +1,7 @@
 """Deterministic sample data: the spreadsheets a county "两创" office would send.
 
-`python -m etl.samplegen` rewrites `data/sample/`; `write_sample_files()` writes them anywhere.
-People, phones and places are fictional; every section draws from its own seeded
+`python tools/samplegen.py` (a development tool, not shipped in etl/) rewrites `data/sample/`;
+`write_sample_files()` writes them anywhere. People, phones and places are fictional; every section draws from its own seeded
 `random.Random`, so each run writes the same data. The files come in the shapes DATA_CONTRACT §1
 lists (see SHAPES): title rows, a merged two-row header, 合计/平均分/制表人 footers, a legacy
 `.xls`, a GBK CSV naming grids by their leader, full-width digits, a deduction sheet, an
@@ -46,6 +46,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -58,9 +59,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
-from etl import rulesql
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from etl.rules import rulesql  # noqa: E402
+
 SEED = 20180401
 FIXED_TIME = datetime(2020, 1, 6, 9, 0, 0)  # document and zip-entry times of the files
 

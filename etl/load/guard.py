@@ -8,7 +8,7 @@ reference). It streams every part in chunks, so a hostile file costs little memo
 inspected as cheaply). Both raise FileUnreadable with a Chinese message naming the sheet, what
 is too large and the limit.
 
-This module runs inside the reader's child process (etl.sandbox): keep its imports light.
+This module runs inside the reader's child process (etl.load.sandbox): keep its imports light.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ MAX_RUN = 4 * 1024 * 1024  # a single tag or text longer than this (bytes) is re
 
 
 def _refuse(message: str) -> BaseException:
-    from etl.read import FileUnreadable
+    from etl.load.read import FileUnreadable
 
     return FileUnreadable(message)
 

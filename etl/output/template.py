@@ -13,10 +13,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import db, queries
-from etl.extract import KIND_LABELS, Context, vocabulary
+from etl import db
+from etl.load.extract import KIND_LABELS, Context, vocabulary
+from etl.load.store import current_context
+from etl.rules import queries
 from etl.safetext import set_cell
-from etl.store import current_context
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")

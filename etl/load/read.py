@@ -4,7 +4,7 @@ python-calamine reads all three Excel formats (fast, Rust). CSV is decoded as UT
 without BOM), then GB18030 (a superset of GBK, what Excel on Chinese Windows writes).
 
 `read_workbook` is what callers use: it recognises the file by its bytes here, then reads it in
-a child process (etl.sandbox) that first checks the limits (etl.guard), so that a hostile file
+a child process (etl.load.sandbox) that first checks the limits (etl.load.guard), so that a hostile file
 can neither crash nor exhaust the caller (the Streamlit server). `read_in_process` is the reader
 itself, run inside that child. Keep this module's imports light (no pandas): the child imports it.
 """
@@ -17,7 +17,7 @@ import zipfile
 from pathlib import PurePath
 from typing import Any
 
-from etl import guard
+from etl.load import guard
 
 MAX_UNPACKED_BYTES = guard.MAX_UNPACKED_BYTES
 
@@ -198,7 +198,7 @@ def sniff(data: bytes, file_name: str) -> str:
 
 
 def read_in_process(data: bytes, file_name: str) -> list[Sheet]:
-    """Check the limits, then read every sheet, in this process. Only etl.sandbox's child calls
+    """Check the limits, then read every sheet, in this process. Only etl.load.sandbox's child calls
     this: a hostile file may still find a way to crash or exhaust the process that reads it."""
     kind = sniff(data, file_name)
     if kind == "zip":
@@ -221,6 +221,6 @@ def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
     """All sheets of a file, whatever its extension claims: the bytes decide. The reading runs
     in a child process with a memory cap and a time limit; FileUnreadable says why not."""
     sniff(data, file_name)  # a PDF or a picture is answered without starting a process
-    from etl.sandbox import read_isolated
+    from etl.load.sandbox import read_isolated
 
     return read_isolated(data, file_name)

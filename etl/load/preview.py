@@ -15,9 +15,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl import db, parse, store
-from etl.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, SheetResult, vocabulary
-from etl.issues import Issue
+from etl import db
+from etl.load import parse, store
+from etl.load.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, SheetResult, vocabulary
+from etl.load.issues import Issue
 
 # kind → the storage table its rows go to (columns.toml declares it).
 TABLE_OF_KIND = {k.name: k.table for k in vocabulary().kinds.values()}

@@ -1,6 +1,6 @@
 """Read functions for the pages: one area at a time, values always bound as parameters.
 
-The rules live in etl/sql/views.sql; these functions select from the views, join the grid
+The rules live in etl/rules/sql/views.sql; these functions select from the views, join the grid
 registry for names and people, and reshape (pivot) for tables and charts. Months are passed
 as a date (any day of the month) or 'YYYY-MM' text and come back as the first day.
 Each function filters by area in its SQL so that DuckDB pushes the filter into the views and

@@ -1,7 +1,7 @@
 """Ask the rule macros of views.sql about values that are not in a database.
 
 The ranking rules of DOMAIN §4–§5 live in SQL only (the "pure rule macros" block at the top of
-etl/sql/views.sql, used by the views). Code that must apply a rule to values of its own, such
+etl/rules/sql/views.sql, used by the views). Code that must apply a rule to values of its own, such
 as the in-file check of a stated 排名 column or the sample generator, runs that same block on
 a throw-away in-memory DuckDB instead of re-implementing the rule in Python.
 """

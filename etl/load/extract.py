@@ -15,10 +15,11 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
 
-from etl import parse, rulesql
 from etl.db import today as shanghai_today
-from etl.issues import Issue
-from etl.read import Sheet
+from etl.load import parse
+from etl.load.issues import Issue
+from etl.load.read import Sheet
+from etl.rules import rulesql
 from etl.safetext import strip_controls
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
@@ -818,7 +819,7 @@ def _extract_monthly(reader: _RowReader, result: SheetResult, sheet: Sheet) -> N
         result.grids.add(g.code)
         result.row_count += 1
     # A stated rank that differs from the computed one is worth a look, not a refusal.
-    # Only a sheet with a 排名 column needs ranks; they come from the SQL rule (etl/rulesql.py).
+    # Only a sheet with a 排名 column needs ranks; they come from the SQL rule (etl/rules/rulesql.py).
     for month, by_grid in totals.items() if stated else ():
         for area in {a for a, _ in by_grid}:
             ranks = rulesql.competition_ranks({k: v for k, v in by_grid.items() if k[0] == area})
@@ -1193,7 +1194,7 @@ def _why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
 
 def extract_file(data: bytes, file_name: str, ctx: Context) -> Extraction:
     """Read and extract a whole file; unreadable files give one error issue."""
-    from etl.read import FileUnreadable, read_workbook
+    from etl.load.read import FileUnreadable, read_workbook
 
     ctx.file_name = PurePath(file_name).name
     try:

@@ -1,7 +1,7 @@
 """The monthly work bulletin (工作简报) the county office sends to the leading group (plan 六(五)):
 a Word document in the usual shape of a county bulletin, and the same tables as a workbook.
 
-`bulletin_data` reads everything once (etl/queries.py, etl/board.py, a few sums here);
+`bulletin_data` reads everything once (etl/rules/queries.py, etl/rules/board.py, a few sums here);
 `summary_text` writes the lead paragraph from the figures; `build_bulletin_docx` and
 `build_bulletin_xlsx` lay it out. Both are plain functions of a connection: the command line
 (`python -m etl bulletin`) and the pages' download buttons call the same code.
@@ -25,9 +25,10 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from etl import board, doccharts, document, export, lamps, queries, settings
-from etl.document import FANGSONG, HEI, KAI, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_SMALL_5, SONG
-from etl.notices import ISSUER, ISSUER_SHORT, PLAN
+from etl.output import doccharts, document, export
+from etl.output.document import FANGSONG, HEI, KAI, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_SMALL_5, SONG
+from etl.output.notices import ISSUER, ISSUER_SHORT, PLAN
+from etl.rules import board, lamps, queries, settings
 
 NUMERALS = "一二三四五六七八九十"
 

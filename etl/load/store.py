@@ -32,10 +32,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl import db, registry_guard
-from etl.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file, vocabulary
-from etl.issues import FileRejected, Issue
-from etl.parse import GridEntry
+from etl import db
+from etl.load import registry_guard
+from etl.load.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file, vocabulary
+from etl.load.issues import FileRejected, Issue
+from etl.load.parse import GridEntry
 
 LOG_NAME = "batches.jsonl"
 # Kinds whose batch replaces the whole table rather than (area, period, grid) keys.
@@ -192,7 +193,7 @@ def current_context(con: duckdb.DuckDBPyConnection) -> Context:
 @dataclass
 class Options:
     """What the user said about a file (DATA_CONTRACT §4: --kind, --month, --year), and
-    --allow-drop: a new registry may leave out grids with history (etl/registry_guard.py)."""
+    --allow-drop: a new registry may leave out grids with history (etl/load/registry_guard.py)."""
 
     kind: str | None = None
     month: date | None = None
@@ -622,7 +623,8 @@ def rebuild(
 
 def _replay(events: list[dict[str, Any]], p: Path, out: Path) -> dict[str, int]:
     """Build a database at `out` from the logged events (the caller holds p's writer lock)."""
-    from etl import notices, settings
+    from etl.output import notices
+    from etl.rules import settings
 
     for f in (out, Path(str(out) + ".wal")):
         f.unlink(missing_ok=True)
@@ -719,8 +721,8 @@ def _swap_in(new: Path, p: Path) -> None:
 
 
 def change_setting(key: str, value: str, *, path: str | os.PathLike[str] | None = None) -> None:
-    """Change one setting (etl.settings validates it) and log it so that rebuild repeats it."""
-    from etl import settings
+    """Change one setting (etl.rules.settings validates it) and log it so that rebuild repeats it."""
+    from etl.rules import settings
 
     p = db.db_path(path)
     with writing(p, create=True) as con:

@@ -10,8 +10,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl import queries
-from etl.sample import SAMPLE_USER
+from etl.load.sample import SAMPLE_USER
+from etl.rules import queries
 
 IS_SAMPLE = """
 SELECT count(*) > 0 AND bool_and(loaded_by = ?) FROM batch WHERE status = 'active'
@@ -34,7 +34,7 @@ def ranking_cards_html(table: pd.DataFrame, *, leader: bool = False) -> str:
     """Rows of queries.month_ranking as a card list for a phone (and the overview's podium):
     rank and movement, grid, total, status; bottom three red, front three green, 缺检 grey.
     Every value is escaped: the result is safe to hand to st.html."""
-    from etl.export import rank_change_text, ranking_status
+    from etl.output.export import rank_change_text, ranking_status
     from etl.safetext import html_text as escape
 
     cards = []
@@ -637,7 +637,7 @@ def problem_categories(
 ) -> pd.DataFrame:
     """Problems found in the year (or one month of it) per duty category (DOMAIN §8), in the
     order of the duties: category, found, rectified, rectified_on_time, overdue, open."""
-    from etl.extract import vocabulary
+    from etl.load.extract import vocabulary
 
     voc = vocabulary()
     params = {
@@ -745,8 +745,8 @@ def screen_text(frame: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
 def history_display(frame: pd.DataFrame) -> pd.DataFrame:
     """store.history() as the upload page shows it: Chinese headers, kinds and periods in words,
     the revert folded into 状态 ('已撤销（2019-04-02 10:15 张三）') so nothing reads 'None'."""
-    from etl.extract import KIND_LABELS
-    from etl.store import periods_text
+    from etl.load.extract import KIND_LABELS
+    from etl.load.store import periods_text
 
     def status(r: dict) -> str:
         if r["status"] != "reverted":

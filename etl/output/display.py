@@ -28,7 +28,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from etl import gridmap, lamps, queries
+from etl.output import gridmap
+from etl.rules import lamps, queries
 from etl.safetext import html_text
 
 PANELS: dict[str, str] = {
@@ -738,7 +739,7 @@ def _compact_shortfall(row: object, targets: lamps.LampTargets) -> str:
 def lamps_panel(
     frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: lamps.WorkFigures | None = None
 ) -> tuple[Html, str]:
-    """frame: etl.lamps.lamp_month of the check's month (every registry grid, checked or not).
+    """frame: etl.rules.lamps.lamp_month of the check's month (every registry grid, checked or not).
     KPI cards, each checked grid's 亮灯率 from zero (green meets both targets, red does not),
     the grids below target worst first, the grids not checked, and the month's meetings
     shortfall when the area tracks meetings."""
@@ -805,7 +806,7 @@ def map_panel(
     registry: pd.DataFrame, table: pd.DataFrame, box: tuple[float, float] = (1840, 760)
 ) -> tuple[Html, str]:
     """registry: board.registry; table: queries.month_ranking. The cells are laid out by
-    etl.gridmap with as many cells per row as make them largest in the box (design px)."""
+    etl.output.gridmap with as many cells per row as make them largest in the box (design px)."""
     if registry.empty:
         return message_body("网格名录为空"), ""
     best: tuple[float, gridmap.GridMap] | None = None

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl import queries
+from etl.rules import queries
 
 UNCHECKED = "未检查"
 MET = "达标"
