@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import db
-from etl.load import store
+from etl.load import eventlog, rebuild, store
 from etl.load.extract import CLI_HINTS, KIND_LABELS, KINDS
 from etl.load.issues import FileRejected
 from etl.load.parse import CellError, parse_month, parse_year
@@ -128,8 +128,8 @@ def cmd_revert(args: argparse.Namespace) -> int:
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     try:
-        counts = store.rebuild(args.db, args.to)
-    except store.RebuildFailed as exc:
+        counts = rebuild.rebuild(args.db, args.to)
+    except rebuild.RebuildFailed as exc:
         print(f"✗ {exc}")
         return 1
     where = args.to or db.db_path(args.db)
@@ -157,7 +157,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
             print("用法：python -m etl settings set KEY VALUE")
             return 2
         try:
-            store.change_setting(args.key, args.value, path=args.db)
+            eventlog.change_setting(args.key, args.value, path=args.db)
         except settings.InvalidSetting as exc:
             print(f"✗ {exc}")
             return 1

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import auth, db
-from etl.load import store
+from etl.load import eventlog
 from etl.output import charts, export
 from etl.rules import board, queries
 from etl.safetext import md
@@ -502,7 +502,7 @@ def sign_in(purpose: str = "导入和撤销数据") -> str | None:
     local = auth.is_loopback(st.get_option("server.address"))
     if not users:
         if local:
-            return store.default_user() + "（本机）"
+            return eventlog.default_user() + "（本机）"
         st.error(f"本看板正在局域网上提供服务，但尚未设置上传密码，因此暂不允许{purpose}。")
         st.markdown(
             "请在运行看板的电脑上执行：\n\n```\npython -m etl passwd 你的名字\n```\n"

@@ -23,7 +23,7 @@ from conftest import leader_of
 from docx import Document
 
 from etl import cli, db
-from etl.load import store
+from etl.load import eventlog, rebuild
 from etl.output import notices
 from etl.rules import queries
 from tests import appdata
@@ -146,7 +146,7 @@ def test_problems_rectified_or_not_yet_due_get_no_notice(
 
 
 def test_year_end_notices_for_every_failing_grid(app_db: Path) -> None:
-    store.change_setting("pass_mark", "88", path=app_db)
+    eventlog.change_setting("pass_mark", "88", path=app_db)
     with db.connect() as con:
         annual = queries.annual_table(con, "县城", 2019)
     failing = sorted(annual.loc[annual["tier"] == "不达标", "grid_code"])
@@ -247,7 +247,7 @@ def test_status_follows_responses_closing_and_the_due_date(
 
 def test_due_days_is_a_setting_and_issued_deadlines_keep(app_db: Path) -> None:
     notices.issue_notices("县城", MARCH, ids=["县城|2019-03|26|末位整改"], on=date(2019, 4, 10))
-    store.change_setting("notice_due_days", "10", path=app_db)
+    eventlog.change_setting("notice_due_days", "10", path=app_db)
     notices.issue_notices("县城", MARCH, ids=["县城|2019-03|27|末位整改"], on=date(2019, 4, 10))
     due = notice_rows().set_index("grid_code")["due_on"].dt.date.to_dict()
     assert due == {"26": date(2019, 4, 17), "27": date(2019, 4, 20)}
@@ -260,7 +260,7 @@ def test_rebuild_replays_notices(app_db: Path, tmp_path: Path) -> None:
     before = notice_rows("SELECT * FROM notice ORDER BY notice_id")
     events = notice_rows("SELECT * FROM notice_event ORDER BY event_id")
     target = tmp_path / "rebuilt" / "grid.duckdb"
-    counts = store.rebuild(app_db, target)
+    counts = rebuild.rebuild(app_db, target)
     assert counts["notices"] == 30
     with db.connect(target) as con:
         after = con.execute("SELECT * FROM notice ORDER BY notice_id").df()

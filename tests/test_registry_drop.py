@@ -14,7 +14,7 @@ from conftest import monthly_rows, registry_rows, write_xlsx
 from streamlit.testing.v1 import AppTest
 
 from etl import cli, db
-from etl.load import registry_guard, store
+from etl.load import eventlog, rebuild, registry_guard, store
 from etl.load.issues import FileRejected
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,10 +72,10 @@ def test_allow_drop_loads_and_rebuild_replays_it(history_db: Path, files: Path, 
         "已确认删除：新名册不含网格 07 测试7路网格（县城，已有 3 个月的考核记录）"
     ]
     assert ("县城", "07") not in registry_codes(history_db)
-    logged = [e for e in store.read_log(history_db) if e["event"] == "load"][-1]
+    logged = [e for e in eventlog.read_log(history_db) if e["event"] == "load"][-1]
     assert json.loads(logged["options"])["allow_drop"] is True
     target = tmp_path / "rebuilt" / "grid.duckdb"
-    store.rebuild(history_db, target)
+    rebuild.rebuild(history_db, target)
     assert registry_codes(target) == registry_codes(history_db)
 
 

@@ -22,7 +22,7 @@ from conftest import (
 )
 
 from etl import db
-from etl.load import store
+from etl.load import eventlog, rebuild, store
 from etl.load.issues import FileRejected
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,7 +205,7 @@ def test_original_bytes_and_the_log_are_archived_beside_the_database(seeded: Pat
     ]
     assert [(c["event"], c["txn"]) for c in lines[1::2]] == [("commit", e["txn"]) for e in log]
     assert len({e["txn"] for e in log}) == 4
-    assert [e["event"] for e in store.committed_events(seeded)] == ["load", "load", "load", "revert"]
+    assert [e["event"] for e in eventlog.committed_events(seeded)] == ["load", "load", "load", "revert"]
     assert {k: log[2][k] for k in ("file_name", "sha256", "archive_name", "loaded_by")} == {
         "file_name": "2019年3月.xlsx", "sha256": digest, "archive_name": name, "loaded_by": "李四"
     }  # fmt: skip
@@ -258,14 +258,14 @@ def busy_history(seeded: Path, files: Path) -> None:
         ),
         seeded,
     )
-    store.change_setting("pass_mark", "65", path=seeded)
+    eventlog.change_setting("pass_mark", "65", path=seeded)
     store.revert(fix.batch_id, path=seeded)
 
 
 def test_rebuild_answers_every_view_alike(seeded: Path, files: Path, tmp_path: Path) -> None:
     busy_history(seeded, files)
     target = tmp_path / "rebuilt" / "grid.duckdb"
-    done = store.rebuild(seeded, target)
+    done = rebuild.rebuild(seeded, target)
     assert done == {"loads": 9, "reverts": 1, "settings": 1, "notices": 0}
     original, rebuilt = views(seeded), views(target)
     assert {"cur_monthly_score", "cur_grid_registry", "cur_rubric", "cur_report"} <= set(original)
@@ -280,15 +280,15 @@ def test_rebuild_answers_every_view_alike(seeded: Path, files: Path, tmp_path: P
     # The copy carries its archive, so it can be rebuilt again.
     assert (target.parent / "archive" / "batches.jsonl").exists()
     # Rebuilt in place (no target), the database still answers every view alike.
-    store.rebuild(seeded)
+    rebuild.rebuild(seeded)
     assert views(seeded) == original
     assert not seeded.with_name(seeded.name + ".rebuild").exists()
 
 
 def test_rebuild_keeps_when_a_setting_was_changed(seeded: Path, files: Path, tmp_path: Path) -> None:
-    store.change_setting("pass_mark", "65", path=seeded)
+    eventlog.change_setting("pass_mark", "65", path=seeded)
     target = tmp_path / "rebuilt" / "grid.duckdb"
-    store.rebuild(seeded, target)
+    rebuild.rebuild(seeded, target)
     assert (
         views(target, setting_times=True)["setting_value"]
         == views(seeded, setting_times=True)["setting_value"]

@@ -22,7 +22,7 @@ from conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 from test_store import views
 
 from etl import cli, db
-from etl.load import store
+from etl.load import eventlog, rebuild, store
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLED = -signal.SIGKILL if hasattr(signal, "SIGKILL") else 137
@@ -43,7 +43,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.load_path(write_xlsx(f / "2019年3月.xlsx", {"3月": monthly_rows("2019-03")}), path=p)
     store.load_path(write_xlsx(f / "2019年4月.xlsx", {"4月": monthly_rows("2019-04", 1)}), path=p)
     fix = store.load_path(write_xlsx(f / "3月更正.xlsx", {"3月": monthly_rows("2019-03", 7, [2, 5])}), path=p)
-    store.change_setting("pass_mark", "65", path=p)
+    eventlog.change_setting("pass_mark", "65", path=p)
     assert fix.batch_id is not None
     store.revert(fix.batch_id, path=p)
     return p
@@ -82,15 +82,15 @@ def batches(p: Path) -> list[tuple[Any, ...]]:
 
 
 def archived(p: Path) -> set[str]:
-    return {f.name for f in db.archive_dir(p).iterdir() if f.name != store.LOG_NAME}
+    return {f.name for f in db.archive_dir(p).iterdir() if f.name != eventlog.LOG_NAME}
 
 
 def assert_log_agrees(p: Path) -> None:
     """Nothing pending; the confirmed loads and reverts are exactly the database's; the archive
     holds exactly the files of the batches."""
-    entries = store.read_log(p)
-    assert store._outcomes(entries)[1] == []
-    events = store.committed_events(p)
+    entries = eventlog.read_log(p)
+    assert eventlog._outcomes(entries)[1] == []
+    events = eventlog.committed_events(p)
     rows = batches(p)
     assert [(e["batch_id"], e["sha256"]) for e in events if e["event"] == "load"] == [
         (b, s) for b, _, s, _ in rows
@@ -129,11 +129,11 @@ def test_load_killed_at_each_step_then_rebuild_reproduces_the_views(
     committed = step in ("after_commit", "after_confirm")
     assert len(batches(live)) == len(before) + committed
     # The next writer reconciles the log with the database.
-    store.change_setting("notice_due_days", "9", path=live)
+    eventlog.change_setting("notice_due_days", "9", path=live)
     assert_log_agrees(live)  # and the archive: a copy written before the crash is gone
     expected = views(live, setting_times=True)
     listing = batches(live)
-    store.rebuild(live)
+    rebuild.rebuild(live)
     assert views(live, setting_times=True) == expected
     assert batches(live) == listing
     assert_log_agrees(live)
@@ -148,36 +148,36 @@ def test_revert_killed_at_each_step_then_rebuild_reproduces_the_views(live: Path
     assert code == KILLED and "✓" not in out
     reverted = step in ("after_commit", "after_confirm")
     assert batches(live)[2][3] == ("reverted" if reverted else "active")
-    fixed = store.recover(live)
+    fixed = eventlog.recover(live)
     assert (fixed["confirmed"], fixed["aborted"]) == {
         "after_pending": (0, 1), "after_commit": (1, 0), "after_confirm": (0, 0)
     }[step]  # fmt: skip
     assert_log_agrees(live)
     expected, listing = views(live, setting_times=True), batches(live)
-    assert store.rebuild(live)["reverts"] == 1 + reverted
+    assert rebuild.rebuild(live)["reverts"] == 1 + reverted
     assert (views(live, setting_times=True), batches(live)) == (expected, listing)
 
 
 def test_a_cut_log_line_and_an_orphan_file_are_cleaned_up(live: Path, files: Path) -> None:
     """A crash in the middle of writing a log line, and a half-written archive copy."""
-    log = db.archive_dir(live) / store.LOG_NAME
+    log = db.archive_dir(live) / eventlog.LOG_NAME
     with open(log, "ab") as fh:
         fh.write(b'{"event": "load", "batch_id": 99, "txn": "cut sho')
     (db.archive_dir(live) / "0123456789abcdef0123.xlsx.tmp").write_bytes(b"half")
     (db.archive_dir(live) / "0123456789abcdef0123.xlsx").write_bytes(b"orphan")
-    assert store.recover(live)["removed"] == 2
+    assert eventlog.recover(live)["removed"] == 2
     res = store.load_path(may_file(files), path=live)
     assert res.status == "loaded"
     assert_log_agrees(live)
-    assert store.committed_events(live)[-1]["batch_id"] == res.batch_id
+    assert eventlog.committed_events(live)[-1]["batch_id"] == res.batch_id
 
 
 def test_an_event_logged_twice_is_replayed_once(live: Path) -> None:
-    log = db.archive_dir(live) / store.LOG_NAME
+    log = db.archive_dir(live) / eventlog.LOG_NAME
     lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
     log.write_text("".join(lines[:6] + lines[4:]), encoding="utf-8")  # batch #3 and its commit again
     expected, listing = views(live, setting_times=True), batches(live)
-    assert store.rebuild(live)["loads"] == 5
+    assert rebuild.rebuild(live)["loads"] == 5
     assert (views(live, setting_times=True), batches(live)) == (expected, listing)
 
 
@@ -185,7 +185,7 @@ def test_a_log_written_before_transaction_ids_still_rebuilds(live: Path) -> None
     """Archives of earlier versions (one line per event, no ids, no commit lines)."""
     import json
 
-    log = db.archive_dir(live) / store.LOG_NAME
+    log = db.archive_dir(live) / eventlog.LOG_NAME
     old = [
         {k: v for k, v in e.items() if k != "txn"}
         for e in map(json.loads, log.read_text(encoding="utf-8").splitlines())
@@ -193,9 +193,9 @@ def test_a_log_written_before_transaction_ids_still_rebuilds(live: Path) -> None
     ]
     log.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in old), encoding="utf-8")
     expected, listing = views(live, setting_times=True), batches(live)
-    assert store.rebuild(live) == {"loads": 5, "reverts": 1, "settings": 1, "notices": 0}
+    assert rebuild.rebuild(live) == {"loads": 5, "reverts": 1, "settings": 1, "notices": 0}
     assert (views(live, setting_times=True), batches(live)) == (expected, listing)
-    assert store.recover(live) == {"confirmed": 0, "aborted": 0, "removed": 0}
+    assert eventlog.recover(live) == {"confirmed": 0, "aborted": 0, "removed": 0}
 
 
 # ---- One writer at a time -------------------------------------------------------------------------
@@ -215,27 +215,27 @@ def test_two_rebuilds_at_once_keep_every_batch(live: Path) -> None:
 
 
 def test_a_load_during_a_rebuild_waits_and_is_kept(live: Path, files: Path) -> None:
-    rebuild = etl("rebuild", db_path=live, GRID_PAUSE="rebuild_replayed:2")
-    wait_for_writer(live, rebuild)
+    rebuilding = etl("rebuild", db_path=live, GRID_PAUSE="rebuild_replayed:2")
+    wait_for_writer(live, rebuilding)
     load = etl("load", str(may_file(files)), db_path=live)
     code, out = finish(load)
     assert code == 0 and "已导入为批次 #6" in out, out
-    assert finish(rebuild)[0] == 0
+    assert finish(rebuilding)[0] == 0
     assert batches(live)[-1][:2] == (6, "2019年5月_0.xlsx")
     assert_log_agrees(live)
     expected = views(live, setting_times=True)
-    store.rebuild(live)
+    rebuild.rebuild(live)
     assert views(live, setting_times=True) == expected
 
 
 def test_a_load_that_cannot_wait_is_refused_in_chinese_and_leaves_nothing(live: Path, files: Path) -> None:
     before = batches(live)
-    rebuild = etl("rebuild", db_path=live, GRID_PAUSE="rebuild_replayed:8")
-    wait_for_writer(live, rebuild)
+    rebuilding = etl("rebuild", db_path=live, GRID_PAUSE="rebuild_replayed:8")
+    wait_for_writer(live, rebuilding)
     code, out = finish(etl("load", str(may_file(files)), db_path=live, GRID_BUSY_WAIT="0.5"))
     assert code == 1 and "数据库正忙：另一个导入、重建或修改正在进行，请稍后重试" in out, out
     assert "已导入" not in out
-    assert finish(rebuild)[0] == 0
+    assert finish(rebuilding)[0] == 0
     assert batches(live) == before
     assert_log_agrees(live)
 
@@ -265,8 +265,8 @@ def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: 
         writes = [
             lambda: store.load_path(may_file(files), path=live),
             lambda: store.revert(3, path=live),
-            lambda: store.change_setting("pass_mark", "70", path=live),
-            lambda: store.rebuild(live),
+            lambda: eventlog.change_setting("pass_mark", "70", path=live),
+            lambda: rebuild.rebuild(live),
             lambda: notices.issue_notices("县城", "2019-03", path=live),
             lambda: notices.record_response("x", path=live),
             lambda: sample.build_sample_db(live, force=True),
@@ -290,7 +290,7 @@ def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: 
 
 def test_rebuild_with_a_missing_archive_file_changes_nothing(live: Path) -> None:
     expected, listing = views(live, setting_times=True), batches(live)
-    gone = db.archive_dir(live) / store.committed_events(live)[2]["archive_name"]
+    gone = db.archive_dir(live) / eventlog.committed_events(live)[2]["archive_name"]
     gone.unlink()
     code, out = finish(etl("rebuild", db_path=live))
     assert code == 1
@@ -304,18 +304,18 @@ def test_rebuild_with_a_missing_archive_file_changes_nothing(live: Path) -> None
 
 def test_rebuild_refuses_to_drop_batches_the_log_does_not_know(live: Path) -> None:
     expected, listing = views(live, setting_times=True), batches(live)
-    log = db.archive_dir(live) / store.LOG_NAME
+    log = db.archive_dir(live) / eventlog.LOG_NAME
     lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
     log.write_text("".join(lines[:4] + lines[6:]), encoding="utf-8")  # batch #3 left out
-    with pytest.raises(store.RebuildFailed) as caught:
-        store.rebuild(live)
+    with pytest.raises(rebuild.RebuildFailed) as caught:
+        rebuild.rebuild(live)
     assert str(caught.value) == (
         f"存档日志 {log} 中没有批次 #3「2019年3月.xlsx」的记录，重建会丢失它们，已停止；数据库未作任何改动"
     )
     assert (views(live, setting_times=True), batches(live)) == (expected, listing)
     log.unlink()
-    with pytest.raises(store.RebuildFailed, match="等 5 个批次|#1「网格划分表.xlsx」"):
-        store.rebuild(live)
+    with pytest.raises(rebuild.RebuildFailed, match="等 5 个批次|#1「网格划分表.xlsx」"):
+        rebuild.rebuild(live)
     assert batches(live) == listing
 
 

@@ -37,7 +37,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from etl import db
-from etl.load import store
+from etl.load import eventlog
 from etl.output import document
 from etl.output.document import FANGSONG, HEI, SIZE_2, SIZE_3, SONG
 from etl.rules import lamps, queries, settings
@@ -389,38 +389,7 @@ def reason(f: dict[str, Any]) -> str:
 
 NEXT_EVENT = "SELECT coalesce(max(event_id), 0) + 1 FROM notice_event"
 ISSUED_IN_YEAR = "SELECT count(*) FROM notice_event WHERE action = 'issue' AND year(on_date) = ?"
-INSERT_EVENT = """
-INSERT INTO notice_event (event_id, notice_id, action, area, month, grid_code, kind, on_date, due_on,
-    notice_no, facts, note, recorded_at, recorded_by)
-VALUES ($event_id, $notice_id, $action, $area, $month, $grid_code, $kind, $on_date, $due_on,
-    $notice_no, $facts, $note, $recorded_at, $recorded_by)
-"""
-EVENT_FIELDS = ("event_id", "notice_id", "action", "area", "month", "grid_code", "kind", "on_date", "due_on",
-                "notice_no", "facts", "note", "recorded_at", "recorded_by")  # fmt: skip
 ONE_NOTICE = "SELECT * FROM notice WHERE notice_id = ?"
-
-
-def _insert(con: duckdb.DuckDBPyConnection, event: dict[str, Any]) -> None:
-    con.execute(INSERT_EVENT, {k: event.get(k) for k in EVENT_FIELDS})
-
-
-def _log_form(event: dict[str, Any]) -> dict[str, Any]:
-    """The event as a line of the archive log (dates as ISO text)."""
-    out: dict[str, Any] = {"event": "notice"}
-    for k in EVENT_FIELDS:
-        v = event.get(k)
-        out[k] = v.isoformat() if isinstance(v, date | datetime) else v
-    return out
-
-
-def replay_event(con: duckdb.DuckDBPyConnection, logged: dict[str, Any]) -> None:
-    """Insert one logged notice event as it was (store.rebuild, inside its transaction)."""
-    event = dict(logged)
-    for k in ("month", "on_date", "due_on"):
-        if event.get(k):
-            event[k] = date.fromisoformat(event[k])
-    event["recorded_at"] = datetime.fromisoformat(event["recorded_at"])
-    _insert(con, event)
 
 
 def _now() -> datetime:
@@ -442,8 +411,8 @@ def issue_notices(
     columns)."""
     p = db.db_path(path)
     m = queries.month_start(month)
-    by = by or store.default_user()
-    with store.writing(p) as con:
+    by = by or eventlog.default_user()
+    with eventlog.writing(p) as con:
         on = on or grid_today(con)
         if on < m:
             raise BadNoticeDate(f"下发日期 {on:%Y-%m-%d} 早于通知所涉月份 {m:%Y年%m月}，请检查日期")
@@ -477,9 +446,9 @@ def issue_notices(
                     "recorded_by": by,
                 }
             )
-        with store.logged(con, p, [_log_form(e) for e in events]):
+        with eventlog.logged(con, p, [eventlog.notice_line(e) for e in events]):
             for event in events:
-                _insert(con, event)
+                eventlog.insert_notice_event(con, event)
         issued = con.execute(
             "SELECT * FROM notice WHERE list_contains(?::VARCHAR[], notice_id) ORDER BY notice_no",
             [[e["notice_id"] for e in events]],
@@ -491,8 +460,8 @@ def _record(
     action: str, nid: str, on: date | None, by: str, note: str, path: str | os.PathLike[str] | None
 ) -> dict[str, Any]:
     p = db.db_path(path)
-    by = by or store.default_user()
-    with store.writing(p) as con:
+    by = by or eventlog.default_user()
+    with eventlog.writing(p) as con:
         rows = con.execute(ONE_NOTICE, [nid]).df().to_dict("records")
         if not rows:
             raise NoSuchNotice(f"没有这份已下发的通知（{nid}）：先下发通知，再登记回复或办结")
@@ -520,8 +489,8 @@ def _record(
             "recorded_at": _now(),
             "recorded_by": by,
         }
-        with store.logged(con, p, [_log_form(event)]):
-            _insert(con, event)
+        with eventlog.logged(con, p, [eventlog.notice_line(event)]):
+            eventlog.insert_notice_event(con, event)
     return {"already": False, **event}
 
 

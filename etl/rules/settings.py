@@ -247,7 +247,7 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object, at: dat
 
     Setting one composite weight also stores the other as 1 minus it. `at` is the time of the
     change (default now, Asia/Shanghai; rebuild passes the logged time). Writers go through
-    store.change_setting, which logs the change for rebuild.
+    etl.load.eventlog.change_setting, which logs the change for rebuild.
     """
     setting = _setting(key)
     parsed = setting.validate(setting, value)
