@@ -29,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.load.read import FileUnreadable, read_in_process, read_workbook  # noqa: E402
+from etl.errors import FileUnreadable  # noqa: E402
+from etl.load.read import read_in_process  # noqa: E402
+from etl.load.sandbox import read_workbook  # noqa: E402
 from tests import hostile  # noqa: E402
 
 SAMPLE = ROOT / "data" / "sample"

@@ -21,9 +21,10 @@ from conftest import registry_rows, write_csv, write_xlsx
 from openpyxl import Workbook
 
 from etl import db
+from etl.errors import FileUnreadable
 from etl.load import preview, sandbox, store
 from etl.load.issues import FileRejected
-from etl.load.read import FileUnreadable, read_workbook
+from etl.load.sandbox import read_workbook
 from tests import hostile
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,11 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from etl.db import today as shanghai_today
+from etl.errors import FileUnreadable
 from etl.load import parse
 from etl.load.issues import Issue
 from etl.load.read import Sheet
+from etl.load.sandbox import read_workbook
 from etl.rules import rulesql
 from etl.safetext import strip_controls
 
@@ -1194,8 +1196,6 @@ def _why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
 
 def extract_file(data: bytes, file_name: str, ctx: Context) -> Extraction:
     """Read and extract a whole file; unreadable files give one error issue."""
-    from etl.load.read import FileUnreadable, read_workbook
-
     ctx.file_name = PurePath(file_name).name
     try:
         sheets = read_workbook(data, file_name)

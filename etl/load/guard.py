@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import IO, Any
 
+from etl.errors import FileUnreadable
+
 # Limits (README "可靠性"). Excel itself allows 1,048,576 rows, 16,384 columns, 32,767 characters.
 MAX_ROWS = 100_000
 MAX_COLS = 300
@@ -39,8 +41,6 @@ MAX_RUN = 4 * 1024 * 1024  # a single tag or text longer than this (bytes) is re
 
 
 def _refuse(message: str) -> BaseException:
-    from etl.load.read import FileUnreadable
-
     return FileUnreadable(message)
 
 

@@ -3,10 +3,10 @@
 python-calamine reads all three Excel formats (fast, Rust). CSV is decoded as UTF-8 (with or
 without BOM), then GB18030 (a superset of GBK, what Excel on Chinese Windows writes).
 
-`read_workbook` is what callers use: it recognises the file by its bytes here, then reads it in
-a child process (etl.load.sandbox) that first checks the limits (etl.load.guard), so that a hostile file
-can neither crash nor exhaust the caller (the Streamlit server). `read_in_process` is the reader
-itself, run inside that child. Keep this module's imports light (no pandas): the child imports it.
+`read_in_process` is the reader itself, run inside the child process of etl.load.sandbox after
+the limits (etl.load.guard); callers use `sandbox.read_workbook`, so that a hostile file can
+neither crash nor exhaust the caller (the Streamlit server). Keep this module's imports light
+(no pandas): the child imports it.
 """
 
 from __future__ import annotations
@@ -17,16 +17,13 @@ import zipfile
 from pathlib import PurePath
 from typing import Any
 
+from etl.errors import FileUnreadable
 from etl.load import guard
 
 MAX_UNPACKED_BYTES = guard.MAX_UNPACKED_BYTES
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-
-
-class FileUnreadable(Exception):
-    """The file is not a spreadsheet this tool can read; the message says why in Chinese."""
 
 
 class Sheet:
@@ -215,12 +212,3 @@ def read_in_process(data: bytes, file_name: str) -> list[Sheet]:
     if not any(any(str(c).strip() for c in row if c is not None) for s in sheets for row in s.rows):
         raise FileUnreadable("工作簿是空的，没有任何数据")
     return sheets
-
-
-def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
-    """All sheets of a file, whatever its extension claims: the bytes decide. The reading runs
-    in a child process with a memory cap and a time limit; FileUnreadable says why not."""
-    sniff(data, file_name)  # a PDF or a picture is answered without starting a process
-    from etl.load.sandbox import read_isolated
-
-    return read_isolated(data, file_name)

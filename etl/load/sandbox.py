@@ -1,10 +1,10 @@
 """Read a spreadsheet in a child process with a memory cap and a time limit.
 
-The parent (the Streamlit server or the CLI) sends the file's bytes to `python -m etl.load.sandbox`
-on stdin and gets the sheets back as a pickle on stdout. The child checks the limits first
-(etl.load.guard), then reads (etl.load.read). Whatever a hostile file does to the reader (a native abort
-such as Rust's "capacity overflow", a runaway allocation, an endless loop) ends the child only:
-the parent raises FileUnreadable with a Chinese message, and carries on.
+`read_workbook` is what callers use. The parent (the Streamlit server or the CLI) sends the
+file's bytes to `python -m etl.load.sandbox` on stdin and gets the sheets back as a pickle on
+stdout. The child checks the limits first (etl.load.guard), then reads (etl.load.read).
+Whatever a hostile file does to the reader (a native abort such as Rust's "capacity overflow",
+a runaway allocation, an endless loop) ends the child only: the parent raises FileUnreadable with a Chinese message, and carries on.
 
 On POSIX a small "zygote" process (`python -m etl.load.sandbox --zygote`, started once per parent
 process, with the reader already imported) forks a fresh child for every file: a read costs a
@@ -28,8 +28,12 @@ import sys
 import time
 from typing import Any
 
+from etl.errors import FileUnreadable
+from etl.load.read import Sheet, read_in_process, sniff
+
 # Imports are kept few (subprocess, signal, json, pathlib are the parent's): the child starts
-# on every read.
+# on every read. etl.load.read (and the guard it uses) is the child's work: imported once, in
+# the zygote, and inherited by every child it forks.
 
 TIMEOUT_S = 50.0
 MEMORY_MB = 1024
@@ -64,8 +68,6 @@ class _CellUnpickler(pickle.Unpickler):
 
 
 def _unreadable(reason: str) -> Exception:
-    from etl.load.read import FileUnreadable
-
     return FileUnreadable(PREFIX + reason)
 
 
@@ -85,11 +87,16 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def read_isolated(data: bytes, file_name: str) -> list[Any]:
+def read_workbook(data: bytes, file_name: str) -> list[Sheet]:
+    """All sheets of a file, whatever its extension claims: the bytes decide. The reading runs
+    in a child process with a memory cap and a time limit; FileUnreadable says why not."""
+    sniff(data, file_name)  # a PDF or a picture is answered without starting a process
+    return read_isolated(data, file_name)
+
+
+def read_isolated(data: bytes, file_name: str) -> list[Sheet]:
     """The sheets of a file, read in a child process; FileUnreadable when refused or when the
     child fails in any way (crash, memory cap, time limit)."""
-    from etl.load.read import FileUnreadable, Sheet
-
     request = _request(data, file_name)
     timeout = _timeout()
     reply = _ZYGOTE.run(request, timeout) if _ZYGOTE.usable() else None
@@ -324,8 +331,6 @@ def _respond(name: str, data: bytes) -> None:
     """Read the file (limits first) and write MAGIC + pickle of the outcome to fd 1."""
     result: tuple[str, Any]
     try:
-        from etl.load.read import FileUnreadable, read_in_process
-
         _fault()
         try:
             sheets = read_in_process(data, name)
@@ -386,9 +391,7 @@ def _collect(pid: int, out_r: int, err_r: int, timeout: float) -> tuple[int, byt
 
 def zygote_main() -> int:
     """Serve requests from stdin until it closes: fork a child per file, reply on stdout."""
-    from etl.load import guard, read  # noqa: F401  (imported once here, inherited by every child)
-
-    try:
+    try:  # the reader's own modules are imported at the top
         import python_calamine  # noqa: F401
     except ImportError:
         pass
