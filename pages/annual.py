@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts
+from etl.output import charts_scores
 from etl.rules import board, queries
 from etl.safetext import md
 from pages import common
@@ -223,7 +223,7 @@ def body() -> None:
     )
     if n_done:
         st.subheader("综合得分")
-        common.plot(charts.annual_bars(table, rules.pass_mark), key="annual_bars")
+        common.plot(charts_scores.annual_bars(table, rules.pass_mark), key="annual_bars")
         st.caption("颜色表示等次，红色虚线为达标线。")
 
     if in_progress:

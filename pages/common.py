@@ -15,7 +15,7 @@ import streamlit as st
 
 from etl import auth, db
 from etl.load import eventlog
-from etl.output import charts, export
+from etl.output import charts_theme, export
 from etl.rules import board, queries
 from etl.safetext import md
 
@@ -480,7 +480,7 @@ def wide_and_narrow(key: str) -> tuple[Any, Any]:
 
 
 def plot(fig: Any, key: str | None = None) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, config=charts.PLOTLY_CONFIG)
+    st.plotly_chart(fig, width="stretch", key=key, config=charts_theme.PLOTLY_CONFIG)
 
 
 # ---- Sign-in for the pages that write (数据上传, 整改通知) ---------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts, gridmap
+from etl.output import charts_map, gridmap
 from etl.rules import board
 from etl.safetext import md
 from pages import common
@@ -35,7 +35,7 @@ def body() -> None:
             f"颜色为{common.month_label(month)}总分（红低绿高，灰色为缺检或无得分，红框为末位三名），"
             f"已考核 {n_scored} 个网格。示意图不代表实际边界和面积。"
         )
-    common.plot(charts.grid_map(layout, scores), key="map")
+    common.plot(charts_map.grid_map(layout, scores), key="map")
 
     st.subheader("网格名册")
     st.caption("每个网格的挂点县领导、牵头单位、责任单位、网格范围和工作站联系人，以最新导入的网格名册为准。")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts, notices
+from etl.output import charts_scores, notices
 from etl.rules import board, queries
 from etl.safetext import html_text, md
 from pages import common
@@ -72,7 +72,7 @@ def body() -> None:
     history = common.read(queries.grid_history, f.area, ())
     if not history.averages.empty:
         st.subheader("片区平均分走势")
-        common.plot(charts.area_trend(history.averages))
+        common.plot(charts_scores.area_trend(history.averages))
     st.page_link("pages/ranking.py", label=f"查看{label}完整排名 →")
     st.caption(f"{label}工作简报（报县“两创”领导小组）：")
     common.bulletin_buttons(f)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts
+from etl.output import charts_problems
 from etl.rules import board, queries
 from etl.safetext import md
 from pages import common
@@ -76,12 +76,12 @@ def body() -> None:
         st.dataframe(
             paint_overdue(by_grid), hide_index=True, width="stretch", height=min(38 + 35 * len(by_grid), 1050)
         )
-        common.plot(charts.problem_bars(figures), key="by_grid")
+        common.plot(charts_problems.problem_bars(figures), key="by_grid")
 
         st.subheader("按问题类别")
         by_cat = board.problem_display(cats, by="category")
         st.dataframe(paint_overdue(by_cat), hide_index=True, width="stretch")
-        common.plot(charts.problem_bars(cats), key="by_category")
+        common.plot(charts_problems.problem_bars(cats), key="by_category")
 
     st.subheader("逾期未整改问题清单")
     overdue_list = board.overdue_display(common.read(queries.overdue_problems, f.area))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts, export
+from etl.output import charts_scores, export
 from etl.rules import board, queries
 from etl.safetext import md
 from pages import common
@@ -73,7 +73,7 @@ def body() -> None:
                            highlight={"月度排名": flags})  # fmt: skip
     common.bulletin_buttons(f, (row, row))
     st.subheader("总分排行")
-    common.plot(charts.ranking_bars(table))
+    common.plot(charts_scores.ranking_bars(table))
     st.caption("绿色：前三名；红色：末位（并列全部计入）；缺检网格不参与排名。")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts
+from etl.output import charts_reports, charts_scores
 from etl.rules import board, lamps, queries
 from etl.safetext import html_text, md
 from pages import common
@@ -81,10 +81,10 @@ def body() -> None:
     st.caption(f"{md(f.area)} · {md(names)} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
 
     st.subheader("总分走势")
-    common.plot(charts.grid_totals(history.totals, history.averages), key="totals")
+    common.plot(charts_scores.grid_totals(history.totals, history.averages), key="totals")
     st.subheader("名次走势")
     st.caption("纵轴为名次，第 1 名在最上方；红点为进入末位三名的月份。")
-    common.plot(charts.grid_ranks(history.totals, n_grids=len(ranking)), key="ranks")
+    common.plot(charts_scores.grid_ranks(history.totals, n_grids=len(ranking)), key="ranks")
 
     st.subheader("类别得分率")
     comparison = common.read(board.category_comparison, f.area, f.month, tuple(codes))
@@ -94,7 +94,7 @@ def body() -> None:
         if comparison["ratio"].isna().any():
             missing = sorted({labels[c] for c in comparison.loc[comparison["ratio"].isna(), "grid_code"]})
             st.caption(f"{md('、'.join(missing))} 本月缺检，无类别得分。")
-        common.plot(charts.category_bars(comparison), key="categories")
+        common.plot(charts_scores.category_bars(comparison), key="categories")
         st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
 
     st.subheader("末位记录")
@@ -107,7 +107,7 @@ def body() -> None:
                 red_banner(
                     f"⚠ {r.网格}：截至{label}连续 {r.当前连续} 次末位，挂点县领导须向县主要领导作书面说明"
                 )
-        common.plot(charts.streak_bars(history.totals), key="streaks")
+        common.plot(charts_scores.streak_bars(history.totals), key="streaks")
     st.dataframe(streaks, hide_index=True, width="stretch")
 
     st.subheader("报送与志愿服务")
@@ -116,18 +116,18 @@ def body() -> None:
         st.info(f"{f.year}年暂无信息报送记录。")
     else:
         st.markdown(f"**{f.year}年信息报送**（每月{common.read(queries.report_deadline_day)}日前报送）")
-        common.plot(charts.report_heatmap(reports), key="reports")
+        common.plot(charts_reports.report_heatmap(reports), key="reports")
     volunteer = board.chart_matrix(common.read(queries.volunteer_matrix, f.area, f.year), codes)
     if not volunteer.empty:
         st.markdown(f"**{f.year}年志愿服务活动次数**（每月至少一次，红色为未开展）")
-        common.plot(charts.activity_heatmap(volunteer), key="volunteer")
+        common.plot(charts_reports.activity_heatmap(volunteer), key="volunteer")
 
     st.subheader("工作机制：例会、徒步巡查、图片")
     work = common.read(lamps.work_history, f.area, tuple(codes))
     if not lamps.any_counts(work):
         st.info("信息报送记录中没有例会、巡查、图片次数（未统计）。")
     else:
-        common.plot(charts.work_lines(work, labels), key="work")
+        common.plot(charts_reports.work_lines(work, labels), key="work")
         short = lamps.short_months(work, labels)
         st.caption(
             "实线为例会次数，点线为徒步巡查次数，虚线为图片张数；断开处为当月未报送或未填写。"
@@ -142,7 +142,7 @@ def body() -> None:
     st.subheader("全部网格名次变化")
     ranks = common.read(board.rank_history, f.area, f.year)
     if ranks["rank"].notna().any():
-        common.plot(charts.bump_chart(ranks, highlight=codes), key="bump")
+        common.plot(charts_scores.bump_chart(ranks, highlight=codes), key="bump")
         st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts
+from etl.output import charts_reports
 from etl.rules import board, queries
 from etl.safetext import html_text, md
 from pages import common
@@ -73,7 +73,7 @@ def body() -> None:
 
     st.subheader("各网格每月活动次数")
     matrix = board.chart_matrix(wide)
-    common.plot(charts.activity_heatmap(matrix), key="heatmap")
+    common.plot(charts_reports.activity_heatmap(matrix), key="heatmap")
     st.caption(f"{f.year}年：数字为当月活动次数；红色为当月未开展活动（0 次）。")
 
     st.subheader(f"{f.year}年各网格累计")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.output import charts, gridmap
+from etl.output import charts_map, charts_theme, gridmap
 
 
 def registry(blocks: dict[str | None, int]) -> pd.DataFrame:
@@ -82,11 +82,11 @@ def test_figure_colours_scores_and_greys_missing() -> None:
         leader_name="某领导", total=[95.0, 80.0, None, 88.0], rank=[1, 3, None, 2], n_ranked=3,
         bottom_three=[False, True, False, True],
     )  # fmt: skip
-    fig = charts.grid_map(gridmap.layout_cells(reg), scores)
+    fig = charts_map.grid_map(gridmap.layout_cells(reg), scores)
     cells = [t for t in fig.data if t.fill == "toself"]
     assert len(cells) == 4
     fills = {t.text.split("</b>")[0].removeprefix("<b>"): t.fillcolor for t in cells}
-    assert fills["03 第3网格"] == charts.MISSING_FILL
+    assert fills["03 第3网格"] == charts_theme.MISSING_FILL
     assert len(set(fills.values())) == 4
     assert "缺检" in next(t.text for t in cells if t.text.startswith("<b>03 "))
     labels = next(t for t in fig.data if t.mode == "text").text

@@ -1,11 +1,11 @@
 """Charts as PNG images for Word documents (matplotlib, no display needed).
 
-The dashboard draws with Plotly in the browser (etl/output/charts.py); a .docx needs pictures, and
+The dashboard draws with Plotly in the browser (etl/output/charts_*.py); a .docx needs pictures, and
 they must show Chinese on any machine, offline. The project ships a subset of Noto Sans CJK SC
 (etl/output/fonts/GridSansSC-Regular.otf, built by tools/subset_cjk_font.py, OFL) and registers it
 with matplotlib here; a system CJK font, when there is one, covers any rare character the
 subset lacks (matplotlib falls back glyph by glyph along the family list).
-Colours follow etl/output/charts.py: red = bottom three, green = top three, blue otherwise.
+Colours follow etl/output/charts_theme.py: red = bottom three, green = top three, blue otherwise.
 """
 
 from __future__ import annotations

@@ -1,0 +1,187 @@
+"""The one look of every dashboard chart (Plotly, no Streamlit): colours, font, Plotly's words in
+Chinese, the common layout, and the axis helpers (month ticks, score and rank axes, count
+steps). The chart builders are in charts_scores, charts_reports, charts_problems,
+charts_lamps and charts_map: Chinese axis titles with units, red = warning, green = good."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl.safetext import plotly_text
+
+RED = "#c62828"
+GREEN = "#2e7d32"
+BLUE = "#1f5fa8"
+GREY = "#9e9e9e"
+AMBER = "#f9a825"
+LIGHT_BLUE = "#8fb3de"
+PALETTE = ["#1f5fa8", "#e07b39", "#2e7d32", "#8e44ad", "#c62828", "#00838f", "#6d4c41", "#d81b60"]
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+# 信息报送 status colours (issue: four clear colours) and their order.
+REPORT_STATUS_COLORS = {"按时": GREEN, "逾期": AMBER, "未报送": RED, "待报送": LIGHT_BLUE}
+TIER_COLORS = {"一类": "#1b5e20", "二类": GREEN, "三类": "#66bb6a", "达标": LIGHT_BLUE, "不达标": RED}
+# Score colours of the schematic map: low red, middle amber, high green (soft, dark text).
+SCORE_SCALE = [[0.0, "#e57373"], [0.5, "#ffe082"], [1.0, "#81c784"]]
+MISSING_FILL = "#e0e0e0"
+
+
+# Plotly's own words (toolbar tooltips, the double-click hint, month names) in Chinese. Plotly
+# takes a locale's dictionary through its config (`locales`), so nothing needs registering in
+# the browser; st.plotly_chart passes `config` through.
+PLOTLY_ZH = {
+    "dictionary": {
+        "Autoscale": "自动缩放",
+        "Box Select": "框选",
+        "Compare data on hover": "悬停时比较数据",
+        "Double-click on legend to isolate one trace": "双击图例只显示这一项",
+        "Double-click to zoom back out": "双击恢复原始大小",
+        "Download plot as a PNG": "下载图片（PNG）",
+        "Download plot as a png": "下载图片（PNG）",
+        "Download plot": "下载图片",
+        "Lasso Select": "套索选择",
+        "Pan": "平移",
+        "Produced with Plotly.js": "由 Plotly.js 生成",
+        "Reset": "重置",
+        "Reset axes": "还原坐标轴",
+        "Reset view": "还原视图",
+        "Reset views": "还原视图",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Snapshot succeeded": "图片已生成",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载失败！",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候……",
+        "Toggle Spike Lines": "显示/隐藏辅助线",
+        "Toggle show closest data on hover": "显示/隐藏最近数据",
+        "Zoom": "缩放",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "trace": "数据系列",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["日", "一", "二", "三", "四", "五", "六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d",
+    },
+}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "locale": "zh-CN",
+    "locales": {"zh-CN": PLOTLY_ZH},
+    # Only what a leader uses: save the picture, zoom and pan, reset.
+    "modeBarButtonsToRemove": [
+        "select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+    "toImageButtonOptions": {"format": "png", "filename": "图表", "scale": 2},
+}  # fmt: skip
+
+
+def themed(fig: go.Figure, *, height: int | None = None, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=height,
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        plot_bgcolor="white",
+        hoverlabel={"font_family": FONT},
+    )
+    fig.update_xaxes(gridcolor="#eeeeee", zeroline=False)
+    fig.update_yaxes(gridcolor="#eeeeee", zeroline=False)
+    return fig
+
+
+def with_month_ticks(fig: go.Figure, months: Sequence[object], most: int = 8) -> go.Figure:
+    """One tick per checked month ('2019年3月' at the first tick and at each January, else
+    '3月'), thinned to at most `most` ticks, upright. Plotly's automatic date ticks repeat a
+    month ('2019年01月' three times) when a few months span the axis."""
+    ms = sorted({pd.Timestamp(m) for m in months if m is not None and not pd.isna(m)})
+    if not ms:
+        return fig
+    step = max(1, -(-len(ms) // most))
+    vals = ms[::step]
+    # The year goes on a second line (first tick and each new year) so that neighbouring labels
+    # never run together on a phone ('10月2019年1月').
+    text = [
+        f"{d.month}月<br>{d.year}年" if i == 0 or vals[i - 1].year != d.year else f"{d.month}月"
+        for i, d in enumerate(vals)
+    ]
+    pad = pd.Timedelta(days=12)
+    fig.update_xaxes(
+        tickmode="array", tickvals=vals, ticktext=text, tickangle=0, range=[ms[0] - pad, ms[-1] + pad]
+    )
+    return fig
+
+
+def with_score_axis(
+    fig: go.Figure, values: Sequence[object] | pd.Series, title: str, span: float = 10
+) -> go.Figure:
+    """The y axis of a score line chart: round ticks (every 1, 2 or 5 points) over a range at
+    least `span` points wide, so that a one-point change does not fill the chart. A line
+    chart need not start at zero; when it does not, the axis title says where it starts."""
+    known = [float(v) for v in values if v is not None and not pd.isna(v)]  # type: ignore[arg-type]
+    if not known:
+        fig.update_yaxes(title_text=title)
+        return fig
+    lo, hi = min(known), max(known)
+    mid = (lo + hi) / 2
+    lo, hi = min(lo, mid - span / 2), max(hi, mid + span / 2)
+    step = next(s for s in (1, 2, 5, 10, 20) if (hi - lo) / s <= 6)
+    lo = max(0.0, (lo // step) * step)
+    hi = min(100.0, -(-hi // step) * step) if hi <= 100 else -(-hi // step) * step
+    if hi - lo < span:
+        hi = lo + span
+    note = f"，纵轴自 {lo:g} 分起" if lo > 0 else ""
+    fig.update_yaxes(
+        title_text=title.replace("）", note + "）") if title.endswith("）") else title + note,
+        range=[lo - step * 0.15, hi + step * 0.15],
+        tick0=0,
+        dtick=step,
+        tickformat="d",
+    )
+    return fig
+
+
+def count_step(most: int, ticks: int = 8) -> int:
+    """A round tick step (1, 2, 5, 10, 20, 50 …) for a count axis up to `most`."""
+    step = 1
+    while most / step > ticks:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step
+
+
+def with_rank_ticks(fig: go.Figure, n: int) -> go.Figure:
+    """Rank axis ticks 1, 5, 10, … (rank 1 always labelled) on a reversed rank axis."""
+    n = max(1, int(n))
+    step = 5 if n <= 40 else 10
+    vals = [1] + [v for v in range(step, n + 1, step) if v > 1]
+    fig.update_yaxes(tickmode="array", tickvals=vals, ticktext=[str(v) for v in vals])
+    return fig
+
+
+def month_columns(fig: go.Figure, columns: list[str]) -> None:
+    """Month columns ('1月' … '12月') labelled by their number, upright, under a 月份 title on
+    top: twelve columns then fit on a 390-px phone without turning the labels."""
+    numbers = [c[:-1] if c.endswith("月") else c for c in columns]
+    fig.update_xaxes(
+        title_text="月份",
+        title_standoff=4,
+        side="top",
+        type="category",
+        fixedrange=True,
+        tickmode="array",
+        tickvals=columns,
+        ticktext=numbers,
+        tickangle=0,
+    )
+
+
+def short_name(name: object) -> str:
+    """A grid name without its trailing 网格 (华园路网格 → 华园路), to save width on phones."""
+    text = str(name or "")
+    return plotly_text(text[:-2] if text.endswith("网格") and len(text) > 2 else text)
