@@ -15,9 +15,10 @@ from pathlib import Path
 
 from etl import db
 from etl.load import eventlog, rebuild, store
-from etl.load.extract import CLI_HINTS, KIND_LABELS, KINDS
 from etl.load.issues import FileRejected
+from etl.load.kinds import KIND_LABELS, KINDS
 from etl.load.parse import CellError, parse_month, parse_year
+from etl.load.recognise import CLI_HINTS
 
 
 def _month_arg(text: str) -> date:

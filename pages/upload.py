@@ -6,8 +6,8 @@ import streamlit as st
 
 from etl import db
 from etl.load import preview, registry_guard, sample, store
-from etl.load.extract import KIND_LABELS, KINDS
 from etl.load.issues import FileRejected
+from etl.load.kinds import KIND_LABELS, KINDS
 from etl.output import template
 from etl.rules import board
 from etl.safetext import md, md_frame

@@ -17,8 +17,9 @@ import pandas as pd
 
 from etl import db
 from etl.load import parse, store
-from etl.load.extract import DEFAULT_AREA, KIND_LABELS, Extraction, KindSpec, SheetResult, vocabulary
+from etl.load.extraction import Extraction, SheetResult
 from etl.load.issues import Issue
+from etl.load.kinds import DEFAULT_AREA, KIND_LABELS, KindSpec, vocabulary
 
 # kind → the storage table its rows go to (columns.toml declares it).
 TABLE_OF_KIND = {k.name: k.table for k in vocabulary().kinds.values()}

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from etl.load.extract import Extraction
+from etl.load.extraction import Extraction
 from etl.load.issues import Issue
 
 # Months (or years) of history per current grid, in any table that keeps rows by grid.

@@ -21,8 +21,10 @@ import pandas as pd
 
 from etl import db
 from etl.load import eventlog, registry_guard
-from etl.load.extract import KIND_LABELS, Context, Extraction, RubricItem, extract_file, vocabulary
+from etl.load.extract import extract_file
+from etl.load.extraction import Context, Extraction, RubricItem
 from etl.load.issues import FileRejected, Issue
+from etl.load.kinds import KIND_LABELS, vocabulary
 from etl.load.parse import GridEntry
 
 # Kinds whose batch replaces the whole table rather than (area, period, grid) keys.

@@ -14,7 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl import db
-from etl.load.extract import KIND_LABELS, Context, vocabulary
+from etl.load.extraction import Context
+from etl.load.kinds import KIND_LABELS, vocabulary
 from etl.load.store import current_context
 from etl.rules import queries
 from etl.safetext import set_cell

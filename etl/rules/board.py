@@ -637,7 +637,7 @@ def problem_categories(
 ) -> pd.DataFrame:
     """Problems found in the year (or one month of it) per duty category (DOMAIN §8), in the
     order of the duties: category, found, rectified, rectified_on_time, overdue, open."""
-    from etl.load.extract import vocabulary
+    from etl.load.kinds import vocabulary
 
     voc = vocabulary()
     params = {
@@ -745,7 +745,7 @@ def screen_text(frame: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
 def history_display(frame: pd.DataFrame) -> pd.DataFrame:
     """store.history() as the upload page shows it: Chinese headers, kinds and periods in words,
     the revert folded into 状态 ('已撤销（2019-04-02 10:15 张三）') so nothing reads 'None'."""
-    from etl.load.extract import KIND_LABELS
+    from etl.load.kinds import KIND_LABELS
     from etl.load.store import periods_text
 
     def status(r: dict) -> str:

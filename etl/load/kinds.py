@@ -1,0 +1,120 @@
+"""Sheet kinds as data: what etl/load/columns.toml declares for each kind (label, shape, columns
+and their aliases, storage table, period, template note, row checks) and the shared vocabulary
+(ignored headers, duty categories, footer prefixes). Recognising, previewing, storing and the
+templates read a kind from here; nothing else names a kind's columns or table.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from etl.load import parse
+
+COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
+
+
+@cache
+def _declarations() -> dict[str, Any]:
+    return tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
+
+
+# The kinds, in the order columns.toml declares them (also the order of recognition ties).
+KINDS: tuple[str, ...] = tuple(_declarations()["kinds"])
+KIND_LABELS: dict[str, str] = {
+    name: spec.get("title", spec["label"]) for name, spec in _declarations()["kinds"].items()
+}
+DEFAULT_AREA = "县城"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    field: str
+    header: str
+    keys: tuple[str, ...]  # normalised header and aliases, canonical first
+    required: bool
+    type: str
+    min: float | None = None  # lower bound; a value below it is a row error
+    min_message: str = ""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A row rule declared with the kind: `field` may not exceed `not_above`."""
+
+    field: str
+    not_above: str
+    message: str  # with {value} and {limit}
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A sheet kind as columns.toml declares it (see the comment at the top of that file)."""
+
+    name: str
+    label: str  # the template's sheet name
+    columns: tuple[ColumnSpec, ...]
+    title: str = ""  # the name users see
+    shape: str = "events"
+    table: str = ""
+    period: str = "month"  # whole | month | year
+    period_from: str = ""
+    noun: str = "行"
+    note: str = ""
+    prefill_grids: bool = False
+    rule_macro: str = ""
+    rule_flag: str = ""
+    rule_short: str = ""
+    current: str = ""  # the cur_* view of the rows in force
+    checks: tuple[CheckSpec, ...] = ()
+
+    def column(self, field: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.field == field), None)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    kinds: dict[str, KindSpec]
+    ignored: frozenset[str]
+    duties: tuple[str, ...]
+    extra_categories: tuple[str, ...]
+    footer_prefixes: tuple[str, ...]
+    ignored_sheets: frozenset[str]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The alias tables of columns.toml."""
+    raw = _declarations()
+    grid_aliases = raw["grid_aliases"]["aliases"]
+    kinds: dict[str, KindSpec] = {}
+    for name in KINDS:
+        spec = raw["kinds"][name]
+        cols = []
+        for c in spec["columns"]:
+            names = [c["header"], *c.get("aliases", [])]
+            if c["type"] == "grid":
+                names += grid_aliases
+            keys = tuple(dict.fromkeys(parse.header_key(n) for n in names))
+            cols.append(ColumnSpec(c["field"], c["header"], keys, c.get("required", False), c["type"],
+                                   c.get("min"), c.get("min_message", "")))  # fmt: skip
+        checks = tuple(CheckSpec(k["field"], k["not_above"], k["message"]) for k in spec.get("checks", []))
+        kinds[name] = KindSpec(
+            name, spec["label"], tuple(cols), title=KIND_LABELS[name], shape=spec["shape"],
+            table=spec["table"], period=spec["period"], period_from=spec.get("period_from", ""),
+            noun=spec.get("noun", "行"), note=spec.get("note", ""),
+            prefill_grids=spec.get("prefill_grids", False), rule_macro=spec.get("rule_macro", ""),
+            rule_flag=spec.get("rule_flag", ""), rule_short=spec.get("rule_short", ""),
+            current=spec["current"], checks=checks,
+        )  # fmt: skip
+    return Vocabulary(
+        kinds=kinds,
+        ignored=frozenset(parse.header_key(h) for h in raw["ignored"]["headers"]),
+        duties=tuple(raw["categories"]["duties"]),
+        extra_categories=tuple(raw["categories"]["extra"]),
+        footer_prefixes=tuple(raw["footer"]["prefixes"]),
+        ignored_sheets=frozenset(parse.header_key(h) for h in raw["ignored"]["sheets"]),
+    )
