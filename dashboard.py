@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from etl.output.display import render as display_render
 from pages import common
 
 st.set_page_config(page_title="网格化管理考核看板", page_icon=":material/grid_view:", layout="wide")
@@ -33,11 +34,8 @@ PAGES = {
 
 page = st.navigation(PAGES)
 if page.url_path == "display":
-    # The wall screen's dark style as the very first element: the white theme shows only
-    # until it arrives (README, 会议大屏).
-    from etl.output import display
-
-    st.html(display.CSS)
+    # The wall screen's dark style as the very first element of the page.
+    st.html(display_render.CSS)
 st.html(common.CSS)
 st.html(common.chinese_ui_script(), unsafe_allow_javascript=True)
 if page.url_path not in common.NO_FILTER_PAGES:

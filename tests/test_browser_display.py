@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from etl.load import store
-from etl.output import display
+from etl.output.display.frame import PANELS
 from tests import appdata
 from tests.browser import ROOT, browser, errors_on, free_port, running_app, screenshot
 from tests.conftest import item_scores, leader_of, write_xlsx
@@ -109,7 +109,7 @@ def test_every_panel_fits_fills_and_reads_from_across_the_room(app, size: str) -
     scale = w / 1920
     with browser() as b:
         page = b.new_page(viewport={"width": w, "height": h})
-        for i, panel in enumerate(display.PANELS):
+        for i, panel in enumerate(PANELS):
             page.goto(f"{url}/display?panel={panel}&rotate=0&month=2019-03")
             m = wait_panel(page, panel)
             screenshot(page, f"display-{panel}-{size}")
@@ -120,7 +120,7 @@ def test_every_panel_fits_fills_and_reads_from_across_the_room(app, size: str) -
             assert all(v >= 28 * scale - 0.5 for v in m["body"]), (panel, m["body"])
             assert all(v >= 56 * scale - 0.5 for v in m["big"]), (panel, m["big"])
             assert m["fill"] >= 0.8, (panel, m["fill"])  # no half-empty panels
-            assert m["position"] == f"{i + 1}/{len(display.PANELS)}", m  # its place in the agenda
+            assert m["position"] == f"{i + 1}/{len(PANELS)}", m  # its place in the agenda
             assert len(m["clock"]) == 5 and m["clock"][2] == ":", m
             # No Streamlit chrome on the wall screen.
             for testid in ("stSidebar", "stHeader", "stToolbar"):
@@ -245,7 +245,7 @@ def test_url_restores_the_screen_and_names_are_escaped(app) -> None:  # noqa: AN
         # Unknown parameters fall back to defaults, nothing from the URL is injected.
         page.goto(f"{url}/display?panel=<b>x</b>&rotate=abc&area=<script>alert(1)</script>")
         m = wait_panel(page)
-        assert m["panel"] == "ranking" and m["position"] == f"1/{len(display.PANELS)}"
+        assert m["panel"] == "ranking" and m["position"] == f"1/{len(PANELS)}"
         assert page.locator(".gd script, .gd b:text('x')").count() == 0
 
 
@@ -330,7 +330,7 @@ def test_soak_memory_flat_and_new_data_shows(tmp_path: Path) -> None:
     with running_app(db_file) as url, browser() as b:
         pid = _server_pid(url)
         page = b.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(f"{url}/display?rotate=5&panels={','.join(display.PANELS)}&month=2019-03")
+        page.goto(f"{url}/display?rotate=5&panels={','.join(PANELS)}&month=2019-03")
         wait_panel(page)
         time.sleep(min(40, max(10, seconds / 4)))  # warm up: caches and panels
         baseline = _rss_kb(pid)

@@ -15,7 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from etl import db
 from etl.load import store
-from etl.output import bulletin, display, notices
+from etl.output import bulletin, notices
+from etl.output.display.frame import panel_order
+from etl.output.display.work import lamps_panel
 from etl.rules import lamps
 from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 
@@ -152,12 +154,12 @@ def test_display_panel(app_db: Path) -> None:
         frame = lamps.lamp_month(con, "县城", MARCH)
         targets = lamps.targets(con)
         work = lamps.work_figures(lamps.work_month(con, "县城", MARCH))
-    html, _ = display.lamps_panel(frame, MARCH, targets, work)
+    html, _ = lamps_panel(frame, MARCH, targets, work)
     assert "2019年3月检查网格" in html and "27/28" in html
     assert "未检查：19 测试19路网格" in html
     assert "例会不足4次的网格" in html
-    assert "lamps" in display.panel_order(None)
-    empty, _ = display.lamps_panel(frame.assign(checked=False), MARCH, targets)
+    assert "lamps" in panel_order(None)
+    empty, _ = lamps_panel(frame.assign(checked=False), MARCH, targets)
     assert "暂无路灯检查记录" in empty
 
 
