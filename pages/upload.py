@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl import db
-from etl.load import preview, registry_guard, sample, store
+from etl.load import preview, registry_guard, revert_preview, sample, store
 from etl.load.issues import FileRejected
 from etl.load.kinds import KIND_LABELS, KINDS
 from etl.output import template
@@ -255,7 +255,7 @@ def history(user: str | None) -> None:
         c2.caption("登录后可撤销批次")
         return
     with st.expander(f"撤销此批次（#{pick}）", icon=":material/undo:"):
-        rp = preview.revert_preview(int(pick))
+        rp = revert_preview.revert_preview(int(pick))
         st.markdown("撤销后将发生的变化（原始文件和导入记录都会保留，撤销后也可以重新导入）：")
         for line in rp.changes:
             st.text("· " + line)

@@ -17,7 +17,7 @@ from conftest import RUBRIC, leader_of, monthly_rows, registry_rows, write_csv, 
 from streamlit.testing.v1 import AppTest
 
 from etl import cli, db
-from etl.load import preview, sample, store
+from etl.load import preview, revert_preview, sample, store
 from etl.load.issues import FileRejected
 from etl.load.read import RESAVE
 from etl.output import export
@@ -188,17 +188,17 @@ def test_revert_preview_lists_rows_that_stop_counting_and_rank_moves(app_db: Pat
         write_xlsx(tmp_path / "3月更正.xlsx", {"S": monthly_rows("2019-03", 9, range(1, 6))}), path=copy
     )
     before = store.history(copy)
-    rp = preview.revert_preview(res.batch_id, path=copy)
+    rp = revert_preview.revert_preview(res.batch_id, path=copy)
     assert rp.changes == ["县城 2019年3月：5 个网格的月度考核得分不再计入，其中 5 个网格恢复批次 #5 的得分"]
     moves = rp.rank_moves.set_index("网格")
     assert moves.loc["06", ["原排名", "撤销后排名"]].tolist() == [3, 6]
     assert moves.loc["05", ["原排名", "撤销后排名"]].tolist() == [7, 5]
     # The original March batch: 23 grids lose their score, 5 already replaced.
-    rp = preview.revert_preview(5, path=copy)
+    rp = revert_preview.revert_preview(5, path=copy)
     assert rp.changes[0].startswith("县城 2019年3月：23 个网格的月度考核得分不再计入；网格06、网格07")
     assert rp.changes[0].endswith("等 23 个网格 将没有得分（该月记为缺检）")
     assert rp.changes[1] == "本批次另有 5 行月度考核得分已被后来导入的批次取代，撤销对它们没有影响"
-    assert preview.revert_preview(1, path=copy).changes == [
+    assert revert_preview.revert_preview(1, path=copy).changes == [
         "网格名册将为空：撤销后没有有效的网格名册，请再导入一份"
     ]
     assert store.history(copy).equals(before)  # nothing written
