@@ -74,8 +74,10 @@ def choose_and_check() -> list[tuple[preview.FilePreview, bytes, store.Options]]
         key = (f.name, sha, options.as_json(), db.data_version())
         cache = st.session_state.setdefault("previews", {})
         if key not in cache:
+            # A recheck (other options, data changed) reuses the file's extraction when still valid.
+            earlier = next((pv.extracted for k, pv in reversed(cache.items()) if k[:2] == key[:2]), None)
             with st.spinner(f"正在检查「{md(f.name)}」……"):
-                cache[key] = preview.preview_bytes(data, f.name, options)
+                cache[key] = preview.preview_bytes(data, f.name, options, reuse=earlier)
         checked.append((cache[key], data, options))
     for pv, _, options in checked:
         show_preview(pv, options, round_)
@@ -183,7 +185,7 @@ def confirm(checked: list[tuple[preview.FilePreview, bytes, store.Options]], use
     results = []
     for i, (pv, data, options) in enumerate(loadable, start=1):
         try:
-            res = store.load_bytes(data, pv.file_name, options=options, loaded_by=user)
+            res = store.load_bytes(data, pv.file_name, options=options, loaded_by=user, reuse=pv.extracted)
             results.append(("ok", res.summary(), pv.links() if res.status == "loaded" else []))
         except FileRejected as exc:
             results.append(("error", f"{exc}；" + "；".join(str(i) for i in exc.errors[:5]), []))

@@ -40,6 +40,8 @@ class FilePreview:
     months: list[date] = field(default_factory=list)  # months of score rows (for links)
     # (kind, area, period) of every row the file holds: the links shown after loading it.
     touched: list[tuple[str, str, date | int]] = field(default_factory=list)
+    # The file's extraction before the database checks, for the load to reuse (store.Extracted).
+    extracted: store.Extracted | None = None
     month_choices: list[date] = field(default_factory=list)  # when the file names no month
     year_choices: list[int] = field(default_factory=list)  # when a year-end sheet names no year
 
@@ -193,8 +195,10 @@ def preview_bytes(
     options: store.Options | None = None,
     path: str | os.PathLike[str] | None = None,
     today: date | None = None,
+    reuse: store.Extracted | None = None,
 ) -> FilePreview:
-    """Check a file and describe what loading it would change; writes nothing."""
+    """Check a file and describe what loading it would change; writes nothing. `reuse` is an
+    earlier extraction of the file (a recheck with other options): used when still valid."""
     options = options or store.Options()
     name = PurePath(file_name).name
     digest = store.sha256_of(data)
@@ -203,8 +207,9 @@ def preview_bytes(
         store.init_db(p)
     with db.connect(p) as con:
         dup = store.active_duplicate(con, digest)
-        extraction = store.check(con, data, name, options)
-        pv = FilePreview(name, digest, len(data), extraction, duplicate_of=dup)
+        extracted = store.extract(con, data, name, options, reuse)
+        extraction = store.validate(con, extracted, options)
+        pv = FilePreview(name, digest, len(data), extraction, duplicate_of=dup, extracted=extracted)
         today = today or db.today_override() or date.today()
         if extraction.needs_month:
             pv.month_choices = month_choices(con, extraction, name, today)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import Any
@@ -132,13 +132,71 @@ class Options:
         )
 
 
-def check(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, options: Options) -> Extraction:
-    """Validate a file against the database's registry and rubric; writes nothing."""
+@dataclass(frozen=True)
+class Extracted:
+    """A file as extract_file turned it into records, and what it was extracted from: `key` is
+    a digest of the bytes' SHA-256, the file name, the user's kind/month/year, the registry and
+    rubric in force and today's date, everything extraction depends on. The upload preview
+    keeps it and the load that follows reuses it when the key is the same then (one reading of
+    the file); any difference (other bytes, options, a registry or rubric loaded meanwhile, a
+    new day) extracts again. The checks against the database itself (duplicates, a registry
+    that drops grids with history) are never reused: `validate` runs them every time."""
+
+    key: str
+    extraction: Extraction
+
+
+def extraction_key(digest: str, ctx: Context) -> str:
+    """The digest of everything an extraction depends on (ctx.file_name set by the caller)."""
+    raw = [
+        digest, ctx.file_name, ctx.kind, ctx.month.isoformat() if ctx.month else None, ctx.year,
+        ctx.today.isoformat(), [astuple(g) for g in ctx.grids], [astuple(r) for r in ctx.rubric],
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(raw, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def extract_once(data: bytes, file_name: str, ctx: Context, reuse: Extracted | None = None) -> Extracted:
+    """Extract a file with this context, or hand back `reuse` when it was extracted from the
+    same bytes and the same context (an extraction with errors is never reused: a file that
+    could not be read in time is read again)."""
+    ctx.file_name = PurePath(file_name).name
+    key = extraction_key(sha256_of(data), ctx)
+    if reuse is not None and reuse.key == key and not reuse.extraction.errors:
+        return reuse
+    return Extracted(key, extract_file(data, file_name, ctx))
+
+
+def extract(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    file_name: str,
+    options: Options,
+    reuse: Extracted | None = None,
+) -> Extracted:
+    """Extract a file against the database's registry and rubric (or reuse an extraction of it
+    made against the same ones); writes nothing."""
     ctx = current_context(con)
     ctx.kind, ctx.month, ctx.year = options.kind, options.month, options.year
-    extraction = extract_file(data, file_name, ctx)
-    extraction.issues += registry_guard.dropped_grids(con, extraction, options.allow_drop)
-    return extraction
+    return extract_once(data, file_name, ctx, reuse)
+
+
+def validate(con: duckdb.DuckDBPyConnection, extracted: Extracted, options: Options) -> Extraction:
+    """The extraction with the checks against the database's rows added (a new registry that
+    leaves out grids with history); a new Extraction, `extracted` stays as it was."""
+    base = extracted.extraction
+    dropped = registry_guard.dropped_grids(con, base, options.allow_drop)
+    return replace(base, issues=[*base.issues, *dropped])
+
+
+def check(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    file_name: str,
+    options: Options,
+    reuse: Extracted | None = None,
+) -> Extraction:
+    """Validate a file against the database's registry, rubric and rows; writes nothing."""
+    return validate(con, extract(con, data, file_name, options, reuse), options)
 
 
 def active_duplicate(con: duckdb.DuckDBPyConnection, digest: str) -> int | None:
@@ -163,8 +221,13 @@ def load_bytes(
     options: Options | None = None,
     loaded_by: str = "",
     loaded_at: datetime | None = None,
+    reuse: Extracted | None = None,
 ) -> LoadResult:
-    """Validate and load one file atomically. Raises FileRejected (nothing written) on errors."""
+    """Validate and load one file atomically. Raises FileRejected (nothing written) on errors.
+
+    `reuse` is the upload preview's extraction of the file: used when the bytes, options,
+    registry and rubric are the same now (store.Extracted), else the file is extracted again.
+    Either way the checks against the database run here, under the writer lock."""
     options = options or Options()
     file_name = PurePath(file_name).name
     digest = sha256_of(data)
@@ -172,14 +235,14 @@ def load_bytes(
     if not p.exists():
         # Check before creating anything: a refused file leaves no trace, not even a database.
         ctx = Context(kind=options.kind, month=options.month, year=options.year)
-        first = extract_file(data, file_name, ctx)
-        if first.errors:
-            raise FileRejected(file_name, first.issues)
+        reuse = extract_once(data, file_name, ctx, reuse)
+        if reuse.extraction.errors:
+            raise FileRejected(file_name, reuse.extraction.issues)
     with eventlog.writing(p, create=True) as con:
         dup = active_duplicate(con, digest)
         if dup is not None:
             return LoadResult(file_name, "skipped", None, [], 0, duplicate_of=dup)
-        extraction = check(con, data, file_name, options)
+        extraction = check(con, data, file_name, options, reuse)
         if extraction.errors:
             raise FileRejected(file_name, extraction.issues)
         loaded_at = loaded_at or datetime.now().replace(microsecond=0)
