@@ -15,12 +15,13 @@ import duckdb
 import pandas as pd
 
 from etl import db
+from etl.errors import GridError
 
 # Statement types that only read. DESCRIBE, SHOW, SUMMARIZE and FROM-first queries are SELECTs.
 READING = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 
-class BadQuery(Exception):
+class BadQuery(GridError):
     """The text is not one reading statement, or DuckDB refused it; str() is Chinese."""
 
 

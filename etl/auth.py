@@ -24,12 +24,13 @@ from functools import cache
 from pathlib import Path
 
 from etl import db
+from etl.errors import GridError
 
 N, R, P = 2**14, 8, 1
 USERS_FILE = "users.json"
 
 
-class BadPassword(Exception):
+class BadPassword(GridError):
     """The password does not meet the minimum rules."""
 
 

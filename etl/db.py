@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from etl.errors import GridError
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "grid.duckdb"
 SQL_DIR = Path(__file__).resolve().parent / "rules" / "sql"
@@ -41,28 +43,29 @@ BUSY_MESSAGE = "数据库正忙：另一个导入、重建或修改正在进行�
 LOCKED_MESSAGE = "数据库文件正被其他程序占用（例如 DuckDB 命令行），请关闭后重试"
 
 
-class DatabaseBusy(Exception):
+class DatabaseBusy(GridError):
     """Another of our writers holds the database; try again shortly. str() is for users."""
 
-    message = BUSY_MESSAGE
+    text = BUSY_MESSAGE
 
     def __init__(self, path: str = "", detail: str = "") -> None:
-        super().__init__(path)
+        super().__init__(self.text + (f"（{detail}）" if detail else ""))
         self.path = path
         self.detail = detail
-
-    def __str__(self) -> str:
-        return self.message + (f"（{self.detail}）" if self.detail else "")
 
 
 class DatabaseLocked(DatabaseBusy):
     """Another program (not this tool's writers) keeps the DuckDB file locked."""
 
-    message = LOCKED_MESSAGE
+    text = LOCKED_MESSAGE
 
 
-class DatabaseMissing(Exception):
+class DatabaseMissing(GridError):
     """The database file does not exist yet."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"数据库文件不存在：{path}")
+        self.path = path
 
 
 def db_path(path: str | os.PathLike[str] | None = None) -> Path:

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import auth, db
+from etl.errors import GridError
 from etl.load import eventlog
 from etl.output import charts_theme, export
 from etl.rules import board, queries
@@ -230,8 +231,11 @@ new MutationObserver((records) => {
     )
 
 
-class NoData(Exception):
+class NoData(GridError):
     """The database has nothing to show yet."""
+
+    def __init__(self, message: str = "还没有数据：请先在「数据上传」页导入表格") -> None:
+        super().__init__(message)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -296,6 +300,14 @@ def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:
                           help="简报中的各张表格，每张一个工作表")  # fmt: skip
 
 
+PAGE_FAILED = "页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。"
+
+
+def sentence(message: str) -> str:
+    """A message as one sentence on the page: ends with a full stop."""
+    return message if message.endswith(("。", "！", "？")) else f"{message}。"
+
+
 def run_page(body: Any) -> None:
     """Run a page body, turning expected conditions into friendly messages (never a traceback)."""
     try:
@@ -307,11 +319,11 @@ def run_page(body: Any) -> None:
             icon=":material/upload_file:",
         )
         st.page_link("pages/upload.py", label="前往「数据上传」页 →", icon=":material/upload:")
-    except db.DatabaseBusy as exc:  # our own writer, or (DatabaseLocked) another program
-        st.warning(f"{exc}。")
-    except Exception:  # the last guard: log for the maintainer, a plain message for the user
+    except GridError as exc:  # expected (a busy database, a refused value…): its Chinese message
+        st.warning(sentence(exc.message))
+    except Exception:  # anything else is a bug: logged for the maintainer, a plain message for the user
         log.exception("page failed")
-        st.error("页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。")
+        st.error(PAGE_FAILED)
 
 
 def today() -> date:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import db
+from etl.errors import GridError
 from etl.output import notices
 from etl.safetext import md
 from pages import common
@@ -76,8 +77,8 @@ def drafts_section(f: common.Filters, drafts: pd.DataFrame, user: str | None) ->
     ):
         try:
             done = notices.issue_notices(f.area, f.month, on=on, by=user, ids=chosen)
-        except (notices.BadNoticeDate, db.DatabaseBusy) as exc:
-            st.error(str(exc))
+        except GridError as exc:  # a date before the month, a busy database
+            st.error(exc.message)
             return
         st.session_state["notice_message"] = f"已登记下发 {len(done)} 份通知，可在「已下发通知」中下载。"
         st.rerun()
@@ -134,11 +135,11 @@ def response_section(f: common.Filters, user: str | None) -> None:
         return
     try:
         action(pick, on=on, by=user, note=note)
-    except (notices.BadNoticeDate, notices.NoticeClosed, notices.NoSuchNotice) as exc:
-        st.error(str(exc))
-        return
     except db.DatabaseBusy as exc:
         st.error(f"{exc}（未登记）")
+        return
+    except GridError as exc:  # a wrong date, a closed or unknown notice
+        st.error(exc.message)
         return
     done = "回复" if action is notices.record_response else "办结"
     st.session_state["notice_message"] = f"已登记{done}：{md(_label(n))}"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from etl.errors import GridError
+
 Severity = Literal["error", "warning"]
 
 
@@ -59,7 +61,7 @@ class Issue:
         }
 
 
-class FileRejected(Exception):
+class FileRejected(GridError):
     """The file has errors; nothing of it was loaded."""
 
     def __init__(self, file_name: str, issues: list[Issue]) -> None:

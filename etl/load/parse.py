@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from etl.errors import GridError
 from etl.safetext import strip_controls
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
-class CellError(ValueError):
-    """A cell's value cannot be read as the type its column needs."""
+class CellError(GridError, ValueError):
+    """A cell's value cannot be read as the type its column needs (still a ValueError, as a
+    failed conversion is)."""
 
 
 NAME_MAX = 100  # characters in a name (grid, leader, unit, code): a line on a page or a notice

@@ -14,12 +14,13 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from etl import db
+from etl.errors import GridError
 from etl.load import eventlog, store
 
 BACKUPS_KEPT = 3
 
 
-class RebuildFailed(Exception):
+class RebuildFailed(GridError):
     """Rebuild stopped; the database was left as it was. str() is a Chinese message."""
 
 

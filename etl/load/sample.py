@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from etl import db
+from etl.errors import GridError
 from etl.load import store
 
 SAMPLE_DIR = db.ROOT / "data" / "sample"
@@ -59,8 +60,14 @@ def build_sample_db(path: Path, *, force: bool = False) -> dict[str, int] | None
     return {"files": len(files), "rows": rows}
 
 
-class NotOnlySample(Exception):
+class NotOnlySample(GridError):
     """The database holds data loaded by someone: it is not the shipped sample."""
+
+    def __init__(self, path: os.PathLike[str]) -> None:
+        super().__init__(
+            f"数据库 {path} 中已有导入的本县数据，不能清空示例数据；如需撤销，请逐个撤销导入批次"
+        )
+        self.path = path
 
 
 def clear_sample_db(path: str | os.PathLike[str] | None = None) -> Path | None:

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from etl import db
+from etl.errors import GridError
 from etl.load import eventlog, registry_guard
 from etl.load.extract import extract_file
 from etl.load.extraction import Context, Extraction, RubricItem
@@ -34,8 +35,12 @@ WHOLE_KINDS = tuple(k.name for k in vocabulary().kinds.values() if k.period == "
 TABLES = tuple(dict.fromkeys([*(k.table for k in vocabulary().kinds.values()), "monthly_item_score"]))
 
 
-class NoSuchBatch(Exception):
+class NoSuchBatch(GridError):
     """No batch has that id."""
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__(f"没有编号为 #{batch_id} 的批次")
+        self.batch_id = batch_id
 
 
 @dataclass

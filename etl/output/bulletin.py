@@ -25,6 +25,7 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from etl.errors import GridError
 from etl.output import doccharts, document, export
 from etl.output.document import FANGSONG, HEI, KAI, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_SMALL_5, SONG
 from etl.output.notices import ISSUER, ISSUER_SHORT, PLAN
@@ -36,7 +37,7 @@ NUMERALS = "一二三四五六七八九十"
 BULLETIN_DAY = 5  # the bulletin of a month is dated the 5th of the following month
 
 
-class NoCheck(Exception):
+class NoCheck(GridError):
     """The area has no monthly check in that month, so there is nothing to report."""
 
 

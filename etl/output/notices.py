@@ -37,6 +37,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from etl import db
+from etl.errors import GridError
 from etl.load import eventlog
 from etl.output import document
 from etl.output.document import FANGSONG, HEI, SIZE_2, SIZE_3, SONG
@@ -63,15 +64,15 @@ PLAN = "《翁源县城市网格化管理工作实施方案》（翁委办〔201
 NUMBER_PREFIX = "翁两创督"
 
 
-class NoSuchNotice(Exception):
+class NoSuchNotice(GridError):
     """No issued notice has that id."""
 
 
-class NoticeClosed(Exception):
+class NoticeClosed(GridError):
     """The notice is already closed (已办结); nothing more can be recorded on it."""
 
 
-class BadNoticeDate(Exception):
+class BadNoticeDate(GridError):
     """A date that cannot be right for the notice (before it was issued, or before its month)."""
 
 

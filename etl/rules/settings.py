@@ -23,10 +23,12 @@ from decimal import Decimal, InvalidOperation
 import duckdb
 import pandas as pd
 
+from etl.errors import GridError
+
 Number = int | float
 
 
-class InvalidSetting(Exception):
+class InvalidSetting(GridError):
     """A setting key is unknown or its value is not allowed; the message says what is."""
 
 
