@@ -41,17 +41,19 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
     # Registry and rubric first: a workbook may carry them with the scores that use them, so
     # the other sheets are recognised (their item columns) and resolved against the new ones.
     pending = list(filled)
-    for kind in ("grids", "rubric"):
+    kinds = vocabulary().kinds
+    for shape in ("registry", "rubric"):
         for sheet in list(pending):
             layout = locate(sheet, ctx)
-            if layout is None or layout.kind != kind:
+            if layout is None or kinds[layout.kind].shape != shape:
                 continue
             pending.remove(sheet)
-            result = SheetResult(sheet=sheet.name, kind=kind)
+            result = SheetResult(sheet=sheet.name, kind=layout.kind)
             reader = RowReader(sheet, layout, ctx, parse.GridIndex(ctx.grids))
-            if kind == "grids":
+            table = kinds[layout.kind].table
+            if shape == "registry":
                 extract_grids(reader, result)
-                rows = result.tables["grid_registry"]
+                rows = result.tables[table]
                 ctx.grids = [
                     parse.GridEntry(r["area"], str(r["grid_code"]), str(r["grid_name"]),
                                     str(r["leader_name"] or ""))
@@ -59,7 +61,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
                 ]  # fmt: skip
             else:
                 extract_rubric(reader, result)
-                rows = result.tables["rubric_item"]
+                rows = result.tables[table]
                 ctx.rubric = [
                     RubricItem(str(r["item_code"]), str(r["category"]), r["content"] or "",
                                float(r["max_points"]))
@@ -82,7 +84,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
                 )  # fmt: skip
             )
         else:
-            EXTRACTORS[vocabulary().kinds[layout.kind].shape](reader, result, sheet)
+            EXTRACTORS[kinds[layout.kind].shape](reader, result, sheet)
         _finish_sheet(reader, result)
         out.issues += reader.issues
         if result.row_count == 0 and not any(i.severity == "error" for i in reader.issues):

@@ -22,11 +22,6 @@ def _declarations() -> dict[str, Any]:
     return tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
 
 
-# The kinds, in the order columns.toml declares them (also the order of recognition ties).
-KINDS: tuple[str, ...] = tuple(_declarations()["kinds"])
-KIND_LABELS: dict[str, str] = {
-    name: spec.get("title", spec["label"]) for name, spec in _declarations()["kinds"].items()
-}
 DEFAULT_AREA = "县城"
 
 
@@ -43,11 +38,13 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A row rule declared with the kind: `field` may not exceed `not_above`."""
+    """A row rule declared with the kind: `field` may not exceed `not_above` (records) or may not
+    come before `not_before` (events)."""
 
     field: str
-    not_above: str
-    message: str  # with {value} and {limit}
+    message: str  # with {value} and {limit} (not_above)
+    not_above: str = ""
+    not_before: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,8 +57,10 @@ class KindSpec:
     title: str = ""  # the name users see
     shape: str = "events"
     table: str = ""
+    item_table: str = ""  # (scores) the table of the per-item scores
     period: str = "month"  # whole | month | year
     period_from: str = ""
+    after_today: str = ""  # (events) the warning for a date after today, with {today}
     noun: str = "行"
     note: str = ""
     prefill_grids: bool = False
@@ -91,8 +90,7 @@ def vocabulary() -> Vocabulary:
     raw = _declarations()
     grid_aliases = raw["grid_aliases"]["aliases"]
     kinds: dict[str, KindSpec] = {}
-    for name in KINDS:
-        spec = raw["kinds"][name]
+    for name, spec in raw["kinds"].items():  # in the order declared (also the order of recognition ties)
         cols = []
         for c in spec["columns"]:
             names = [c["header"], *c.get("aliases", [])]
@@ -101,10 +99,14 @@ def vocabulary() -> Vocabulary:
             keys = tuple(dict.fromkeys(parse.header_key(n) for n in names))
             cols.append(ColumnSpec(c["field"], c["header"], keys, c.get("required", False), c["type"],
                                    c.get("min"), c.get("min_message", "")))  # fmt: skip
-        checks = tuple(CheckSpec(k["field"], k["not_above"], k["message"]) for k in spec.get("checks", []))
+        checks = tuple(
+            CheckSpec(k["field"], k["message"], k.get("not_above", ""), k.get("not_before", ""))
+            for k in spec.get("checks", [])
+        )
         kinds[name] = KindSpec(
-            name, spec["label"], tuple(cols), title=KIND_LABELS[name], shape=spec["shape"],
-            table=spec["table"], period=spec["period"], period_from=spec.get("period_from", ""),
+            name, spec["label"], tuple(cols), title=spec.get("title", spec["label"]),
+            shape=spec["shape"], table=spec["table"], item_table=spec.get("item_table", ""), period=spec["period"], period_from=spec.get("period_from", ""),
+            after_today=spec.get("after_today", ""),
             noun=spec.get("noun", "行"), note=spec.get("note", ""),
             prefill_grids=spec.get("prefill_grids", False), rule_macro=spec.get("rule_macro", ""),
             rule_flag=spec.get("rule_flag", ""), rule_short=spec.get("rule_short", ""),
@@ -118,3 +120,8 @@ def vocabulary() -> Vocabulary:
         footer_prefixes=tuple(raw["footer"]["prefixes"]),
         ignored_sheets=frozenset(parse.header_key(h) for h in raw["ignored"]["sheets"]),
     )
+
+
+# The kinds and the names users see, as declared when the program started.
+KINDS: tuple[str, ...] = tuple(vocabulary().kinds)
+KIND_LABELS: dict[str, str] = {k.name: k.title for k in vocabulary().kinds.values()}

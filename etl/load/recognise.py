@@ -14,7 +14,7 @@ from typing import Any
 from etl.load import parse
 from etl.load.extraction import Context, RubricItem
 from etl.load.issues import Issue
-from etl.load.kinds import KIND_LABELS, KINDS, KindSpec, vocabulary
+from etl.load.kinds import KindSpec, vocabulary
 from etl.load.read import Sheet
 
 HEADER_SCAN_ROWS = 25
@@ -106,10 +106,11 @@ def _match_layout(
         if not key or key in voc.ignored:
             continue
         hit = next((c for c in kind.columns if key in c.keys and c.field not in fields), None)
-        if hit and not (kind.name == "monthly_scores" and key in rubric):
+        # On a score sheet a header naming a rubric item is an item column, even if a declared alias.
+        if hit and not (kind.shape == "scores" and key in rubric):
             fields[hit.field] = i
             continue
-        if kind.name == "monthly_scores":
+        if kind.shape == "scores":
             deduction = key.endswith("扣分") and key[:-2] in rubric
             base = key[:-2] if deduction else key
             if base in rubric:
@@ -124,7 +125,7 @@ def locate(sheet: Sheet, ctx: Context) -> Layout | None:
     """The header row(s) and kind of a sheet: the candidate matching most known columns."""
     voc = vocabulary()
     rubric = _rubric_lookup(ctx.rubric)
-    kinds = [ctx.kind] if ctx.kind else list(KINDS)
+    kinds = [ctx.kind] if ctx.kind else list(voc.kinds)
     best: Layout | None = None
     rows = sheet.rows
     for r in range(min(HEADER_SCAN_ROWS, len(rows))):
@@ -140,11 +141,9 @@ def locate(sheet: Sheet, ctx: Context) -> Layout | None:
                 required = [c.field for c in spec.columns if c.required]
                 if any(f not in fields for f in required):
                     continue
-                if name == "monthly_scores" and not items:
-                    continue
+                if spec.shape == "scores" and not items:
+                    continue  # a score sheet has rubric item columns (only score sheets match them)
                 score = len(fields) + len(items)
-                if name == "annual_scores" and items:
-                    continue  # a sheet with rubric item columns is a monthly sheet
                 if best is None or score > best.score:
                     rows_idx = (r, r + 1) if two else (r,)
                     best = Layout(name, rows_idx, headers, fields, items, unknown, score)
@@ -159,11 +158,11 @@ def why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
     best: tuple[int, str, list[str], int] | None = None
     for r in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
         headers = _combined_headers(sheet.rows, r, False)
-        for name in [ctx.kind] if ctx.kind else KINDS:
+        for name in [ctx.kind] if ctx.kind else voc.kinds:
             spec = voc.kinds[name]
             fields, items, _ = _match_layout(headers, spec, rubric)
             missing = [c.header for c in spec.columns if c.required and c.field not in fields]
-            if name == "monthly_scores" and not items:
+            if spec.shape == "scores" and not items:
                 missing.append("考核项目得分列（如 A1 或 公益宣传）")
             hits = len(fields) + len(items)
             if hits and (best is None or hits > best[0]):
@@ -171,10 +170,11 @@ def why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
     if best is None or best[0] < 2:
         return Issue("未识别的工作表（找不到模板中的表头），已跳过", "warning", sheet.name)
     hits, name, missing, row = best
-    if name == "monthly_scores" and not ctx.rubric:
-        return Issue("尚未导入评分细则：请先导入评分细则，再导入月度考核得分", "error", sheet.name)
+    spec = voc.kinds[name]
+    if spec.shape == "scores" and not ctx.rubric:
+        return Issue(f"尚未导入评分细则：请先导入评分细则，再导入{spec.title}", "error", sheet.name)
     return Issue(
-        f"像是「{KIND_LABELS[name]}」表，但缺少必需的列：{'、'.join(missing)}。"
+        f"像是「{spec.title}」表，但缺少必需的列：{'、'.join(missing)}。"
         "请按模板补齐列名",
         "error", sheet.name, row,
     )  # fmt: skip

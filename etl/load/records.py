@@ -31,6 +31,8 @@ SUM_TOLERANCE = 0.01
 
 
 def extract_grids(reader: RowReader, result: SheetResult) -> None:
+    """The registry: one row per grid; the whole registry replaces the one in force."""
+    table = vocabulary().kinds[reader.layout.kind].table
     seen: dict[tuple[str, str], int] = {}
     for order, (n, row) in enumerate(reader.data_rows(), start=1):
         rec = {
@@ -54,14 +56,16 @@ def extract_grids(reader: RowReader, result: SheetResult) -> None:
             col = reader.layout.fields["grid_code"]
             reader.issue(n, col, rec["grid_code"], f"网格编号重复（与第{seen[key]}行相同）")
         seen[key] = n
-        result.tables["grid_registry"].append(rec)
+        result.tables[table].append(rec)
         result.areas.add(rec["area"])
         result.grids.add(str(rec["grid_code"]))
 
 
 def extract_rubric(reader: RowReader, result: SheetResult) -> None:
+    """The rubric: one row per item; the whole rubric replaces the one in force."""
     seen: dict[str, int] = {}
     voc = vocabulary()
+    table = voc.kinds[reader.layout.kind].table
     for order, (n, row) in enumerate(reader.data_rows(), start=1):
         code = reader.value(n, row, "item_code", required=True)
         mx = reader.value(n, row, "max_points", required=True)
@@ -78,7 +82,7 @@ def extract_rubric(reader: RowReader, result: SheetResult) -> None:
                 "考核类别不是八项职责或工作机制之一，页面将按此名称单列", "warning",
             )  # fmt: skip
         seen[code] = n
-        result.tables["rubric_item"].append(
+        result.tables[table].append(
             {
                 "item_code": code,
                 "category": cat,
@@ -146,7 +150,9 @@ def _default_month(
 
 
 def _extract_monthly(reader: RowReader, result: SheetResult, sheet: Sheet) -> None:
+    """Scores: one row per grid and month, a column per rubric item (or its deduction)."""
     layout = reader.layout
+    spec = vocabulary().kinds[layout.kind]
     rows = reader.data_rows()
     resolve_areas(reader, rows)
     default_month, bad_default = _default_month(reader, result, sheet, MONTH_NOT_FOUND)
@@ -257,7 +263,7 @@ def _extract_monthly(reader: RowReader, result: SheetResult, sheet: Sheet) -> No
         total_value = round(item_sum, 4)
         totals[month][(g.area, g.code)] = total_value
         base = {"area": g.area, "month": month, "grid_code": g.code}
-        result.tables["monthly_score"].append(
+        result.tables[spec.table].append(
             {
                 **base,
                 "total": total_value,
@@ -267,7 +273,7 @@ def _extract_monthly(reader: RowReader, result: SheetResult, sheet: Sheet) -> No
             }  # fmt: skip
         )
         for s in scores:
-            result.tables["monthly_item_score"].append({**base, **s})
+            result.tables[spec.item_table].append({**base, **s})
         result.areas.add(g.area)
         result.periods.add(month.strftime("%Y-%m"))
         result.grids.add(g.code)
@@ -286,6 +292,8 @@ def _extract_monthly(reader: RowReader, result: SheetResult, sheet: Sheet) -> No
 
 
 def _extract_annual(reader: RowReader, result: SheetResult, sheet: Sheet) -> None:
+    """Year-end scores: one row per grid and year."""
+    table = vocabulary().kinds[reader.layout.kind].table
     rows = reader.data_rows()
     resolve_areas(reader, rows)
     default_year = sheet_year(sheet, reader.layout, reader.ctx)
@@ -322,7 +330,7 @@ def _extract_annual(reader: RowReader, result: SheetResult, sheet: Sheet) -> Non
                          f"同一年度网格重复：已在第{seen[key]}行出现")  # fmt: skip
             continue
         seen[key] = n
-        result.tables["annual_score"].append(
+        result.tables[table].append(
             {
                 "area": g.area,
                 "year": year,
@@ -339,70 +347,54 @@ def _extract_annual(reader: RowReader, result: SheetResult, sheet: Sheet) -> Non
         result.row_count += 1
 
 
-def _non_negative(reader: RowReader, n: int, row: list[Any], name: str) -> Any:
-    v = reader.value(n, row, name)
-    if v is not None and v < 0:
-        reader.issue(n, reader.layout.fields[name], v, "不能为负数")
-        return None
-    return v
-
-
 def _extract_events(reader: RowReader, result: SheetResult, sheet: Sheet) -> None:
-    """reports, volunteer and problems: one row per event, keyed by the month it belongs to."""
-    kind = reader.layout.kind
+    """An `events` kind (reports, volunteer, problems): one row per event, keyed by the month of
+    its date (the declared period_from) unless a 月份 cell says otherwise. Every declared column
+    is read as declared (required, min); a row failing a not_before check is refused, the first
+    check naming it; a date after today is warned about when the kind declares after_today."""
+    layout = reader.layout
+    spec = vocabulary().kinds[layout.kind]
     rows = reader.data_rows()
     resolve_areas(reader, rows)
-    spec = vocabulary().kinds[kind]
-    date_field, table = spec.period_from, spec.table
+    date_field = spec.period_from
+    values = [c for c in spec.columns if c.field not in ("grid", date_field, "month")]
+    today = reader.ctx.today
     for n, row in rows:
         g = reader.value(n, row, "grid", required=True)
         day = reader.value(n, row, date_field, required=True)
         rec: dict[str, Any] = {date_field: day}
-        month = None
-        if kind == "reports":
-            month = reader.value(n, row, "month") if "month" in reader.layout.fields else None
-            rec["title"] = reader.value(n, row, "title")
-            for f in ("pictures", "meetings", "patrols"):
-                rec[f] = _non_negative(reader, n, row, f)
-        elif kind == "volunteer":
-            rec["title"] = reader.value(n, row, "title", required=True)
-            rec["organiser"] = reader.value(n, row, "organiser")
-            rec["participants"] = _non_negative(reader, n, row, "participants")
-            rec["hours"] = _non_negative(reader, n, row, "hours")
-        else:
-            rec["category"] = reader.value(n, row, "category", required=True)
-            for f in ("subcategory", "location", "description", "handler", "recheck"):
-                rec[f] = reader.value(n, row, f)
-            rec["deadline"] = reader.value(n, row, "deadline")
-            rec["rectified_on"] = reader.value(n, row, "rectified_on")
-            if day and rec["deadline"] and rec["deadline"] < day:
-                reader.issue(n, reader.layout.fields["deadline"], rec["deadline"],
-                             "整改期限早于发现日期，请核对")  # fmt: skip
-                continue
-            if day and rec["rectified_on"] and rec["rectified_on"] < day:
-                reader.issue(n, reader.layout.fields["rectified_on"], rec["rectified_on"],
-                             "整改完成日期早于发现日期，请核对")  # fmt: skip
-                continue
-        if (
-            g is None
-            or day is None
-            or any(rec.get(f) is None for f in ("title",) if kind == "volunteer")
-            or (kind == "problems" and rec["category"] is None)
-        ):
+        month = reader.value(n, row, "month") if "month" in layout.fields else None
+        ok = True
+        for c in values:
+            v = reader.value(n, row, c.field, required=c.required)
+            if v is not None and c.min is not None and v < c.min:
+                reader.issue(n, layout.fields[c.field], v,
+                             "不能为负数" if v < 0 else c.min_message or f"应不小于 {c.min:g}")  # fmt: skip
+                v = None
+            ok = ok and not (c.required and v is None)
+            rec[c.field] = v
+        failed = next(
+            (k for k in spec.checks if k.not_before and rec.get(k.field) and rec.get(k.not_before)
+             and rec[k.field] < rec[k.not_before]),
+            None,
+        )  # fmt: skip
+        if failed:
+            reader.issue(n, layout.fields[failed.field], rec[failed.field], failed.message)
+            continue
+        if g is None or day is None or not ok:
             continue
         month = month or date(day.year, day.month, 1)
         try:
-            parse.check_month(month, reader.ctx.today)
+            parse.check_month(month, today)
         except parse.CellError as exc:  # a date within the coming year, but of a month to come
-            reader.issue(n, reader.layout.fields[date_field], day, f"所属{exc}")
+            reader.issue(n, layout.fields[date_field], day, f"所属{exc}")
             continue
-        if kind == "reports" and day > reader.ctx.today:  # suspect: it cannot have arrived yet
-            reader.issue(n, reader.layout.fields[date_field], day,
-                         f"报送日期晚于今天（{reader.ctx.today:%Y-%m-%d}），请核对；导入后在该日期到来之前"
-                         "按尚未报送计", "warning")  # fmt: skip
+        if spec.after_today and day > today:  # suspect: it cannot have happened yet
+            reader.issue(n, layout.fields[date_field], day, spec.after_today.format(today=f"{today:%Y-%m-%d}"),
+                         "warning")  # fmt: skip
         rec.update({"area": g.area, "month": month, "grid_code": g.code,
                     "sheet": sheet.name, "excel_row": n})  # fmt: skip
-        result.tables[table].append(rec)
+        result.tables[spec.table].append(rec)
         result.areas.add(g.area)
         result.periods.add(month.strftime("%Y-%m"))
         result.grids.add(g.code)
@@ -444,6 +436,8 @@ def _extract_records(reader: RowReader, result: SheetResult, sheet: Sheet) -> No
                 ok, v = False, None
             rec[c.field] = v
         for chk in spec.checks:
+            if not chk.not_above:
+                continue
             value, limit = rec.get(chk.field), rec.get(chk.not_above)
             if value is not None and limit is not None and value > limit:
                 col = layout.fields[chk.field]

@@ -32,14 +32,15 @@ class RowReader:
         self.ctx = ctx
         self.index = index
         self.issues: list[Issue] = []
-        self.col_types = {c.field: c.type for c in vocabulary().kinds[layout.kind].columns}
+        spec = vocabulary().kinds[layout.kind]
+        self.col_types = {c.field: c.type for c in spec.columns}
         self.prefer_area: str | None = None
         self._memo: dict[str, dict[Any, tuple[bool, Any]]] = {}
         self.conversions: dict[str, dict[str, str]] = defaultdict(dict)
         self.seen: dict[tuple[str, str], parse.GridEntry] = {}  # grids the sheet's rows name
         self._row_grid: tuple[int, parse.GridEntry] | None = None  # (Excel row, its grid)
         # Score sheets hold one row per grid: a bad cell's message names the row's grid too.
-        self.name_grid = layout.kind in ("monthly_scores", "annual_scores")
+        self.name_grid = spec.shape in ("scores", "annual")
 
     def issue(self, row: int, col: int | None, value: Any, message: str, severity: str = "error") -> None:
         header = self.layout.headers[col] if col is not None and col < len(self.layout.headers) else None

@@ -27,7 +27,7 @@ REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
     spec = vocabulary().kinds[kind]
     cols = [(c.header, c.required) for c in spec.columns if not c.field.endswith("_hint")]
-    if kind == "monthly_scores":
+    if spec.shape == "scores":
         cols = [(h, r) for h, r in cols if h not in ("排名",)]
         items = [(f"{i.code} {i.category}（{i.max_points:g}分）", True) for i in ctx.rubric]
         if not items:
@@ -76,13 +76,14 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
     headers = [h for h, _ in cols]
     max_rows = 1000
     grid_col = headers.index("网格") + 1 if "网格" in headers else None
-    if kind == "grids" and ctx.grids:
+    spec = voc.kinds[kind]
+    if spec.shape == "registry" and ctx.grids:
         for i, g in enumerate(ctx.grids, start=2):
             values = {"网格编号": g.code, "网格名称": g.name, "片区": g.area, "挂点县领导": g.leader}
             for j, h in enumerate(headers, start=1):
                 if h in values:
                     set_cell(ws, i, j, values[h])
-    if kind == "rubric" and ctx.rubric:
+    if spec.shape == "rubric" and ctx.rubric:
         for i, item in enumerate(ctx.rubric, start=2):
             values = {"项目编号": item.code, "考核类别": item.category, "考核内容": item.content,
                       "分值": item.max_points}  # fmt: skip
@@ -105,14 +106,16 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
         ws.add_data_validation(dv)
         letter = get_column_letter(grid_col)
         dv.add(f"{letter}2:{letter}{max_rows}")
-    if kind == "problems":
-        cats = list(voc.duties + voc.extra_categories)
-        for i, c in enumerate(cats, start=1):
-            set_cell(lists, i, 3, c)
+    # A category column (problems) offers the duties as a drop-down.
+    category_cols = [c.header for c in spec.columns if c.type == "category" and c.header in headers]
+    cats = list(voc.duties + voc.extra_categories)
+    for i, c in enumerate(cats if category_cols else [], start=1):
+        set_cell(lists, i, 3, c)
+    for header in category_cols:
         dv = DataValidation(type="list", formula1=f"=选项!$C$1:$C${len(cats)}", allow_blank=False)
         dv.error = "问题类别应为八项职责之一或工作机制"
         ws.add_data_validation(dv)
-        letter = get_column_letter(headers.index("问题类别") + 1)
+        letter = get_column_letter(headers.index(header) + 1)
         dv.add(f"{letter}2:{letter}{max_rows}")
     wb.active = 1
     buf = io.BytesIO()
