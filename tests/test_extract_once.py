@@ -5,15 +5,21 @@ checks against the database's rows run at load time whatever is reused."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import monthly_rows, registry_rows, write_xlsx
+from streamlit import config
+from streamlit.testing.v1 import AppTest
 
 from etl import db
 from etl.load import preview, store
 from etl.load.issues import FileRejected
+
+ROOT = Path(__file__).resolve().parent.parent
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
@@ -115,3 +121,34 @@ def test_a_file_changed_after_the_preview_is_extracted_again(
     options = store.Options(kind="monthly_scores")
     store.load_bytes(other.read_bytes(), other.name, path=seeded_copy, reuse=pv.extracted, options=options)
     assert extractions[other.name] == 2
+
+
+@pytest.fixture
+def local_server() -> Iterator[None]:
+    """Served on the loopback address, as `make run` does: loading needs no password."""
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
+
+
+def test_the_upload_page_checks_and_loads_with_one_extraction(
+    seeded_copy: Path,
+    files: Path,
+    extractions: Counter[str],
+    monkeypatch: pytest.MonkeyPatch,
+    local_server: None,
+) -> None:
+    monkeypatch.setenv("GRID_DB", str(seeded_copy))
+    monkeypatch.setenv("GRID_TODAY", "2019-04-10")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/upload.py")
+    at.run()
+    f = write_xlsx(files / "2019年3月.xlsx", {"3月": monthly_rows("2019-03")})
+    at.file_uploader[0].set_value((f.name, f.read_bytes(), XLSX)).run()
+    assert not at.exception
+    next(b for b in at.button if b.label == "确认导入").click().run()
+    assert not at.exception
+    assert "已导入为批次" in at.success[0].value
+    assert extractions[f.name] == 1
+    assert len(march_totals(seeded_copy)) == 28
