@@ -16,8 +16,8 @@ import streamlit as st
 from etl import auth, db
 from etl.errors import GridError
 from etl.load import eventlog
-from etl.output import charts_theme, export
-from etl.rules import board, queries
+from etl.output import bulletin_docx, bulletin_xlsx, charts_theme, export
+from etl.rules import board, bulletin, notices, queries
 from etl.safetext import md
 
 log = logging.getLogger("dashboard")
@@ -285,17 +285,25 @@ def table_downloads(
 
 
 def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:
-    """The month's work bulletin (工作简报) as Word and as Excel, built on click."""
-    from etl.output import bulletin
-
+    """The month's work bulletin (工作简报) as Word and as Excel, built on click, dated by the
+    date picked beside them (default: the bulletin date rule, the 5th of the following month).
+    columns: where the date, the Word and the Excel button go (the date shares the first)."""
     if f.month is None:
         return
-    left, right = columns if columns is not None else st.columns([1, 1, 3])[:2]
+    boxes = columns if columns is not None else st.columns([1, 1, 1, 2], vertical_alignment="bottom")[:3]
+    day_box, left, right = boxes[0], boxes[-2], boxes[-1]
+    default = bulletin.bulletin_date(f.month)
+    issued = day_box.date_input(
+        "简报日期", value=default, min_value=f.month, format="YYYY-MM-DD", key=f"bulletin_date_{f.month:%Y-%m}",
+        width=150,
+        help=f"简报落款的日期，默认为次月5日（{default:%Y-%m-%d}）：报送截止日为当月25日，简报在次月初编发。"
+        "简报中的报送和整改状态都“截至”这一天；日期晚于今天时按今天的情况写。",
+    )  # fmt: skip
     stem = f"{f.area}_{f.month:%Y-%m}_工作简报"
-    left.download_button("工作简报（Word）", deferred(bulletin.build_bulletin_docx, f.area, f.month),
+    left.download_button("工作简报（Word）", deferred(bulletin_docx.build_bulletin_docx, f.area, f.month, None, issued),
                          file_name=f"{stem}.docx", mime=DOCX_MIME, icon=":material/description:",
                          help="按县“两创”办简报格式生成，可在 Word/WPS 中直接修改")  # fmt: skip
-    right.download_button("简报表格（Excel）", deferred(bulletin.build_bulletin_xlsx, f.area, f.month),
+    right.download_button("简报表格（Excel）", deferred(bulletin_xlsx.build_bulletin_xlsx, f.area, f.month, None, issued),
                           file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table_view:",
                           help="简报中的各张表格，每张一个工作表")  # fmt: skip
 
@@ -328,9 +336,7 @@ def run_page(body: Any) -> None:
 
 def today() -> date:
     """Today as the rules see it: GRID_TODAY, else today in Asia/Shanghai (one definition,
-    etl.output.notices.today, which the SQL macro grid_today() agrees with)."""
-    from etl.output import notices
-
+    etl.rules.notices.today, which the SQL macro grid_today() agrees with)."""
     return notices.today()
 
 

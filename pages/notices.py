@@ -1,5 +1,6 @@
 """整改通知: the notices the rules call for in the month, issuing them (as Word files), and
-recording responses and closing. Drafting, recording and the documents live in etl/output/notices.py."""
+recording responses and closing. Drafting and reading live in etl/rules/notices.py, recording in
+etl/load/notice_events.py, the documents in etl/output/notice_doc.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import streamlit as st
 
 from etl import db
 from etl.errors import GridError
-from etl.output import notices
+from etl.load import notice_events
+from etl.output import notice_doc
+from etl.rules import notices
 from etl.safetext import md
 from pages import common
 
@@ -41,7 +44,7 @@ def drafts_section(f: common.Filters, drafts: pd.DataFrame, user: str | None) ->
         return
     counts = drafts["kind"].value_counts()
     st.caption("按规则：" + "，".join(f"{k} {int(counts[k])} 份" for k in notices.KINDS if k in counts))
-    shown = notices.drafts_display(drafts)
+    shown = notice_doc.drafts_display(drafts)
     st.dataframe(
         shown.style.apply(
             lambda r: ["color: #757575"] * len(r) if r["下发情况"] == "已下发" else [""] * len(r), axis=1
@@ -55,7 +58,7 @@ def drafts_section(f: common.Filters, drafts: pd.DataFrame, user: str | None) ->
         return
     st.download_button(
         f"下载待下发通知草稿（{len(pending)} 份 .docx，zip）",
-        common.deferred(notices.month_zip, f.area, f.month, "draft"),
+        common.deferred(notice_doc.month_zip, f.area, f.month, "draft"),
         file_name=f"{f.area}_{f.month:%Y-%m}_整改通知_草稿.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
@@ -76,7 +79,7 @@ def drafts_section(f: common.Filters, drafts: pd.DataFrame, user: str | None) ->
         f"登记下发（{len(chosen)} 份）", type="primary", disabled=not chosen, icon=":material/send:"
     ):
         try:
-            done = notices.issue_notices(f.area, f.month, on=on, by=user, ids=chosen)
+            done = notice_events.issue_notices(f.area, f.month, on=on, by=user, ids=chosen)
         except GridError as exc:  # a date before the month, a busy database
             st.error(exc.message)
             return
@@ -89,11 +92,11 @@ def issued_section(f: common.Filters, issued: pd.DataFrame) -> None:
     if issued.empty:
         st.info(f"{common.month_label(f.month)}还没有下发通知。")
         return
-    shown = notices.notices_display(issued)
+    shown = notice_doc.notices_display(issued)
     st.dataframe(shown.style.apply(_paint_status, axis=1), hide_index=True, width="stretch")
     st.download_button(
         f"下载已下发通知（{len(issued)} 份 .docx，zip）",
-        common.deferred(notices.month_zip, f.area, f.month, "issued"),
+        common.deferred(notice_doc.month_zip, f.area, f.month, "issued"),
         file_name=f"{f.area}_{f.month:%Y-%m}_整改通知.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
@@ -128,9 +131,9 @@ def response_section(f: common.Filters, user: str | None) -> None:
     b1, b2, _ = st.columns([1, 1, 3])
     action = None
     if b1.button("登记收到回复", icon=":material/mark_email_read:"):
-        action = notices.record_response
+        action = notice_events.record_response
     if b2.button("验收办结", icon=":material/task_alt:"):
-        action = notices.close_notice
+        action = notice_events.close_notice
     if action is None:
         return
     try:
@@ -141,7 +144,7 @@ def response_section(f: common.Filters, user: str | None) -> None:
     except GridError as exc:  # a wrong date, a closed or unknown notice
         st.error(exc.message)
         return
-    done = "回复" if action is notices.record_response else "办结"
+    done = "回复" if action is notice_events.record_response else "办结"
     st.session_state["notice_message"] = f"已登记{done}：{md(_label(n))}"
     st.rerun()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, notices
-from etl.rules import board, queries
+from etl.output import charts_scores
+from etl.rules import board, notices, queries
 from etl.safetext import html_text, md
 from pages import common
 

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from etl import cli, db
 from etl.load import store
-from etl.output import bulletin, doccharts
-from etl.rules import board, queries
+from etl.output import bulletin_docx, bulletin_text, bulletin_xlsx, doccharts
+from etl.rules import board, bulletin, queries
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def app_db(template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def docx_bytes(app_db: Path) -> bytes:
     with db.connect() as con:
-        return bulletin.build_bulletin_docx(con, "县城", MARCH)
+        return bulletin_docx.build_bulletin_docx(con, "县城", MARCH)
 
 
 def paragraphs(data: bytes) -> list[str]:
@@ -92,7 +92,7 @@ def test_the_bulletin_heading(docx_bytes: bytes) -> None:
 def test_the_summary_is_written_from_the_figures(app_db: Path, docx_bytes: bytes) -> None:
     with db.connect() as con:
         fig = board.month_figures(con, "县城", MARCH)
-        summary = bulletin.summary_text(bulletin.bulletin_data(con, "县城", MARCH))
+        summary = bulletin_text.summary_text(bulletin.bulletin_data(con, "县城", MARCH))
     assert section(paragraphs(docx_bytes), "总体情况").startswith(summary)
     assert summary.startswith(
         "2019年3月，县“两创”办会同有关部门对县城28个网格开展了常规检查，28个网格参与排名，"
@@ -123,7 +123,7 @@ def test_the_ranking_table_holds_every_ranked_grid_in_order(app_db: Path, docx_b
 
 def test_a_missing_grid_is_shown_as_missing_at_the_end(app_db: Path) -> None:
     with db.connect() as con:
-        data = bulletin.build_bulletin_docx(con, "县城", "2019-02")
+        data = bulletin_docx.build_bulletin_docx(con, "县城", "2019-02")
     rows = [[c.text for c in r.cells] for r in Document(io.BytesIO(data)).tables[0].rows[1:]]
     assert rows[-1][:2] == ["缺检", "05 测试5路"] and rows[-1][-1] == ""
     assert len(rows) == 28
@@ -173,14 +173,14 @@ def test_two_chart_images_are_in_the_document(docx_bytes: bytes) -> None:
 
 def test_issue_number_and_date_can_be_given(app_db: Path) -> None:
     with db.connect() as con:
-        data = bulletin.build_bulletin_docx(con, "县城", MARCH, issue_no=12, issued_on=date(2019, 4, 3))
+        data = bulletin_docx.build_bulletin_docx(con, "县城", MARCH, issue_no=12, issued_on=date(2019, 4, 3))
     texts = [t for t in paragraphs(data) if t.strip()]
     assert texts[1:3] == ["2019年第12期（总第3期）", "翁源县“两创”办公室编\t2019年4月3日"]
 
 
 def test_a_month_without_a_check_has_no_bulletin(app_db: Path) -> None:
     with db.connect() as con, pytest.raises(bulletin.NoCheck, match="县城2019年12月没有月度考核数据"):
-        bulletin.build_bulletin_docx(con, "县城", "2019-12")
+        bulletin_docx.build_bulletin_docx(con, "县城", "2019-12")
 
 
 # ---- The workbook -------------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_a_month_without_a_check_has_no_bulletin(app_db: Path) -> None:
 
 def test_the_xlsx_holds_the_same_tables_one_per_sheet(app_db: Path) -> None:
     with db.connect() as con:
-        data = bulletin.build_bulletin_xlsx(con, "县城", MARCH)
+        data = bulletin_xlsx.build_bulletin_xlsx(con, "县城", MARCH)
         ranking = queries.month_ranking(con, "县城", MARCH)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == [
@@ -250,9 +250,9 @@ def test_ties_that_make_more_than_three_are_counted_and_named(template: Path, tm
     store.load_path(write_xlsx(tmp_path / "更正.xlsx", {"3月": rows}), path=db_file)
     with db.connect() as con:
         data = bulletin.bulletin_data(con, "县城", MARCH)
-        docx = bulletin.bulletin_docx(data)
+        docx = bulletin_docx.bulletin_docx(data)
     assert list(data.bottom["grid_code"]) == ["24", "25", "26", "27", "28"]
-    summary = bulletin.summary_text(data)
+    summary = bulletin_text.summary_text(data)
     assert (
         "末位（含并列）共5个网格：24 测试24路网格（84分）、25 测试25路网格（84分）、26 测试26路网格（84分）"
         in summary
@@ -272,11 +272,11 @@ def test_the_bulletin_is_dated_by_its_rule_and_states_facts_as_of_that_date(app_
         # The connection's own "today" is put back afterwards.
         assert con.execute("SELECT grid_today()").fetchall()[0][0] == date(2019, 4, 10)
     assert (default.issued_on, default.as_of) == (date(2019, 4, 5), date(2019, 4, 5))
-    assert "截至4月5日，1个网格未报送" in bulletin.summary_text(default)
+    assert "截至4月5日，1个网格未报送" in bulletin_text.summary_text(default)
     # Dated 3-26: the late reports of 3-27 had not arrived; the bulletin says so, as of 3-26.
     assert early.as_of == date(2019, 3, 26)
     assert list(early.late["grid_code"]) == [] and len(early.not_reported) == 6
-    assert "截至3月26日，6个网格未报送" in bulletin.summary_text(early)
+    assert "截至3月26日，6个网格未报送" in bulletin_text.summary_text(early)
     # A date ahead of today: the facts are those known today.
     assert (ahead.issued_on, ahead.as_of) == (date(2019, 5, 1), date(2019, 4, 10))
 

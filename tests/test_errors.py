@@ -14,8 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl import cli, db
 from etl.errors import FileUnreadable, GridError
-from etl.load import parse, store
-from etl.output import notices
+from etl.load import notice_events, parse, store
 from pages import common
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -53,7 +52,7 @@ def test_the_message_is_str_and_message() -> None:
     "exc",
     [
         OddCondition("某项设置不允许这样改"),
-        notices.NoticeClosed("这份通知已办结"),
+        notice_events.NoticeClosed("这份通知已办结"),
         FileUnreadable("文件是空的"),
     ],
 )

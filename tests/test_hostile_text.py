@@ -22,9 +22,9 @@ from conftest import monthly_rows, registry_rows, rubric_rows, write_csv, write_
 from docx import Document
 
 from etl import db, safetext
-from etl.load import store
+from etl.load import notice_events, store
 from etl.load.issues import FileRejected
-from etl.output import bulletin, export, notices, template
+from etl.output import bulletin_docx, bulletin_xlsx, export, notice_doc, template
 from etl.rules import queries
 
 TODAY = "2019-04-10"
@@ -156,7 +156,7 @@ def _assert_literal_text(data: bytes, *texts: str) -> None:
 
 def test_bulletin_xlsx_and_table_download_store_names_as_text(hostile_db: Path) -> None:
     with db.connect(hostile_db) as con:
-        data = bulletin.build_bulletin_xlsx(con, "县城", "2019-03")
+        data = bulletin_xlsx.build_bulletin_xlsx(con, "县城", "2019-03")
         table = queries.month_ranking(con, "县城", date(2019, 3, 1))
     _assert_literal_text(data, FORMULA, LEADER_FORMULA, "+SUM(A1)", "@A1", "-1+2", LONG, MARKDOWN)
     shown = export.ranking_display(table, [])
@@ -202,16 +202,16 @@ def test_template_lists_hostile_names_as_text(hostile_db: Path) -> None:
 
 def test_bulletin_docx_and_notices_never_crash_on_loaded_text(hostile_db: Path, tmp_path: Path) -> None:
     with db.connect(hostile_db) as con:
-        docx = bulletin.build_bulletin_docx(con, "县城", "2019-03")
+        docx = bulletin_docx.build_bulletin_docx(con, "县城", "2019-03")
     text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     tables = "\n".join(c.text for t in Document(io.BytesIO(docx)).tables for r in t.rows for c in r.cells)
     assert FORMULA in tables or FORMULA in text
-    issued = notices.issue_notices("县城", "2019-03", path=hostile_db)
+    issued = notice_events.issue_notices("县城", "2019-03", path=hostile_db)
     assert {"26", "27", "28"} <= set(issued["grid_code"])
     with db.connect(hostile_db) as con:
-        files = notices.month_documents(con, "县城", "2019-03", "all")
+        files = notice_doc.month_documents(con, "县城", "2019-03", "all")
     assert len(files) >= len(issued)
-    written = notices.write_documents(files, tmp_path / "通知")
+    written = notice_doc.write_documents(files, tmp_path / "通知")
     assert len(written) == len({n for n, _ in files})
     for name, data in files:
         assert len(name.encode("utf-8")) <= 255
@@ -231,10 +231,10 @@ def test_documents_survive_text_loaded_before_this_check(tmp_path: Path) -> None
         "leader_name": "领导\x00", "lead_unit": "单位\x1f", "area": "县城", "total": 80.0, "rank": 28,
         "n_ranked": 28, "streak": 3, "months": ["2019-01", "2019-02", "2019-03"],
     }  # fmt: skip
-    name = notices.file_name(facts)
+    name = notice_doc.file_name(facts)
     assert len(name.encode("utf-8")) <= 255 and "\x1b" not in name
     try:
-        data = notices.notice_docx(facts, issued_on=date(2019, 4, 10), due_on=date(2019, 4, 20))
+        data = notice_doc.notice_docx(facts, issued_on=date(2019, 4, 10), due_on=date(2019, 4, 20))
     except KeyError:
         pytest.skip("notice facts need more fields than this minimal set")
     Document(io.BytesIO(data))

@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from etl import db
 from etl.load import store
-from etl.output import bulletin, notices
+from etl.output import bulletin_text, notice_text
 from etl.output.display.frame import panel_order
 from etl.output.display.work import lamps_panel
-from etl.rules import lamps
+from etl.rules import bulletin, lamps, notices
 from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,15 +166,15 @@ def test_display_panel(app_db: Path) -> None:
 def test_bulletin_paragraphs(app_db: Path) -> None:
     with db.connect(app_db) as con:
         d = bulletin.bulletin_data(con, "县城", MARCH)
-    lamp = bulletin.lamp_paragraph(d)
+    lamp = bulletin_text.lamp_paragraph(d)
     assert lamp.startswith(
         "按照《实施方案》路灯装灯率100%、亮灯率95%的要求，本月对27个网格的路灯进行了夜间检查"
     )
     assert "12 测试12路网格（亮灯率 95.0%（实为 94.96%），低于 95%）" in lamp
     assert lamp.endswith("19 测试19路网格本月未检查。")
-    work = bulletin.work_paragraph(d)
+    work = bulletin_text.work_paragraph(d)
     assert "14个网格例会少于每月4次" in work and "28 测试28路网格（未报送）" in work
-    assert "路灯方面，夜间检查27个网格" in bulletin.summary_text(d)
+    assert "路灯方面，夜间检查27个网格" in bulletin_text.summary_text(d)
 
 
 def test_notice_for_a_grid_below_target(app_db: Path) -> None:
@@ -182,7 +182,7 @@ def test_notice_for_a_grid_below_target(app_db: Path) -> None:
         drafts = notices.draft_notices(con, "县城", MARCH)
     lamp = drafts[drafts["kind"] == "路灯未达标"].set_index("grid_code")
     assert "08" not in lamp.index and "12" in lamp.index
-    assert lamp.loc["12", "reason"] == "亮灯率 95.0%（实为 94.96%），低于 95%"
-    text = notices._facts_paragraphs(lamp.loc["12", "facts"])[0]
+    assert notice_text.reason(lamp.loc["12", "facts"]) == "亮灯率 95.0%（实为 94.96%），低于 95%"
+    text = notice_text.facts_paragraphs(lamp.loc["12", "facts"])[0]
     assert "应装路灯2105盏，已装2105盏，亮灯1999盏" in text
     assert os.environ.get("GRID_DB")  # the test never touched data/grid.duckdb

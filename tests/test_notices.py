@@ -23,9 +23,9 @@ from conftest import leader_of
 from docx import Document
 
 from etl import cli, db
-from etl.load import eventlog, rebuild
-from etl.output import notices
-from etl.rules import queries
+from etl.load import eventlog, notice_events, rebuild
+from etl.output import notice_doc, notice_text
+from etl.rules import notices, queries
 from tests import appdata
 
 TODAY = "2019-04-10"
@@ -97,7 +97,7 @@ def test_march_drafts_are_exactly_the_rule_hits(app_db: Path) -> None:
     ]
     assert frame["notice_id"].is_unique and len(frame) == 28
     assert not frame["issued"].any()
-    reasons = dict(zip(frame["notice_id"], frame["reason"], strict=True))
+    reasons = dict(zip(frame["notice_id"], map(notice_text.reason, frame["facts"]), strict=True))
     assert reasons["县城|2019-03|07|未按时报送"] == "截止日期3月25日已过，未报送工作信息"
     assert reasons["县城|2019-03|05|未按时报送"] == "3月27日才报送，晚于3月25日截止日期"
     assert reasons["县城|2019-03|28|书面说明"] == "连续3次检查排在末位三名（2019年1月、2月、3月）"
@@ -155,9 +155,9 @@ def test_year_end_notices_for_every_failing_grid(app_db: Path) -> None:
     assert by_kind(december) == {"年度不达标": failing}
     f = december["facts"].iloc[0]
     assert f["pass_mark"] == 88.0 and f["composite"] < 88
-    assert "低于达标线88分" in december["reason"].iloc[0]
+    assert "低于达标线88分" in notice_text.reason(december["facts"].iloc[0])
     assert "年度不达标" not in by_kind(drafted())  # only at year end
-    text = doc_text(notices.notice_docx(f, issued_on=date(2020, 1, 6), due_on=date(2020, 1, 13)))
+    text = doc_text(notice_doc.notice_docx(f, issued_on=date(2020, 1, 6), due_on=date(2020, 1, 13)))
     assert "按常规考核占60%、年终考核占40%计算" in text and "低于88分的达标线，考核等次为不达标" in text
     assert "于2020年1月13日前完成整改" in text and "翁两创督〔2020〕　号" in text
 
@@ -166,7 +166,7 @@ def test_year_end_notices_for_every_failing_grid(app_db: Path) -> None:
 
 
 def test_the_notice_view_has_the_agreed_columns(app_db: Path) -> None:
-    notices.issue_notices("县城", MARCH)
+    notice_events.issue_notices("县城", MARCH)
     columns = list(notice_rows().columns)
     assert columns[:9] == [
         "area", "month", "grid_code", "kind", "issued_on", "due_on", "responded_on", "closed_on", "status"
@@ -174,7 +174,7 @@ def test_the_notice_view_has_the_agreed_columns(app_db: Path) -> None:
 
 
 def test_issuing_records_dates_numbers_and_facts_once(app_db: Path) -> None:
-    new = notices.issue_notices("县城", MARCH, by="张三")
+    new = notice_events.issue_notices("县城", MARCH, by="张三")
     assert len(new) == 28
     rows = notice_rows()
     assert set(rows["status"]) == {"待回复"}
@@ -185,27 +185,29 @@ def test_issuing_records_dates_numbers_and_facts_once(app_db: Path) -> None:
     facts = json.loads(rows.set_index("notice_id").loc["县城|2019-03|26|末位整改", "facts"])
     assert (facts["rank"], facts["n_ranked"], facts["leader_name"]) == (26, 28, leader_of(26))
     # Twice: nothing new, nothing duplicated.
-    assert notices.issue_notices("县城", MARCH).empty
+    assert notice_events.issue_notices("县城", MARCH).empty
     assert len(notice_rows()) == 28
     assert drafted()["issued"].all()
 
 
 def test_issuing_some_then_the_rest(app_db: Path) -> None:
-    first = notices.issue_notices("县城", MARCH, ids=["县城|2019-03|07|未按时报送"], on=date(2019, 4, 1))
+    first = notice_events.issue_notices(
+        "县城", MARCH, ids=["县城|2019-03|07|未按时报送"], on=date(2019, 4, 1)
+    )
     assert list(first["grid_code"]) == ["07"] and first["notice_no"].iloc[0] == "翁两创督〔2019〕1号"
-    rest = notices.issue_notices("县城", MARCH, on=date(2019, 4, 2))
+    rest = notice_events.issue_notices("县城", MARCH, on=date(2019, 4, 2))
     assert len(rest) == 27 and "07|未按时报送" not in "".join(rest["notice_id"])
     issued_on = notice_rows().set_index("notice_id")["issued_on"].dt.date
     assert issued_on["县城|2019-03|07|未按时报送"] == date(2019, 4, 1)
     assert issued_on["县城|2019-03|05|未按时报送"] == date(2019, 4, 2)
-    with pytest.raises(notices.BadNoticeDate, match="早于通知所涉月份"):
-        notices.issue_notices("县城", "2019-02", on=date(2019, 1, 31))
+    with pytest.raises(notice_events.BadNoticeDate, match="早于通知所涉月份"):
+        notice_events.issue_notices("县城", "2019-02", on=date(2019, 1, 31))
 
 
 def test_status_follows_responses_closing_and_the_due_date(
     app_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notices.issue_notices("县城", MARCH, on=date(2019, 4, 10))
+    notice_events.issue_notices("县城", MARCH, on=date(2019, 4, 10))
     a, b, c = "县城|2019-03|26|末位整改", "县城|2019-03|28|书面说明", "县城|2019-03|07|未按时报送"
 
     def status(nid: str) -> dict[str, Any]:
@@ -213,7 +215,7 @@ def test_status_follows_responses_closing_and_the_due_date(
 
     monkeypatch.setenv("GRID_TODAY", "2019-04-17")  # the due date itself: still in time
     assert status(a)["status"] == "待回复"
-    notices.record_response(a, on=date(2019, 4, 15), by="李四", note="收到整改报告")
+    notice_events.record_response(a, on=date(2019, 4, 15), by="李四", note="收到整改报告")
     assert status(a)["status"] == "已回复"
     assert (
         status(a)["responded_on"].date() == date(2019, 4, 15) and status(a)["response_note"] == "收到整改报告"
@@ -222,21 +224,21 @@ def test_status_follows_responses_closing_and_the_due_date(
     monkeypatch.setenv("GRID_TODAY", "2019-04-18")  # one day past due, no response
     assert (status(b)["status"], status(b)["days_overdue"]) == ("逾期未回复", 1)
     assert status(a)["status"] == "已回复"  # responded in time stays so
-    notices.record_response(b, on=date(2019, 4, 20))
+    notice_events.record_response(b, on=date(2019, 4, 20))
     assert (status(b)["status"], status(b)["responded_late"]) == ("已回复", True)
 
-    notices.close_notice(a, on=date(2019, 4, 25), by="王五", note="现场复查合格")
+    notice_events.close_notice(a, on=date(2019, 4, 25), by="王五", note="现场复查合格")
     assert (status(a)["status"], status(a)["closed_on"].date()) == ("已办结", date(2019, 4, 25))
-    assert notices.close_notice(a, on=date(2019, 4, 26))["already"] is True
-    with pytest.raises(notices.NoticeClosed, match="已于 2019-04-25 办结"):
-        notices.record_response(a, on=date(2019, 4, 26))
+    assert notice_events.close_notice(a, on=date(2019, 4, 26))["already"] is True
+    with pytest.raises(notice_events.NoticeClosed, match="已于 2019-04-25 办结"):
+        notice_events.record_response(a, on=date(2019, 4, 26))
     # Closed without a response (verified on site) is closed too; an overdue one stays overdue.
-    notices.close_notice(c, on=date(2019, 4, 30))
+    notice_events.close_notice(c, on=date(2019, 4, 30))
     assert status(c)["status"] == "已办结"
-    with pytest.raises(notices.BadNoticeDate, match="早于通知下发日期 2019-04-10"):
-        notices.record_response("县城|2019-03|27|末位整改", on=date(2019, 4, 9))
-    with pytest.raises(notices.NoSuchNotice):
-        notices.record_response("县城|2019-03|01|末位整改")
+    with pytest.raises(notice_events.BadNoticeDate, match="早于通知下发日期 2019-04-10"):
+        notice_events.record_response("县城|2019-03|27|末位整改", on=date(2019, 4, 9))
+    with pytest.raises(notice_events.NoSuchNotice):
+        notice_events.record_response("县城|2019-03|01|末位整改")
     # Nothing is ever deleted: the events pile up, one row per fact recorded.
     events = notice_rows("SELECT action, count(*) AS n FROM notice_event GROUP BY action ORDER BY action")
     assert dict(zip(events["action"], events["n"], strict=True)) == {"close": 2, "issue": 28, "respond": 2}
@@ -246,17 +248,17 @@ def test_status_follows_responses_closing_and_the_due_date(
 
 
 def test_due_days_is_a_setting_and_issued_deadlines_keep(app_db: Path) -> None:
-    notices.issue_notices("县城", MARCH, ids=["县城|2019-03|26|末位整改"], on=date(2019, 4, 10))
+    notice_events.issue_notices("县城", MARCH, ids=["县城|2019-03|26|末位整改"], on=date(2019, 4, 10))
     eventlog.change_setting("notice_due_days", "10", path=app_db)
-    notices.issue_notices("县城", MARCH, ids=["县城|2019-03|27|末位整改"], on=date(2019, 4, 10))
+    notice_events.issue_notices("县城", MARCH, ids=["县城|2019-03|27|末位整改"], on=date(2019, 4, 10))
     due = notice_rows().set_index("grid_code")["due_on"].dt.date.to_dict()
     assert due == {"26": date(2019, 4, 17), "27": date(2019, 4, 20)}
 
 
 def test_rebuild_replays_notices(app_db: Path, tmp_path: Path) -> None:
-    notices.issue_notices("县城", MARCH, on=date(2019, 4, 10), by="张三")
-    notices.record_response("县城|2019-03|26|末位整改", on=date(2019, 4, 12), note="已整改")
-    notices.close_notice("县城|2019-03|26|末位整改", on=date(2019, 4, 14))
+    notice_events.issue_notices("县城", MARCH, on=date(2019, 4, 10), by="张三")
+    notice_events.record_response("县城|2019-03|26|末位整改", on=date(2019, 4, 12), note="已整改")
+    notice_events.close_notice("县城|2019-03|26|末位整改", on=date(2019, 4, 14))
     before = notice_rows("SELECT * FROM notice ORDER BY notice_id")
     events = notice_rows("SELECT * FROM notice_event ORDER BY event_id")
     target = tmp_path / "rebuilt" / "grid.duckdb"
@@ -278,7 +280,7 @@ def doc_text(data: bytes) -> str:
 
 def test_each_notice_is_a_word_document_with_the_facts(app_db: Path) -> None:
     with db.connect() as con:
-        drafts = dict(notices.month_documents(con, "县城", MARCH, which="draft"))
+        drafts = dict(notice_doc.month_documents(con, "县城", MARCH, which="draft"))
     assert len(drafts) == 28
     bottom = doc_text(drafts["2019-03_26_测试26路网格_末位整改.docx"])
     assert "督查整改通知书" in bottom and "县26局：" in bottom
@@ -301,7 +303,7 @@ def test_a_late_report_is_not_told_to_report_again(app_db: Path) -> None:
     """Grid 05 reported on 3-27, after the 25th: its notice states the late date and asks for
     the reason, and never orders it to 补报 what it has already sent (grid 07 sent nothing)."""
     with db.connect() as con:
-        drafts = dict(notices.month_documents(con, "县城", MARCH, which="draft"))
+        drafts = dict(notice_doc.month_documents(con, "县城", MARCH, which="draft"))
     late = doc_text(drafts["2019-03_05_测试5路网格_未按时报送.docx"])
     assert "于3月27日才报送，晚于3月25日的截止日期" in late
     assert "于2019年4月17日前书面说明2019年3月工作信息逾期报送的原因，今后严格在每月截止日期前报送" in late
@@ -311,12 +313,12 @@ def test_a_late_report_is_not_told_to_report_again(app_db: Path) -> None:
 
 
 def test_issued_documents_keep_what_was_issued(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    notices.issue_notices("县城", MARCH, on=date(2019, 4, 10))
+    notice_events.issue_notices("县城", MARCH, on=date(2019, 4, 10))
     monkeypatch.setenv("GRID_TODAY", "2019-06-01")
     with db.connect() as con:
-        issued = dict(notices.month_documents(con, "县城", MARCH, which="issued"))
-        assert notices.month_documents(con, "县城", MARCH, which="draft") == []
-        archive = zipfile.ZipFile(io.BytesIO(notices.month_zip(con, "县城", MARCH, "issued")))
+        issued = dict(notice_doc.month_documents(con, "县城", MARCH, which="issued"))
+        assert notice_doc.month_documents(con, "县城", MARCH, which="draft") == []
+        archive = zipfile.ZipFile(io.BytesIO(notice_doc.month_zip(con, "县城", MARCH, "issued")))
     text = doc_text(issued["2019-03_26_测试26路网格_末位整改.docx"])
     assert "翁两创督〔2019〕" in text and "2019年4月10日" in text and "于2019年4月17日前完成整改" in text
     assert sorted(archive.namelist()) == sorted(issued)
@@ -400,7 +402,7 @@ def test_notices_page_issues_and_records_a_response(app_db: Path) -> None:
 
 
 def test_overview_shows_open_and_overdue_notices(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    notices.issue_notices("县城", MARCH, on=date(2019, 4, 1))
+    notice_events.issue_notices("县城", MARCH, on=date(2019, 4, 1))
     monkeypatch.setenv("GRID_TODAY", "2019-04-10")  # due 4-08: all 28 overdue
     at = open_page("overview")
     assert {m.label: m.value for m in at.metric}["整改通知 未办结/逾期"] == "28 / 28"

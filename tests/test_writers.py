@@ -251,8 +251,7 @@ def test_two_loads_at_once_are_both_kept(live: Path, files: Path) -> None:
 def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While another process holds the writer lock, each writing function says "busy"."""
     from etl import auth
-    from etl.load import sample
-    from etl.output import notices
+    from etl.load import notice_events, sample
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]);"
@@ -267,8 +266,8 @@ def test_every_writer_takes_the_same_lock(live: Path, files: Path, monkeypatch: 
             lambda: store.revert(3, path=live),
             lambda: eventlog.change_setting("pass_mark", "70", path=live),
             lambda: rebuild.rebuild(live),
-            lambda: notices.issue_notices("县城", "2019-03", path=live),
-            lambda: notices.record_response("x", path=live),
+            lambda: notice_events.issue_notices("县城", "2019-03", path=live),
+            lambda: notice_events.record_response("x", path=live),
             lambda: sample.build_sample_db(live, force=True),
             lambda: sample.clear_sample_db(live),
         ]

@@ -263,7 +263,7 @@ def replay_setting(con: duckdb.DuckDBPyConnection, event: dict[str, Any]) -> Non
 
 
 # The notice_event table is append-only: issue, respond and close are rows of it
-# (etl/output/notices.py records them; a rebuild inserts the logged ones again).
+# (etl/load/notice_events.py records them; a rebuild inserts the logged ones again).
 NOTICE_FIELDS = ("event_id", "notice_id", "action", "area", "month", "grid_code", "kind", "on_date", "due_on",
                  "notice_no", "facts", "note", "recorded_at", "recorded_by")  # fmt: skip
 INSERT_NOTICE_EVENT = f"""

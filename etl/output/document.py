@@ -1,6 +1,7 @@
 """Word documents in the house style of county official papers (党政机关公文格式, GB/T 9704 in
 spirit): A4, 仿宋 body with first-line indent, 黑体 / 楷体 headings, a red masthead rule, page
-numbers as "— 1 —". Shared by the bulletin (etl/output/bulletin.py) and the notices (etl/output/notices.py).
+numbers as "— 1 —". Shared by the bulletin (etl/output/bulletin_docx.py) and the notices
+(etl/output/notice_doc.py).
 
 Font names are those of a Chinese Windows/WPS install (宋体, 黑体, 仿宋, 楷体); Word and
 LibreOffice substitute where one is missing. East Asian text needs the w:eastAsia font set

@@ -92,6 +92,12 @@ CREATE OR REPLACE MACRO needed_for_rank(needed_pass, nth_other, needed_nth) AS
         WHEN needed_pass IS NULL OR needed_nth IS NULL THEN NULL
         ELSE greatest(needed_pass, needed_nth)
     END::DOUBLE;
+
+-- The work bulletin (工作简报) of a month is dated the 5th of the following month unless
+-- another date is chosen: the month's reports are due on the 25th and the office compiles the
+-- bulletin in the first days of the next month (README). Not the day the file is generated.
+CREATE OR REPLACE MACRO bulletin_date(m) AS
+    (date_trunc('month', m::DATE) + INTERVAL 1 MONTH + INTERVAL 4 DAY)::DATE;
 -- <<< pure rule macros
 
 -- ---------------------------------------------------------------------------------------
@@ -652,7 +658,16 @@ UNION ALL
 SELECT area, month, grid_code, '路灯未达标', 7
 FROM lamp_monthly WHERE NOT meets_target;
 
--- Issued notices (etl/notices.py records them in notice_event): one row per notice.
+-- The statuses a bulletin dated `issued` states are as of that date, or as of today when the
+-- date lies ahead (a draft written early states what is known today).
+CREATE OR REPLACE MACRO bulletin_as_of(issued) AS least(issued::DATE, grid_today());
+
+-- DOMAIN §9: a notice issued on `issued` is due notice_due_days later (the setting at the time
+-- of issue; the notice_event row keeps the date it stated).
+CREATE OR REPLACE MACRO notice_due_on(issued) AS
+    (issued::DATE + (SELECT notice_due_days FROM rule_setting) * INTERVAL 1 DAY)::DATE;
+
+-- Issued notices (etl/load/notice_events.py records them in notice_event): one row per notice.
 --  * issued_on, due_on (issued_on + notice_due_days at the time of issue, as the notice says),
 --    notice_no and facts come from its 'issue' event.
 --  * responded_on: the first response received; closed_on: when it was verified and closed.
