@@ -190,6 +190,11 @@ def chinese_ui_script() -> str:
         ".map(([p, r]) => [new RegExp(p), r]);"
         """
 const ATTRS = ["title", "aria-label", "placeholder", "data-title"];
+// Plotly draws thousands of SVG nodes per chart, all of them our own texts or its words
+// in Chinese through its `locales` config (charts_theme.PLOTLY_CONFIG): never walk inside
+// a chart's drawing. Its toolbar (.modebar, where Streamlit adds a Fullscreen button) is
+// outside the SVG and still translated.
+const SKIP = "svg.main-svg";
 function tr(text) {
   if (!text || !/[A-Za-z]/.test(text)) return null;
   const key = text.trim();
@@ -197,25 +202,29 @@ function tr(text) {
   for (const [re, to] of patterns) if (re.test(text)) return text.replace(re, to);
   return null;
 }
-function fixNode(node) {
-  if (node.nodeType === 3) {
-    const t = tr(node.nodeValue);
-    if (t !== null && t !== node.nodeValue) node.nodeValue = t;
-    return;
-  }
-  if (node.nodeType !== 1 || node.tagName === "SCRIPT" || node.tagName === "STYLE") return;
-  fixAttrs(node);
-  const walk = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
-  let n;
-  while ((n = walk.nextNode())) {
-    if (n.nodeType === 3) { const t = tr(n.nodeValue); if (t !== null && t !== n.nodeValue) n.nodeValue = t; }
-    else fixAttrs(n);
-  }
+function fixText(n) {
+  const t = tr(n.nodeValue);
+  if (t !== null && t !== n.nodeValue) n.nodeValue = t;
 }
 function fixAttrs(el) {
   for (const a of ATTRS) {
-    const v = el.getAttribute && el.getAttribute(a);
+    const v = el.getAttribute(a);
     if (v) { const t = tr(v); if (t !== null && t !== v) el.setAttribute(a, t); }
+  }
+}
+const skip = { acceptNode: (n) => n.nodeType === 1 && (n.tagName === "SCRIPT" || n.tagName === "STYLE"
+  || n.matches(SKIP)) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT };
+function fixNode(node) {
+  const el = node.nodeType === 1 ? node : node.parentElement;
+  if (!el || el.closest(SKIP)) return;
+  if (node.nodeType === 3) { fixText(node); return; }
+  if (node.nodeType !== 1 || skip.acceptNode(node) === NodeFilter.FILTER_REJECT) return;
+  fixAttrs(node);
+  const walk = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, skip);
+  let n;
+  while ((n = walk.nextNode())) {
+    if (n.nodeType === 3) fixText(n);
+    else fixAttrs(n);
   }
 }
 fixNode(document.body);
@@ -223,7 +232,7 @@ new MutationObserver((records) => {
   for (const r of records) {
     if (r.type === "childList") r.addedNodes.forEach(fixNode);
     else if (r.type === "characterData") fixNode(r.target);
-    else if (r.type === "attributes") fixAttrs(r.target);
+    else if (r.type === "attributes" && !r.target.closest(SKIP)) fixAttrs(r.target);
   }
 }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
   attributeFilter: ATTRS});

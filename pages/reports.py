@@ -74,7 +74,7 @@ def body() -> None:
     if statuses.empty:
         st.info(f"{f.year}年暂无信息报送记录，请先在「数据上传」页导入信息报送登记表。")
         return
-    common.plot(charts_reports.report_heatmap(statuses), key="status")
+    st.html(charts_reports.report_table(statuses))
     st.caption(
         f"按时：{day}日前（含）首次报送；逾期：{day}日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
     )
@@ -116,7 +116,7 @@ def work_mechanism(f: common.Filters, label: str) -> None:
         matrix = lamps.work_matrix(common.read(lamps.work_year, f.area, f.year))
         if not matrix.empty:
             st.markdown(f"**{f.year}年各网格每月例会次数**（红色为不足{figures.expected}次）")
-            common.plot(charts_reports.meetings_heatmap(matrix, figures.expected), key="meetings")
+            st.html(charts_reports.meetings_table(matrix, figures.expected))
 
 
 common.run_page(body)

@@ -73,7 +73,7 @@ def body() -> None:
 
     st.subheader("各网格每月活动次数")
     matrix = board.chart_matrix(wide)
-    common.plot(charts_reports.activity_heatmap(matrix), key="heatmap")
+    st.html(charts_reports.activity_table(matrix))
     st.caption(f"{f.year}年：数字为当月活动次数；红色为当月未开展活动（0 次）。")
 
     st.subheader(f"{f.year}年各网格累计")

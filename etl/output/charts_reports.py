@@ -1,13 +1,22 @@
-"""Grid × month charts of the monthly work (Plotly, no Streamlit): 信息报送 status, volunteer
-activity counts, meetings (DOMAIN §6, §7, §11), and the meetings / patrols / pictures lines."""
+"""The monthly work (DOMAIN §6, §7, §11), no Streamlit: grid × month 信息报送 status, volunteer
+activity and meetings, and the meetings / patrols / pictures lines.
+
+A whole area's grid × month matrix (信息报送 and 志愿服务 pages) is a coloured HTML
+table (for st.html): as a Plotly heatmap of 28 grids it cost the server and the browser a
+chart's worth of work each (about a tenth of a second) for what is a table of coloured
+cells. The table has the same colours, the same one-character cells and the full word on
+hover (the cell's title). The trend page's few chosen grids keep the Plotly heatmaps."""
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from etl.output.charts_theme import (
     BLUE,
+    FONT,
     PALETTE,
     RED,
     REPORT_STATUS_COLORS,
@@ -15,7 +24,125 @@ from etl.output.charts_theme import (
     themed,
     with_month_ticks,
 )
-from etl.safetext import plotly_text
+from etl.safetext import html_text, plotly_text
+
+# Dark text on the light colours, white on the strong ones.
+LIGHT_INK = "#1a1a1a"
+PALE_BLUE = "#dbe8f6"
+STYLE = (
+    "<style>"
+    ".gm-wrap{overflow-x:auto;margin:0 0 0.4rem 0}"
+    f"table.gm{{border-collapse:separate;border-spacing:2px;font-family:{FONT};font-size:12px;"
+    "line-height:1.25;margin:0;border:none;width:auto}"
+    "table.gm th,table.gm td{padding:3px 1px;min-width:1.75em;text-align:center;border:none;"
+    "background:none;font-weight:400}"
+    "table.gm thead th{color:#555;font-size:11px;padding-bottom:1px}"
+    "table.gm tbody th{text-align:left;white-space:nowrap;padding:3px 6px 3px 0;max-width:8.5em;"
+    "overflow:hidden;text-overflow:ellipsis;color:#31333f}"
+    "table.gm td.gm-none{background:#f3f4f6}"
+    "@media (min-width:641px){table.gm td,table.gm thead th{min-width:2.3em}}"
+    ".gm-legend{display:flex;flex-wrap:wrap;gap:0.3rem 0.9rem;font-size:12px;color:#31333f;margin:0.1rem 0}"
+    ".gm-legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;"
+    "vertical-align:-1px}"
+    "</style>"
+)
+
+
+def _hex(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def _mix(low: str, high: str, share: float) -> str:
+    """The colour `share` (0 … 1) of the way from low to high."""
+    a, b = _hex(low), _hex(high)
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def _table(matrix: pd.DataFrame, cell: object) -> str:
+    """matrix (index '07 华园路', columns '1月' …) as a table; cell(row label, column, value)
+    gives (text, background, ink, title) or None for an empty cell."""
+    months = [str(c) for c in matrix.columns]
+    head = "".join(f"<th>{html_text(m[:-1] if m.endswith('月') else m)}</th>" for m in months)
+    rows = []
+    for label, values in zip(matrix.index, matrix.itertuples(index=False), strict=True):
+        cells = []
+        for month, value in zip(months, values, strict=True):
+            got = cell(str(label), month, value)  # type: ignore[operator]
+            if got is None:
+                cells.append(
+                    f'<td class="gm-none" title="{html_text(label)} · {html_text(month)}：无记录"></td>'
+                )
+                continue
+            text, fill, ink, title = got
+            cells.append(
+                f'<td style="background:{fill};color:{ink}" title="{html_text(label)} · {html_text(month)}：'
+                f'{html_text(title)}">{html_text(text)}</td>'
+            )
+        rows.append(f'<tr><th title="{html_text(label)}">{html_text(label)}</th>{"".join(cells)}</tr>')
+    return (
+        f'{STYLE}<div class="gm-wrap"><table class="gm"><thead><tr><th>月份</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
+
+
+def report_table(statuses: pd.DataFrame) -> str:
+    """Grid × month 信息报送 status (board.chart_matrix of queries.report_matrix) in the four
+    status colours, one character a cell (按/逾/未/待), the full word on hover, and a legend."""
+
+    def cell(label: str, month: str, status: object) -> tuple[str, str, str, str] | None:
+        if _missing(status) or str(status) not in REPORT_STATUS_COLORS:
+            return None
+        fill = REPORT_STATUS_COLORS[str(status)]
+        ink = "white" if fill in (RED, REPORT_STATUS_COLORS["按时"]) else LIGHT_INK
+        return str(status)[:1], fill, ink, str(status)
+
+    legend = "".join(
+        f'<span><i style="background:{c}"></i>{s}</span>' for s, c in REPORT_STATUS_COLORS.items()
+    )
+    return _table(statuses, cell) + f'<div class="gm-legend">{legend}</div>'
+
+
+def count_table(
+    matrix: pd.DataFrame, *, enough: float, unit: str, what: str, blank: str | None = None
+) -> str:
+    """Grid × month counts: a month below `enough` is a strong red cell with white text, other
+    months in blues (darker for more). A missing count is an empty cell, or, when `blank` is
+    given, a red cell showing `blank` (a month without a reported count falls short too)."""
+    known = [float(v) for row in matrix.itertuples(index=False) for v in row if not _missing(v)]
+    top = max([float(enough) + 1, *known])
+
+    def cell(label: str, month: str, value: object) -> tuple[str, str, str, str] | None:
+        if _missing(value):
+            if blank is None:
+                return None
+            return blank, RED, "white", f"未填写（按不足{enough:g}{unit}计）"
+        v = float(value)  # type: ignore[arg-type]
+        if v < enough:
+            return f"{v:g}", RED, "white", f"{v:g} {unit}{what}，不足{enough:g}{unit}"
+        share = min(1.0, v / top)
+        return (
+            f"{v:g}",
+            _mix(PALE_BLUE, BLUE, share),
+            "white" if share > 0.55 else LIGHT_INK,
+            f"{v:g} {unit}{what}",
+        )
+
+    return _table(matrix, cell)
+
+
+def activity_table(matrix: pd.DataFrame, unit: str = "次") -> str:
+    """Grid × month volunteer activity counts (at least one a month): a zero month red."""
+    return count_table(matrix, enough=1, unit=unit, what="志愿服务活动")
+
+
+def meetings_table(matrix: pd.DataFrame, expected: int) -> str:
+    """Grid × month meetings (etl.rules.lamps.work_matrix): a month short of `expected`
+    meetings red, '—' (also red) for a month without a reported count."""
+    return count_table(matrix, enough=expected, unit="次", what="例会", blank="—")
 
 
 def status_heatmap(statuses: pd.DataFrame, title_x: str = "月份", title_y: str = "网格") -> go.Figure:
@@ -104,40 +231,6 @@ def activity_heatmap(matrix: pd.DataFrame, unit: str = "次") -> go.Figure:
             texttemplate="%{text}",
             textfont={"size": 11},
             hovertemplate="%{y}<br>%{x}：%{z:g} " + unit + "<extra></extra>",
-        )
-    )
-    month_columns(fig, list(matrix.columns))
-    fig.update_yaxes(title_text="", autorange="reversed", type="category", fixedrange=True)
-    fig = themed(fig, height=max(120, 22 * len(matrix) + 50), legend=False)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 46, "b": 6})
-    return fig
-
-
-def meetings_heatmap(matrix: pd.DataFrame, expected: int) -> go.Figure:
-    """Grid × month meetings (etl.rules.lamps.work_matrix): a month short of `expected` meetings is a
-    strong red cell like a zero-volunteer month; '—' marks a month without a reported count
-    (also short). Other months in blues."""
-    z = matrix.to_numpy(dtype=float)
-    shown = [[0.0 if v != v else v for v in row] for row in z]
-    zmax = max(float(expected) + 1, float(pd.Series(z.ravel()).max(skipna=True) or 0))
-    cut = max(0.0, (expected - 0.5) / zmax)
-    scale = [[0.0, RED], [cut, RED], [min(1.0, cut + 1e-6), "#dbe8f6"], [1.0, BLUE]]
-    text = [[("—" if v != v else f"{v:g}") for v in row] for row in z]
-    fig = go.Figure(
-        go.Heatmap(
-            z=shown,
-            x=list(matrix.columns),
-            y=list(matrix.index),
-            zmin=0,
-            zmax=zmax,
-            colorscale=scale,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 11},
-            hovertemplate="%{y}<br>%{x}：%{text} 次例会<extra></extra>",
         )
     )
     month_columns(fig, list(matrix.columns))

@@ -117,18 +117,35 @@ def grid_ranks(totals: pd.DataFrame, n_grids: int | None = None) -> go.Figure:
 
 
 def bump_chart(ranks: pd.DataFrame, highlight: Sequence[str] = ()) -> go.Figure:
-    """Every grid's rank across the year's checks; chosen grids in colour, others grey."""
+    """Every grid's rank across the year's checks; chosen grids in colour, others grey.
+    The grey grids are one trace (each grid's line ends at a gap), drawn under the chosen
+    ones: a trace per grid cost the browser a chart's worth of work per grid."""
     fig = go.Figure()
     codes = list(dict.fromkeys(ranks["grid_code"]))
+    names = {c: plotly_text(f"{c} {n}") for c, n in zip(ranks["grid_code"], ranks["grid_name"], strict=True)}
+    others = ranks[~ranks["grid_code"].isin(list(highlight))]
+    if len(others):
+        xs: list[object] = []
+        ys: list[object] = []
+        texts: list[str | None] = []
+        for code, part in others.groupby("grid_code", sort=False):
+            xs += [*part["month"], None]
+            ys += [None if pd.isna(v) else int(v) for v in part["rank"]] + [None]
+            texts += [names[code]] * len(part) + [None]
+        fig.add_scatter(
+            x=xs, y=ys, text=texts, mode="lines+markers", name="其他网格",
+            line={"width": 1, "color": "#c7cdd6"}, marker={"size": 4}, showlegend=False, opacity=0.8,
+            hovertemplate="%{text}<br>%{x|%Y年%m月}<br>第 %{y} 名<extra></extra>",
+        )  # fmt: skip
     for code in codes:
+        if code not in highlight:
+            continue
         part = ranks[ranks["grid_code"] == code]
-        hot = code in highlight
-        name = plotly_text(f"{code} {part['grid_name'].iloc[0]}")
+        name = names[code]
         fig.add_scatter(
             x=part["month"], y=part["rank"], mode="lines+markers", name=name,
-            line={"width": 3 if hot else 1,
-                  "color": PALETTE[list(highlight).index(code) % len(PALETTE)] if hot else "#c7cdd6"},
-            marker={"size": 7 if hot else 4}, showlegend=hot, opacity=1 if hot else 0.8,
+            line={"width": 3, "color": PALETTE[list(highlight).index(code) % len(PALETTE)]},
+            marker={"size": 7}, showlegend=True, opacity=1,
             hovertemplate=name + "<br>%{x|%Y年%m月}<br>第 %{y} 名<extra></extra>",
         )  # fmt: skip
     n = int(ranks["rank"].max()) if ranks["rank"].notna().any() else 1
