@@ -22,7 +22,7 @@ from bench_views import SIZES, build  # noqa: E402
 
 from etl import db  # noqa: E402
 from etl.load.sample import build_sample_db  # noqa: E402
-from etl.rules import queries  # noqa: E402
+from etl.rules import calendar  # noqa: E402
 from tests.browser import browser, running_app, settle  # noqa: E402
 
 PAGES = ["", "ranking", "trends", "annual", "volunteer", "reports", "problems", "grids", "upload"]
@@ -60,8 +60,8 @@ def render(page, url: str) -> float:  # noqa: ANN001
 
 def bench(db_file: Path, label: str, repeat: int) -> list[tuple[str, float, float]]:
     with db.connect(db_file) as con:
-        area = queries.areas(con)[0]
-        month = queries.months(con, area)[-1]
+        area = calendar.areas(con)[0]
+        month = calendar.months(con, area)[-1]
     query = f"?area={area}&year={month.year}&month={month:%Y-%m}"
     rows = []
     with running_app(db_file, today="2020-01-10") as base, browser() as b:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from etl import db  # noqa: E402
-from etl.rules import queries  # noqa: E402
+from etl.rules import assessment, calendar, findings, rankings, reporting, trends, volunteering  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -275,8 +275,8 @@ def bench_size(path: Path, size: Size, repeat: int) -> dict[str, float]:
     with db.connect(path) as con:
         db.ensure_schema(con)  # a kept database gets the current views
         con.execute("SET VARIABLE grid_today = ?::DATE", [TODAY])
-        area = queries.areas(con)[0]
-        month = queries.months(con, area)[-1]
+        area = calendar.areas(con)[0]
+        month = calendar.months(con, area)[-1]
         year = month.year
         codes = [
             r[0]
@@ -300,23 +300,23 @@ def bench_size(path: Path, size: Size, repeat: int) -> dict[str, float]:
                     repeat,
                 )
         calls: dict[str, Callable[[], object]] = {
-            "areas": lambda: queries.areas(con),
-            "months": lambda: queries.months(con, area),
-            "years": lambda: queries.years(con, area),
-            "month_ranking": lambda: queries.month_ranking(con, area, month),
-            "rank_changes": lambda: queries.rank_changes(con, area, month),
-            "category_extremes": lambda: queries.category_extremes(con, area, month),
-            "streak_warnings": lambda: queries.streak_warnings(con, area, month),
-            "grid_history(3 grids)": lambda: queries.grid_history(con, area, codes),
-            "annual_table": lambda: queries.annual_table(con, area, year),
-            "annual_summary": lambda: queries.annual_summary(con, area, year),
-            "provisional_standing": lambda: queries.provisional_standing(con, area, year),
-            "report_matrix": lambda: queries.report_matrix(con, area, year),
-            "missing_reports": lambda: queries.missing_reports(con, area, month),
-            "volunteer_matrix": lambda: queries.volunteer_matrix(con, area, year),
-            "problem_figures(year)": lambda: queries.problem_figures(con, area, year),
-            "problem_figures(month)": lambda: queries.problem_figures(con, area, year, month),
-            "overdue_problems": lambda: queries.overdue_problems(con, area),
+            "areas": lambda: calendar.areas(con),
+            "months": lambda: calendar.months(con, area),
+            "years": lambda: calendar.years(con, area),
+            "month_ranking": lambda: rankings.month_ranking(con, area, month),
+            "rank_changes": lambda: rankings.rank_changes(con, area, month),
+            "category_extremes": lambda: rankings.category_extremes(con, area, month),
+            "streak_warnings": lambda: rankings.streak_warnings(con, area, month),
+            "grid_history(3 grids)": lambda: trends.grid_history(con, area, codes),
+            "annual_table": lambda: assessment.annual_table(con, area, year),
+            "annual_summary": lambda: assessment.annual_summary(con, area, year),
+            "provisional_standing": lambda: assessment.provisional_standing(con, area, year),
+            "report_matrix": lambda: reporting.report_matrix(con, area, year),
+            "missing_reports": lambda: reporting.missing_reports(con, area, month),
+            "volunteer_matrix": lambda: volunteering.volunteer_matrix(con, area, year),
+            "problem_figures(year)": lambda: findings.problem_figures(con, area, year),
+            "problem_figures(month)": lambda: findings.problem_figures(con, area, year, month),
+            "overdue_problems": lambda: findings.overdue_problems(con, area),
         }
         for name, fn in calls.items():
             figures[f"read {name}"] = timed(fn, repeat)

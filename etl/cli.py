@@ -25,7 +25,7 @@ from etl.load.issues import FileRejected
 from etl.load.kinds import KIND_LABELS, KINDS
 from etl.load.parse import CellError, parse_month, parse_year
 from etl.load.recognise import CLI_HINTS
-from etl.rules import notices, queries, settings
+from etl.rules import calendar, notices, settings
 
 # The document writers (etl.output.bulletin_docx, bulletin_xlsx, notice_doc, template, export: matplotlib, python-docx,
 # openpyxl) are imported inside the commands that write documents, for start-up time only:
@@ -193,7 +193,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
 def _area(con: object, wanted: str | None) -> str | None:
     """The area asked for, else 县城 when there is one, else the first area; None if unknown."""
-    areas = queries.areas(con)  # type: ignore[arg-type]
+    areas = calendar.areas(con)  # type: ignore[arg-type]
     if wanted:
         return wanted if wanted in areas else None
     return "县城" if "县城" in areas else (areas[0] if areas else None)

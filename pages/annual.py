@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores
-from etl.rules import board, queries
+from etl.output import charts_scores, tables
+from etl.rules import assessment
 from etl.safetext import md
 from pages import common
 
@@ -22,7 +22,7 @@ def paint_rows(frame):  # noqa: ANN001, ANN202
             return ["background-color: #fdecea; color: #8e1c1c"] * len(row)
         return [""] * len(row)
 
-    return board.screen_text(frame, FORMATS).style.apply(paint, axis=1)
+    return tables.screen_text(frame, FORMATS).style.apply(paint, axis=1)
 
 
 FORMATS = {
@@ -59,7 +59,7 @@ def committee_flags(table, summary) -> None:  # noqa: ANN001
     incomplete = table[table["incomplete"].astype(bool)]
     if len(incomplete):
         parts = [
-            f"{md(r.grid_code)} {md(r.grid_name)}（{board.annual_note(r._asdict()).removeprefix('未完成：')}）"
+            f"{md(r.grid_code)} {md(r.grid_name)}（{tables.annual_note(r._asdict()).removeprefix('未完成：')}）"
             for r in incomplete.head(MAX_NAMED).itertuples()
         ]
         more = f"等 {len(incomplete)} 个网格（见下表）" if len(incomplete) > MAX_NAMED else ""
@@ -69,7 +69,7 @@ def committee_flags(table, summary) -> None:  # noqa: ANN001
         )
 
 
-def what_if(table, rules: board.AnnualRules, area: str, year: int) -> None:  # noqa: ANN001
+def what_if(table, rules: assessment.AnnualRules, area: str, year: int) -> None:  # noqa: ANN001
     """Other weights and pass mark, computed by the view's own SQL; nothing is stored."""
     st.caption("在此调整权重和达标线只用于测算，不会修改系统设置，也不影响上方正式结果。")
     c1, c2 = st.columns(2)
@@ -95,8 +95,8 @@ def what_if(table, rules: board.AnnualRules, area: str, year: int) -> None:  # n
         f"测算口径：综合得分 = 常规考核平均分 × **{pct}%** + 年终考核得分 × **{100 - pct}%**，"
         f"达标线 **{mark:g}** 分。"
     )
-    test = common.read(queries.annual_what_if, area, year, pct / 100, mark, (100 - pct) / 100)
-    summary = common.read(queries.annual_what_if_summary, area, year, pct / 100, mark, (100 - pct) / 100)
+    test = common.read(assessment.annual_what_if, area, year, pct / 100, mark, (100 - pct) / 100)
+    summary = common.read(assessment.annual_what_if_summary, area, year, pct / 100, mark, (100 - pct) / 100)
     official = dict(zip(table["grid_code"], table["tier"].astype(object), strict=True))
     changed = [
         (r.grid_code, r.grid_name, official.get(r.grid_code), r.tier)
@@ -104,11 +104,11 @@ def what_if(table, rules: board.AnnualRules, area: str, year: int) -> None:  # n
         if isinstance(r.tier, str) and official.get(r.grid_code) != r.tier
     ]
     row = st.container(horizontal=True, gap="medium")
-    row.metric("测算奖励总额", board.yuan_text(summary["total_yuan"].sum()))
+    row.metric("测算奖励总额", tables.yuan_text(summary["total_yuan"].sum()))
     row.metric("等次变化的网格", f"{len(changed)} 个")
     if changed:
         st.markdown("；".join(f"{md(c)} {md(n)}：{a or '未完成'} → **{b}**" for c, n, a, b in changed))
-    shown = board.annual_display(test)
+    shown = tables.annual_display(test)
     st.dataframe(
         paint_rows(shown),
         hide_index=True,
@@ -121,8 +121,8 @@ def what_if(table, rules: board.AnnualRules, area: str, year: int) -> None:  # n
 def provisional(table, area: str, year: int) -> None:  # noqa: ANN001
     """A year in progress: standing so far and the year-end score each grid needs."""
     st.subheader("年度进行中：暂定名次")
-    prov = common.read(queries.provisional_standing, area, year)
-    shown = board.provisional_display(prov, pending_only=True)
+    prov = common.read(assessment.provisional_standing, area, year)
+    shown = tables.provisional_display(prov, pending_only=True)
     n_final = int(table["year_end"].notna().sum())
     st.caption(
         f"下表为还没有年终考核得分的 {len(shown)} 个网格"
@@ -133,7 +133,7 @@ def provisional(table, area: str, year: int) -> None:  # noqa: ANN001
     config = {c: st.column_config.TextColumn(c, alignment="right") for c in PROVISIONAL_FORMATS}
     config["冲击上一等次所需年终得分"] = st.column_config.TextColumn(width="medium")
     st.dataframe(
-        board.screen_text(shown, PROVISIONAL_FORMATS),
+        tables.screen_text(shown, PROVISIONAL_FORMATS),
         hide_index=True,
         width="stretch",
         column_config=config,
@@ -145,12 +145,12 @@ def body() -> None:
     f = common.filters()
     common.sample_banner()
     st.title("年度考评")
-    table = common.read(queries.annual_table, f.area, f.year)
+    table = common.read(assessment.annual_table, f.area, f.year)
     if table.empty:
         st.info(f"{md(f.area)}{f.year}年暂无考核数据，请先在「数据上传」页导入月度考核表和年终考核得分。")
         return
-    rules = common.read(board.annual_rules)
-    summary = common.read(queries.annual_summary, f.area, f.year)
+    rules = common.read(assessment.annual_rules)
+    summary = common.read(assessment.annual_summary, f.area, f.year)
     w1, w2 = round(rules.w_routine * 100), round(rules.w_year_end * 100)
     st.caption(
         f"{md(f.area)} · {f.year}年度 · 综合得分 = 常规考核平均分 × {w1}% + 年终考核得分 × {w2}%（保留两位小数）"
@@ -180,7 +180,7 @@ def body() -> None:
     row = outer.container(horizontal=True, gap="medium")
     row.metric("参与考评网格", f"{n_done} / {len(table)}")
     row.metric(
-        "奖励总额", board.yuan_text(summary["total_yuan"].sum()), help="一类、二类、三类、达标网格奖励之和"
+        "奖励总额", tables.yuan_text(summary["total_yuan"].sum()), help="一类、二类、三类、达标网格奖励之和"
     )
     row = outer.container(horizontal=True, gap="medium")
     row.metric(
@@ -200,7 +200,7 @@ def body() -> None:
     committee_flags(table, summary)
 
     st.subheader("考评结果")
-    shown = board.annual_display(table)
+    shown = tables.annual_display(table)
     st.dataframe(
         paint_rows(shown),
         hide_index=True,
@@ -211,11 +211,11 @@ def body() -> None:
     stem = f"{f.area}_{f.year}年_年度考评"
     common.table_downloads(
         st.container(horizontal=True), stem, shown, sheet="年度考评", title=f"{f.area}网格化管理{f.year}年度考评结果",
-        sheets={"年度考评": shown, "奖励汇总": board.tier_summary_display(summary)},
+        sheets={"年度考评": shown, "奖励汇总": tables.tier_summary_display(summary)},
     )  # fmt: skip
 
     st.subheader("奖惩汇总")
-    st.dataframe(board.tier_summary_display(summary), hide_index=True, width="stretch")
+    st.dataframe(tables.tier_summary_display(summary), hide_index=True, width="stretch")
     st.caption(
         f"名额：一类前 {rules.limits[0]} 名，二类第 {rules.limits[0] + 1}–{rules.limits[1]} 名，"
         f"三类第 {rules.limits[1] + 1}–{rules.limits[2]} 名；综合得分低于达标线为不达标（无奖励，发整改通知书）。"

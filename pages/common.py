@@ -17,7 +17,7 @@ from etl import auth, db
 from etl.errors import GridError
 from etl.load import eventlog
 from etl.output import bulletin_docx, bulletin_xlsx, charts_theme, export
-from etl.rules import board, bulletin, notices, queries
+from etl.rules import bulletin, calendar, notices, registry, reporting
 from etl.safetext import md
 
 log = logging.getLogger("dashboard")
@@ -67,7 +67,7 @@ h1 { font-size: 1.7rem !important; }
 [data-testid="stElementContainer"]:has(#grid-zh-ui) { display: none; }
 /* Plotly's toolbar would cover the legend on a phone: none there. */
 @media (max-width: 640px) { .modebar-container { display: none !important; } }
-/* Ranking cards (board.ranking_cards_html): phones and the overview's podium. */
+/* Ranking cards (tables.ranking_cards_html): phones and the overview's podium. */
 .rank-cards { display: flex; flex-direction: column; gap: 4px; }
 .rc { display: flex; align-items: center; gap: 0.6rem; padding: 0.35rem 0.6rem; border-radius: 6px;
   background: #f6f7f9; border-left: 5px solid #c5cbd3; line-height: 1.3; }
@@ -350,7 +350,7 @@ def today() -> date:
 
 
 def month_label(m: date | str) -> str:
-    d = queries.month_start(m)
+    d = calendar.month_start(m)
     return f"{d.year}年{d.month}月"
 
 
@@ -398,7 +398,7 @@ def _pick(key: str, options: list[str], default: str | None) -> str | None:
 
 def sidebar_filters() -> Filters:
     """片区 · 年度 · 月份 in the sidebar, mirrored in the URL (?area=县城&year=2018&month=2018-05)."""
-    areas = read(queries.areas)
+    areas = read(calendar.areas)
     if not areas:
         raise NoData
     default_area = "县城" if "县城" in areas else areas[0]
@@ -406,9 +406,9 @@ def sidebar_filters() -> Filters:
     area = st.sidebar.selectbox("片区", areas, key="area")
     # Every month with data of any kind (reports and volunteer records count too), so that a
     # month's reports can be seen before its scores arrive; the default is the latest check.
-    checked = [m.strftime("%Y-%m") for m in read(queries.months, area)]
-    months = sorted(set(checked) | {m.strftime("%Y-%m") for m in read(queries.data_months, area)})
-    years = [str(y) for y in read(queries.years, area)] or [str(today().year)]
+    checked = [m.strftime("%Y-%m") for m in read(calendar.months, area)]
+    months = sorted(set(checked) | {m.strftime("%Y-%m") for m in read(calendar.data_months, area)})
+    years = [str(y) for y in read(calendar.years, area)] or [str(today().year)]
     latest = checked[-1] if checked else (months[-1] if months else None)
     if "month" not in st.session_state and st.query_params.get("month") in months:
         # A link with a month but no year: the year follows the month.
@@ -431,7 +431,7 @@ def sidebar_filters() -> Filters:
             st.query_params[k] = v
     if not month and "month" in st.query_params:
         del st.query_params["month"]
-    return Filters(area=area, year=int(year), month=queries.month_start(month) if month else None,
+    return Filters(area=area, year=int(year), month=calendar.month_start(month) if month else None,
                    checked=bool(month) and month in checked)  # fmt: skip
 
 
@@ -457,7 +457,7 @@ def filters() -> Filters:
 
 
 def sample_banner() -> None:
-    if read(board.is_sample_data):
+    if read(registry.is_sample_data):
         st.markdown(
             '<div class="grid-banner-sample">示例数据：当前显示的是随软件附带的示例数据（人名均为虚构），'
             "导入本县真实表格后此提示消失。</div>",
@@ -465,14 +465,14 @@ def sample_banner() -> None:
         )
 
 
-def as_of(f: Filters) -> board.AsOf:
-    """The page's one "as of" (board.AsOf): the same today for every status on every page."""
-    return read(board.as_of, f.month or today())
+def as_of(f: Filters) -> calendar.AsOf:
+    """The page's one "as of" (calendar.AsOf): the same today for every status on every page."""
+    return read(calendar.as_of, f.month or today())
 
 
 def future_reports_warning(f: Filters) -> None:
     """Reports of the month dated after today cannot be right as of today: name them."""
-    future = read(board.future_reports, f.area, f.month)
+    future = read(reporting.future_reports, f.area, f.month)
     if future.empty:
         return
     t = as_of(f).today

@@ -19,7 +19,7 @@ import streamlit as st
 from etl.output.display import figures, frame, reads, render, standing, work
 from etl.output.display.frame import Body
 from etl.output.display.render import Html
-from etl.rules import board, queries
+from etl.rules import calendar, headline, rankings, registry
 from pages import common
 
 log = logging.getLogger("dashboard.display")
@@ -40,11 +40,11 @@ def _params() -> tuple[str | None, str | None, int, list[str], int]:
 
 
 def _ranking(area: str, month: date) -> Body:
-    return standing.ranking_panel(common.read(queries.month_ranking, area, month))
+    return standing.ranking_panel(common.read(rankings.month_ranking, area, month))
 
 
 def _warnings(area: str, month: date) -> Body:
-    return standing.warnings_panel(common.read(queries.month_ranking, area, month))
+    return standing.warnings_panel(common.read(rankings.month_ranking, area, month))
 
 
 def _reports(area: str, month: date) -> Body:
@@ -62,7 +62,7 @@ def _problems(area: str, month: date) -> Body:
 
 def _map(area: str, month: date) -> Body:
     return figures.map_panel(
-        common.read(board.registry, area), common.read(queries.month_ranking, area, month)
+        common.read(registry.registry, area), common.read(rankings.month_ranking, area, month)
     )
 
 
@@ -90,12 +90,12 @@ BUILDERS: dict[str, Callable[[str, date], Body]] = {
 
 def _panel(panel: str, area: str, month_text: str | None) -> tuple[date, date, Html, str]:
     """(month, as-of date, body, footer note) for the area's chosen or latest checked month."""
-    months: list[date] = common.read(queries.months, area)
+    months: list[date] = common.read(calendar.months, area)
     if not months:
         raise common.NoData
     month = frame.pick_month(months, month_text)
     body, note = BUILDERS[panel](area, month)
-    return month, common.read(board.month_figures, area, month).today, body, note
+    return month, common.read(headline.month_figures, area, month).today, body, note
 
 
 def body() -> None:
@@ -122,7 +122,7 @@ def body() -> None:
         as_of = common.today()
         note = ""
         try:
-            areas = common.read(queries.areas)
+            areas = common.read(calendar.areas)
             if not areas:
                 raise common.NoData
             area = area_param if area_param in areas else ("县城" if "县城" in areas else areas[0])

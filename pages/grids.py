@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_map, gridmap
-from etl.rules import board
+from etl.output import charts_map, gridmap, tables
+from etl.rules import registry
 from etl.safetext import md
 from pages import common
 
@@ -17,7 +17,7 @@ def body() -> None:
     st.title("网格档案")
     f = common.filters()
     area, month = f.area, f.month
-    reg = common.read(board.registry, area)
+    reg = common.read(registry.registry, area)
     if reg.empty:
         st.info(f"{md(area)}暂无网格名册，请先在「数据上传」页导入网格名册。")
         return
@@ -26,7 +26,7 @@ def body() -> None:
     st.caption(f"{md(area)} · 共 {len(reg)} 个网格" + (f"（{parts}）" if parts else ""))
 
     st.subheader("网格分布示意图")
-    scores = common.read(board.map_scores, area, month)
+    scores = common.read(registry.map_scores, area, month)
     if month is None:
         st.caption(f"{md(area)}暂无月度考核得分，各网格显示为灰色。")
     else:
@@ -39,7 +39,7 @@ def body() -> None:
 
     st.subheader("网格名册")
     st.caption("每个网格的挂点县领导、牵头单位、责任单位、网格范围和工作站联系人，以最新导入的网格名册为准。")
-    shown = board.registry_display(reg)
+    shown = tables.registry_display(reg)
     st.dataframe(
         shown,
         hide_index=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_lamps
+from etl.output import charts_lamps, lamptables
 from etl.rules import lamps
 from etl.safetext import html_text, md
 from pages import common
@@ -18,9 +18,9 @@ def red_banner(text: str) -> None:
 
 
 RESULT_STYLE = {
-    lamps.SHORT: "background-color: #fdecea; color: #8e1c1c; font-weight: 600",
-    lamps.UNCHECKED: "color: #757575",
-    lamps.MET: "color: #2e7d32",
+    lamptables.SHORT: "background-color: #fdecea; color: #8e1c1c; font-weight: 600",
+    lamptables.UNCHECKED: "color: #757575",
+    lamptables.MET: "color: #2e7d32",
 }
 
 
@@ -72,7 +72,7 @@ def body() -> None:
                     for i, r in enumerate(below.to_dict("records"), start=1)
                 )
             )
-        unchecked = lamps.unchecked_names(month)
+        unchecked = lamptables.unchecked_names(month)
         if unchecked:
             st.caption("未检查（本月无记录）：" + "、".join(unchecked))
 
@@ -82,7 +82,7 @@ def body() -> None:
                    "比率显示到 0.1%，是否达标按未四舍五入的比率判断，所以显示为 95.0% 的网格也可能未达标。")  # fmt: skip
 
         st.subheader("各网格明细")
-        table = lamps.lamp_table(month, targets)
+        table = lamptables.lamp_table(month, targets)
         st.dataframe(
             table.style.map(lambda v: RESULT_STYLE.get(v, ""), subset=["结果"]),
             hide_index=True,
@@ -91,14 +91,14 @@ def body() -> None:
         stem = f"{f.area}_{f.month:%Y-%m}_路灯检查"
         common.table_downloads(st.container(horizontal=True), stem, table, sheet="路灯检查",
                                title=f"{f.area}路灯检查情况（{label}）",
-                               highlight={"路灯检查": lamps.short_flags(table)})  # fmt: skip
+                               highlight={"路灯检查": lamptables.short_flags(table)})  # fmt: skip
 
     if not trend.empty:
         st.subheader("全片区逐月情况")
         common.plot(charts_lamps.lamp_trend(trend, targets.install, targets.lit), key="trend")
         st.caption("全片区装灯率 = 各检查网格已装之和 ÷ 应装之和；亮灯率 = 亮灯之和 ÷ 已装之和。")
         with st.expander("逐月数据"):
-            st.dataframe(lamps.lamp_trend_table(trend), hide_index=True, width="stretch")
+            st.dataframe(lamptables.lamp_trend_table(trend), hide_index=True, width="stretch")
 
 
 common.run_page(body)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores
-from etl.rules import board, notices, queries
+from etl.output import charts_scores, tables
+from etl.rules import headline, notices, rankings, trends
 from etl.safetext import html_text, md
 from pages import common
 
@@ -17,9 +17,9 @@ def body() -> None:
     if common.empty_month(f):
         return
     label = common.month_label(f.month)
-    fig = common.read(board.month_figures, f.area, f.month)
+    fig = common.read(headline.month_figures, f.area, f.month)
     st.caption(f"{label} · {common.as_of(f).text}")
-    warnings = common.read(queries.streak_warnings, f.area, f.month)
+    warnings = common.read(rankings.streak_warnings, f.area, f.month)
     for w in warnings.itertuples():
         st.markdown(
             f'<div class="grid-banner-red">⚠ {html_text(w.grid_code)} {html_text(w.grid_name)}：'
@@ -29,13 +29,13 @@ def body() -> None:
 
     common.future_reports_warning(f)
     # The podium comes first: on a phone it is the first screen, before the secondary cards.
-    ranking = common.read(queries.month_ranking, f.area, f.month)
-    top, bottom = board.podium(ranking)
+    ranking = common.read(rankings.month_ranking, f.area, f.month)
+    top, bottom = rankings.podium(ranking)
     left, right = st.columns(2)
     left.markdown("**本月前三名**")
-    left.html(board.ranking_cards_html(top, leader=True))
+    left.html(tables.ranking_cards_html(top, leader=True))
     right.markdown("**本月末位三名**" + ("（含并列）" if len(bottom) > 3 else ""))
-    right.html(board.ranking_cards_html(bottom, leader=True))
+    right.html(tables.ranking_cards_html(bottom, leader=True))
 
     c = st.columns(3)
     c[0].metric("参与排名网格", f"{fig.n_ranked} / {fig.n_grids}",
@@ -69,7 +69,7 @@ def body() -> None:
                 delta_arrow="off", delta_color="red" if nf.overdue else "off",
                 help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数（全部月份）")  # fmt: skip
 
-    history = common.read(queries.grid_history, f.area, ())
+    history = common.read(trends.grid_history, f.area, ())
     if not history.averages.empty:
         st.subheader("片区平均分走势")
         common.plot(charts_scores.area_trend(history.averages))

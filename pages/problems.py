@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_problems
-from etl.rules import board, queries
+from etl.output import charts_problems, tables
+from etl.rules import findings, headline
 from etl.safetext import md
 from pages import common
 
@@ -37,13 +37,13 @@ def body() -> None:
     scope = scope or "year"
     month = f.month if scope == "month" else None
     period = label if month else f"{f.year}年"
-    figures = common.read(queries.problem_figures, f.area, f.year, month)
-    cats = common.read(board.problem_categories, f.area, f.year, month)
+    figures = common.read(findings.problem_figures, f.area, f.year, month)
+    cats = common.read(findings.problem_categories, f.area, f.year, month)
     found, done = int(figures["found"].sum()), int(figures["rectified"].sum())
     on_time, overdue = int(figures["rectified_on_time"].sum()), int(figures["overdue"].sum())
     st.caption(
         f"{md(f.area)} · {period}发现的问题 · 整改率 = 已整改 ÷ 发现；按时整改率 = 期限内整改 ÷ 已整改；"
-        f"基数少于 {board.SMALL_SAMPLE} 个标「样本少」"
+        f"基数少于 {tables.SMALL_SAMPLE} 个标「样本少」"
     )
     st.caption(common.as_of(f).text.replace("状态", "整改状态", 1))
     if found == 0:
@@ -62,7 +62,7 @@ def body() -> None:
         )
         c = outer.container(horizontal=True, gap="medium")
         for name, part, whole in (("整改率", done, found), ("按时整改率", on_time, done)):
-            small = " · 样本少" if 0 < whole < board.SMALL_SAMPLE else ""
+            small = " · 样本少" if 0 < whole < tables.SMALL_SAMPLE else ""
             c.metric(
                 name,
                 common.fmt_pct(part / whole) if whole else "—",
@@ -72,23 +72,23 @@ def body() -> None:
             )
 
         st.subheader("按网格")
-        by_grid = board.problem_display(figures, by="grid")
+        by_grid = tables.problem_display(figures, by="grid")
         st.dataframe(
             paint_overdue(by_grid), hide_index=True, width="stretch", height=min(38 + 35 * len(by_grid), 1050)
         )
         common.plot(charts_problems.problem_bars(figures), key="by_grid")
 
         st.subheader("按问题类别")
-        by_cat = board.problem_display(cats, by="category")
+        by_cat = tables.problem_display(cats, by="category")
         st.dataframe(paint_overdue(by_cat), hide_index=True, width="stretch")
         common.plot(charts_problems.problem_bars(cats), key="by_category")
 
     st.subheader("逾期未整改问题清单")
-    overdue_list = board.overdue_display(common.read(queries.overdue_problems, f.area))
+    overdue_list = tables.overdue_display(common.read(findings.overdue_problems, f.area))
     if overdue_list.empty:
         st.success("目前没有逾期未整改的问题。")
         return
-    today = common.read(board.month_figures, f.area, f.month).today
+    today = common.read(headline.month_figures, f.area, f.month).today
     st.caption(
         f"截至 {today.year}年{today.month}月{today.day}日，整个台账中已过整改期限仍未整改的问题，逾期最久的在前（不限统计范围）。"
     )

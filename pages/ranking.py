@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, export
-from etl.rules import board, queries
+from etl.output import charts_scores, export, tables
+from etl.rules import rankings
 from etl.safetext import md
 from pages import common
 
@@ -17,8 +17,8 @@ def body() -> None:
     if common.empty_month(f):
         return
     label = common.month_label(f.month)
-    table = common.read(queries.month_ranking, f.area, f.month)
-    cats = common.read(queries.month_category_scores, f.area, f.month)
+    table = common.read(rankings.month_ranking, f.area, f.month)
+    cats = common.read(rankings.month_category_scores, f.area, f.month)
     categories = list(dict.fromkeys(cats["category"])) if not cats.empty else []
     shown = export.ranking_display(table, categories)
     n_ranked = int((~table["missing"].astype(bool)).sum())
@@ -47,7 +47,7 @@ def body() -> None:
 
     # On screen numbers are text so that a 缺检 row shows "—", not "None"; downloads keep numbers.
     formats = {"排名": "{:.0f}", **{c: "{:.1f}" for c in [*categories, "总分"]}}
-    screen = board.screen_text(shown, formats)
+    screen = tables.screen_text(shown, formats)
     # The deciding columns are pinned and narrow: at 1366×768 they fit without sideways
     # scrolling; the category scores and the leader follow and scroll under them.
     config = {c: st.column_config.TextColumn(c, alignment="right", width=64) for c in categories}
@@ -66,7 +66,7 @@ def body() -> None:
         height=min(38 + 35 * len(shown), 1050),
         column_config=config,
     )
-    narrow.html(board.ranking_cards_html(table))
+    narrow.html(tables.ranking_cards_html(table))
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
     row = st.container(horizontal=True, gap="small")
     common.table_downloads(row, stem, shown, sheet="月度排名", title=f"{f.area}网格化管理月度考核排名（{label}）",

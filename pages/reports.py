@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_reports
-from etl.rules import board, lamps, queries
+from etl.output import charts_reports, lamptables, tables
+from etl.rules import mechanism, registry, reporting
 from etl.safetext import md
 from pages import common
 
@@ -19,17 +19,17 @@ def body() -> None:
     if common.empty_month(f, need_scores=False):
         return
     label = common.month_label(f.month)
-    counts = common.read(board.report_counts, f.area, f.month)
-    missing = common.read(queries.missing_reports, f.area, f.month)
+    counts = common.read(reporting.report_counts, f.area, f.month)
+    missing = common.read(reporting.missing_reports, f.area, f.month)
     deadline = missing["deadline"].iloc[0] if len(missing) else None
-    day = common.read(queries.report_deadline_day)
+    day = common.read(reporting.report_deadline_day)
     st.caption(
         f"{md(f.area)} · {label} · 各网格牵头单位联系人须在每月{day}日前报送当月工作信息（文字和图片）"
     )
     st.caption(common.as_of(f).text)
     common.future_reports_warning(f)
 
-    n = counts.grids or len(common.read(board.registry, f.area))
+    n = counts.grids or len(common.read(registry.registry, f.area))
     # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.
     outer = st.container(horizontal=True, gap="medium")
     c = outer.container(horizontal=True, gap="medium")
@@ -47,7 +47,7 @@ def body() -> None:
     c.metric("待报送", f"{counts.pending} 个", help="还未报送，截止日未到")
 
     st.subheader("催报名单")
-    chase = board.chase_list(missing)
+    chase = tables.chase_list(missing)
     if chase.empty:
         st.success(f"{label}各网格均已报送工作信息。")
     else:
@@ -69,8 +69,8 @@ def body() -> None:
                                title=f"{f.area}网格工作信息催报名单（{label}）")  # fmt: skip
 
     st.subheader(f"{f.year}年报送情况")
-    matrix = common.read(queries.report_matrix, f.area, f.year)
-    statuses = board.chart_matrix(matrix)
+    matrix = common.read(reporting.report_matrix, f.area, f.year)
+    statuses = tables.chart_matrix(matrix)
     if statuses.empty:
         st.info(f"{f.year}年暂无信息报送记录，请先在「数据上传」页导入信息报送登记表。")
         return
@@ -79,15 +79,15 @@ def body() -> None:
         f"按时：{day}日前（含）首次报送；逾期：{day}日后报送；未报送：截止日已过仍未报送；待报送：截止日未到。"
     )
     with st.expander("各网格全年报送次数"):
-        st.dataframe(board.report_year_display(matrix), hide_index=True, width="stretch")
+        st.dataframe(tables.report_year_display(matrix), hide_index=True, width="stretch")
     work_mechanism(f, label)
 
 
 def work_mechanism(f: common.Filters, label: str) -> None:
     """Meetings, foot patrols and pictures the reports carry (DOMAIN §11)."""
     st.subheader("工作机制：例会、徒步巡查、图片")
-    month = common.read(lamps.work_month, f.area, f.month)
-    figures = lamps.work_figures(month)
+    month = common.read(mechanism.work_month, f.area, f.month)
+    figures = mechanism.work_figures(month)
     if not figures.tracked:
         st.info("本片区的信息报送记录从未填写会议次数（例会次数），例会情况显示为“未统计”。"
                 "如需统计，请在报送登记表中加「会议次数」列。")  # fmt: skip
@@ -104,7 +104,7 @@ def work_mechanism(f: common.Filters, label: str) -> None:
             delta_color="red" if figures.short else "green",
         )
     red = "background-color: #fdecea; color: #8e1c1c; font-weight: 600"
-    table = lamps.work_table(month)
+    table = lamptables.work_table(month)
     st.dataframe(
         table.style.map(lambda v: red if str(v).startswith("不足") else "", subset=["例会情况"]),
         hide_index=True,
@@ -113,7 +113,7 @@ def work_mechanism(f: common.Filters, label: str) -> None:
     st.caption(f"{label}：各网格当月报送记录中的例会、巡查、图片数之和；“—”为当月未报送或未填写，"
                f"按例会不足计（每周集中开会一次，每月应≥{figures.expected}次）。")  # fmt: skip
     if figures.tracked:
-        matrix = lamps.work_matrix(common.read(lamps.work_year, f.area, f.year))
+        matrix = lamptables.work_matrix(common.read(mechanism.work_year, f.area, f.year))
         if not matrix.empty:
             st.markdown(f"**{f.year}年各网格每月例会次数**（红色为不足{figures.expected}次）")
             st.html(charts_reports.meetings_table(matrix, figures.expected))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_reports, charts_scores
-from etl.rules import board, lamps, queries
+from etl.output import charts_reports, charts_scores, lamptables, tables
+from etl.rules import mechanism, rankings, registry, reporting, trends, volunteering
 from etl.safetext import html_text, md
 from pages import common
 
@@ -67,8 +67,8 @@ def body() -> None:
     if common.empty_month(f):
         return
     label = common.month_label(f.month)
-    ranking = common.read(queries.month_ranking, f.area, f.month)
-    reg = common.read(board.registry, f.area)
+    ranking = common.read(rankings.month_ranking, f.area, f.month)
+    reg = common.read(registry.registry, f.area)
     labels = {c: f"{c} {n}" for c, n in zip(reg["grid_code"], reg["grid_name"], strict=True)}
     chosen = pick_grids(list(labels), labels, default_grids(ranking))
     if not chosen:
@@ -76,7 +76,7 @@ def body() -> None:
         return
     # Registry order everywhere, so that a grid has the same colour in every chart.
     codes = [c for c in labels if c in chosen]
-    history = common.read(queries.grid_history, f.area, tuple(codes))
+    history = common.read(trends.grid_history, f.area, tuple(codes))
     names = "、".join(labels[c] for c in codes)
     st.caption(f"{md(f.area)} · {md(names)} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
 
@@ -87,7 +87,7 @@ def body() -> None:
     common.plot(charts_scores.grid_ranks(history.totals, n_grids=len(ranking)), key="ranks")
 
     st.subheader("类别得分率")
-    comparison = common.read(board.category_comparison, f.area, f.month, tuple(codes))
+    comparison = common.read(trends.category_comparison, f.area, f.month, tuple(codes))
     if comparison.empty:
         st.info(f"{label}暂无分类别得分。")
     else:
@@ -98,7 +98,7 @@ def body() -> None:
         st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
 
     st.subheader("末位记录")
-    streaks = board.streak_summary(history.totals, f.month)
+    streaks = tables.streak_summary(history.totals, f.month)
     if int(streaks["进入末位三名"].sum()) == 0:
         st.success("所选网格在全部月度考核中均未进入末位三名。")
     else:
@@ -111,24 +111,24 @@ def body() -> None:
     st.dataframe(streaks, hide_index=True, width="stretch")
 
     st.subheader("报送与志愿服务")
-    reports = board.chart_matrix(common.read(queries.report_matrix, f.area, f.year), codes)
+    reports = tables.chart_matrix(common.read(reporting.report_matrix, f.area, f.year), codes)
     if reports.empty:
         st.info(f"{f.year}年暂无信息报送记录。")
     else:
-        st.markdown(f"**{f.year}年信息报送**（每月{common.read(queries.report_deadline_day)}日前报送）")
+        st.markdown(f"**{f.year}年信息报送**（每月{common.read(reporting.report_deadline_day)}日前报送）")
         common.plot(charts_reports.report_heatmap(reports), key="reports")
-    volunteer = board.chart_matrix(common.read(queries.volunteer_matrix, f.area, f.year), codes)
+    volunteer = tables.chart_matrix(common.read(volunteering.volunteer_matrix, f.area, f.year), codes)
     if not volunteer.empty:
         st.markdown(f"**{f.year}年志愿服务活动次数**（每月至少一次，红色为未开展）")
         common.plot(charts_reports.activity_heatmap(volunteer), key="volunteer")
 
     st.subheader("工作机制：例会、徒步巡查、图片")
-    work = common.read(lamps.work_history, f.area, tuple(codes))
-    if not lamps.any_counts(work):
+    work = common.read(mechanism.work_history, f.area, tuple(codes))
+    if not mechanism.any_counts(work):
         st.info("信息报送记录中没有例会、巡查、图片次数（未统计）。")
     else:
         common.plot(charts_reports.work_lines(work, labels), key="work")
-        short = lamps.short_months(work, labels)
+        short = lamptables.short_months(work, labels)
         st.caption(
             "实线为例会次数，点线为徒步巡查次数，虚线为图片张数；断开处为当月未报送或未填写。"
             + (
@@ -136,11 +136,11 @@ def body() -> None:
                 if short
                 else ""
             )
-            + ("" if lamps.tracked(work) else "本片区未统计例会次数。")
+            + ("" if mechanism.tracked(work) else "本片区未统计例会次数。")
         )
 
     st.subheader("全部网格名次变化")
-    ranks = common.read(board.rank_history, f.area, f.year)
+    ranks = common.read(trends.rank_history, f.area, f.year)
     if ranks["rank"].notna().any():
         common.plot(charts_scores.bump_chart(ranks, highlight=codes), key="bump")
         st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")

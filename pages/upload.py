@@ -8,8 +8,8 @@ from etl import db
 from etl.load import preview, registry_guard, revert_preview, sample, store
 from etl.load.issues import FileRejected
 from etl.load.kinds import KIND_LABELS, KINDS
-from etl.output import template
-from etl.rules import board
+from etl.output import tables, template
+from etl.rules import registry
 from etl.safetext import md, md_frame
 from pages import common
 
@@ -150,7 +150,7 @@ def show_preview(pv: preview.FilePreview, options: store.Options, round_: int) -
                 st.text("· " + line)
         if pv.rank_moves is not None and not pv.rank_moves.empty:
             st.markdown("**排名变化：**")
-            st.dataframe(board.screen_text(pv.rank_moves, {"原排名": "{:.0f}"}), hide_index=True)
+            st.dataframe(tables.screen_text(pv.rank_moves, {"原排名": "{:.0f}"}), hide_index=True)
         if not errors:
             samples = pv.sample_rows()
             if samples:
@@ -229,7 +229,7 @@ def history(user: str | None) -> None:
         st.info("还没有导入任何文件。")
         return
     st.dataframe(
-        board.history_display(frame),
+        tables.history_display(frame),
         hide_index=True,
         width="stretch",
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
@@ -264,7 +264,7 @@ def history(user: str | None) -> None:
         if rp.rank_moves is not None and not rp.rank_moves.empty:
             st.markdown("**排名变化：**")
             st.dataframe(
-                board.screen_text(rp.rank_moves, {"原排名": "{:.0f}", "撤销后排名": "{:.0f}"}),
+                tables.screen_text(rp.rank_moves, {"原排名": "{:.0f}", "撤销后排名": "{:.0f}"}),
                 hide_index=True,
             )
         if st.button(f"确认撤销 #{pick}", type="primary", key=f"revert_{pick}"):
@@ -288,7 +288,7 @@ def clean_start(user: str | None) -> None:
     """While only the shipped sample is loaded: one click starts an empty database for the
     county's own files (the sample database is kept aside in a backup folder)."""
     try:
-        only_sample = common.read(board.is_sample_data)
+        only_sample = common.read(registry.is_sample_data)
     except common.NoData:
         return
     if not only_sample:

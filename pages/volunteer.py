@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_reports
-from etl.rules import board, queries
+from etl.output import charts_reports, tables
+from etl.rules import volunteering
 from etl.safetext import html_text, md
 from pages import common
 
@@ -23,8 +23,8 @@ def body() -> None:
     if common.empty_month(f, need_scores=False):
         return
     label = common.month_label(f.month)
-    wide = common.read(queries.volunteer_matrix, f.area, f.year)
-    totals = common.read(board.volunteer_totals, f.area, f.month)
+    wide = common.read(volunteering.volunteer_matrix, f.area, f.year)
+    totals = common.read(volunteering.volunteer_totals, f.area, f.month)
     st.caption(
         f"{md(f.area)} · {label} · 要求：每个网格每月至少开展一次志愿服务活动 · {common.as_of(f).text}"
     )
@@ -56,7 +56,7 @@ def body() -> None:
     )
 
     st.subheader("本月未开展活动的网格")
-    short = common.read(board.volunteer_short, f.area, f.month)
+    short = common.read(volunteering.volunteer_short, f.area, f.month)
     if totals.month_grids == 0:
         st.info(f"{label}暂无志愿服务数据。")
     elif short.empty:
@@ -66,18 +66,18 @@ def body() -> None:
             st.warning(f"{label}还没有任何志愿服务记录；如果本月记录尚未上传，请先上传后再看此名单。")
         red_banner(f"以下 {len(short)} 个网格{label}未开展志愿服务活动，未达到每月至少一次的要求：")
         st.dataframe(
-            board.chase_list(short),
+            tables.chase_list(short),
             hide_index=True,
             width="stretch",
         )
 
     st.subheader("各网格每月活动次数")
-    matrix = board.chart_matrix(wide)
+    matrix = tables.chart_matrix(wide)
     st.html(charts_reports.activity_table(matrix))
     st.caption(f"{f.year}年：数字为当月活动次数；红色为当月未开展活动（0 次）。")
 
     st.subheader(f"{f.year}年各网格累计")
-    shown = board.volunteer_display(wide)
+    shown = tables.volunteer_display(wide)
 
     red = "background-color: #fdecea; color: #8e1c1c; font-weight: 600"
     st.dataframe(

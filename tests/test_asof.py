@@ -10,7 +10,7 @@ import pytest
 
 from etl import db
 from etl.load import store
-from etl.rules import board
+from etl.rules import calendar, headline, reporting
 from tests import appdata
 from tests.conftest import write_xlsx
 
@@ -24,8 +24,8 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_as_of_labels_final_and_provisional(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRID_TODAY", "2019-03-22")
     with db.connect(app_db) as con:
-        march, february = board.as_of(con, "2019-03"), board.as_of(con, "2019-02")
-        figures = board.month_figures(con, "县城", "2019-03")
+        march, february = calendar.as_of(con, "2019-03"), calendar.as_of(con, "2019-02")
+        figures = headline.month_figures(con, "县城", "2019-03")
     assert march.today == february.today == figures.today == date(2019, 3, 22)
     assert not march.final and "状态截至2019年3月22日" in march.text and "暂定" in march.text
     assert february.final and "最终" in february.text
@@ -35,17 +35,17 @@ def test_reports_dated_after_today_are_named(app_db: Path, monkeypatch: pytest.M
     # Every fifth grid reports on the 27th (grid 07 never in March): 05, 10, 15, 20, 25.
     monkeypatch.setenv("GRID_TODAY", "2019-03-22")
     with db.connect(app_db) as con:
-        future = board.future_reports(con, "县城", "2019-03")
-        figures = board.month_figures(con, "县城", "2019-03")
-        earlier = board.future_reports(con, "县城", "2019-02")
+        future = reporting.future_reports(con, "县城", "2019-03")
+        figures = headline.month_figures(con, "县城", "2019-03")
+        earlier = reporting.future_reports(con, "县城", "2019-02")
     assert list(future["grid_code"]) == ["05", "10", "15", "20", "25"]
     assert {d.date() for d in future["submitted_on"]} == {date(2019, 3, 27)}
     assert figures.future_dated == 5 and figures.reported == 22  # not arrived yet as of today
     assert earlier.empty
     monkeypatch.setenv("GRID_TODAY", "2019-04-10")
     with db.connect(app_db) as con:
-        assert board.future_reports(con, "县城", "2019-03").empty
-        assert board.month_figures(con, "县城", "2019-03").future_dated == 0
+        assert reporting.future_reports(con, "县城", "2019-03").empty
+        assert headline.month_figures(con, "县城", "2019-03").future_dated == 0
 
 
 def test_a_report_dated_after_today_is_flagged_on_load(

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from etl import cli, db
 from etl.load import store
 from etl.output import bulletin_docx, bulletin_text, bulletin_xlsx, doccharts
-from etl.rules import board, bulletin, queries
+from etl.rules import bulletin, headline, rankings, trends
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def test_the_bulletin_heading(docx_bytes: bytes) -> None:
 
 def test_the_summary_is_written_from_the_figures(app_db: Path, docx_bytes: bytes) -> None:
     with db.connect() as con:
-        fig = board.month_figures(con, "县城", MARCH)
+        fig = headline.month_figures(con, "县城", MARCH)
         summary = bulletin_text.summary_text(bulletin.bulletin_data(con, "县城", MARCH))
     assert section(paragraphs(docx_bytes), "总体情况").startswith(summary)
     assert summary.startswith(
@@ -108,7 +108,7 @@ def test_the_summary_is_written_from_the_figures(app_db: Path, docx_bytes: bytes
 
 def test_the_ranking_table_holds_every_ranked_grid_in_order(app_db: Path, docx_bytes: bytes) -> None:
     with db.connect() as con:
-        ranking = queries.month_ranking(con, "县城", MARCH)
+        ranking = rankings.month_ranking(con, "县城", MARCH)
     table = Document(io.BytesIO(docx_bytes)).tables[0]
     header = [c.text for c in table.rows[0].cells]
     assert header[:3] == ["排名", "网格", "挂点\n县领导"] and header[-1] == "总分"
@@ -189,7 +189,7 @@ def test_a_month_without_a_check_has_no_bulletin(app_db: Path) -> None:
 def test_the_xlsx_holds_the_same_tables_one_per_sheet(app_db: Path) -> None:
     with db.connect() as con:
         data = bulletin_xlsx.build_bulletin_xlsx(con, "县城", MARCH)
-        ranking = queries.month_ranking(con, "县城", MARCH)
+        ranking = rankings.month_ranking(con, "县城", MARCH)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == [
         "概况",
@@ -243,7 +243,7 @@ def test_ties_that_make_more_than_three_are_counted_and_named(template: Path, tm
     same = item_scores(26, 6)
     with db.connect() as con:
         assert float(
-            queries.month_ranking(con, "县城", MARCH).set_index("grid_code").loc["26", "total"]
+            rankings.month_ranking(con, "县城", MARCH).set_index("grid_code").loc["26", "total"]
         ) == sum(same)
     rows = [["月份", "网格", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "总分"],
             ["2019-03", "24", *same, sum(same)], ["2019-03", "25", *same, sum(same)]]  # fmt: skip
@@ -325,8 +325,8 @@ def test_the_shipped_font_covers_gb2312_and_matplotlib_uses_it() -> None:
 
 def test_charts_render_without_a_missing_glyph(app_db: Path) -> None:
     with db.connect() as con:
-        ranking = queries.month_ranking(con, "县城", MARCH)
-        averages = queries.grid_history(con, "县城", ()).averages
+        ranking = rankings.month_ranking(con, "县城", MARCH)
+        averages = trends.grid_history(con, "县城", ()).averages
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)"
         bars = doccharts.ranking_bars_png(ranking, "2019年3月各网格总分（翁源县城）")

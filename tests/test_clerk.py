@@ -20,8 +20,8 @@ from etl import cli, db
 from etl.load import preview, revert_preview, sample, store
 from etl.load.issues import FileRejected
 from etl.load.read import RESAVE
-from etl.output import export
-from etl.rules import board, queries
+from etl.output import export, tables
+from etl.rules import assessment
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -319,11 +319,11 @@ def test_the_annual_download_is_rounded_as_shown(app_db: Path, tmp_path: Path) -
     # April for every grid: grid 05 (missing in February) averages three months, 96.33333…
     store.load_path(write_xlsx(tmp_path / "4月.xlsx", {"S": monthly_rows("2019-04", 1)}), path=copy)
     with db.connect(copy) as con:
-        table = queries.annual_table(con, "县城", 2019)
+        table = assessment.annual_table(con, "县城", 2019)
     assert table.set_index("grid_code").loc["05", "routine_avg"] == pytest.approx(96.3333333)
-    shown = board.annual_display(table).set_index("网格")
+    shown = tables.annual_display(table).set_index("网格")
     assert shown.loc["05 测试5路网格", "常规考核平均分"] == 96.33
-    text = export.csv_bytes(board.annual_display(table)).decode("utf-8-sig")
+    text = export.csv_bytes(tables.annual_display(table)).decode("utf-8-sig")
     assert not re.search(r"\d\.\d{3,}", text), text[:300]
 
 

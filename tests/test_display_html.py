@@ -14,7 +14,7 @@ import pytest
 
 from etl import db
 from etl.output.display import figures, frame, reads, render, standing, work
-from etl.rules import board, queries
+from etl.rules import rankings, registry
 from tests import appdata
 
 AREA, MARCH = "县城", date(2019, 3, 1)
@@ -36,7 +36,7 @@ def bodies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("display-html")
     db_file = appdata.build(folder / "grid.duckdb", folder / "files")
     with db.connect(db_file) as con:
-        ranking = evil(queries.month_ranking(con, AREA, MARCH))
+        ranking = evil(rankings.month_ranking(con, AREA, MARCH))
         ranking.loc[ranking.index[-5:], ["bottom_three", "streak"]] = [True, 3]  # six alert cards and more
         rep = reads.panel_reports(con, AREA, MARCH)
         prob = reads.panel_problems(con, AREA, MARCH)
@@ -48,7 +48,7 @@ def bodies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "reports": work.reports_panel(reads.ReportBoard(evil(rep.rows), rep.deadline, date(2019, 3, 21))),
             "volunteer": work.volunteer_panel(evil(reads.panel_volunteer(con, AREA, MARCH))),
             "problems": work.problems_panel(evil(prob.figures), evil(prob.overdue), prob.today),
-            "map": figures.map_panel(evil(board.registry(con, AREA)), ranking),
+            "map": figures.map_panel(evil(registry.registry(con, AREA)), ranking),
             "trend": figures.trend_panel(trend.averages, evil(trend.ranks), MARCH, trend.codes),
             "lamps": work.lamps_panel(evil(lamp.frame), lamp.check, lamp.targets, lamp.work),
         }

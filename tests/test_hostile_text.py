@@ -25,7 +25,7 @@ from etl import db, safetext
 from etl.load import notice_events, store
 from etl.load.issues import FileRejected
 from etl.output import bulletin_docx, bulletin_xlsx, export, notice_doc, template
-from etl.rules import queries
+from etl.rules import calendar, rankings
 
 TODAY = "2019-04-10"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -157,7 +157,7 @@ def _assert_literal_text(data: bytes, *texts: str) -> None:
 def test_bulletin_xlsx_and_table_download_store_names_as_text(hostile_db: Path) -> None:
     with db.connect(hostile_db) as con:
         data = bulletin_xlsx.build_bulletin_xlsx(con, "县城", "2019-03")
-        table = queries.month_ranking(con, "县城", date(2019, 3, 1))
+        table = rankings.month_ranking(con, "县城", date(2019, 3, 1))
     _assert_literal_text(data, FORMULA, LEADER_FORMULA, "+SUM(A1)", "@A1", "-1+2", LONG, MARKDOWN)
     shown = export.ranking_display(table, [])
     _assert_literal_text(export.xlsx_bytes({"排名": shown}, title=FORMULA), FORMULA, LEADER_FORMULA)
@@ -165,7 +165,7 @@ def test_bulletin_xlsx_and_table_download_store_names_as_text(hostile_db: Path) 
 
 def test_csv_download_neutralises_formula_cells_but_keeps_numbers(hostile_db: Path) -> None:
     with db.connect(hostile_db) as con:
-        table = queries.month_ranking(con, "县城", date(2019, 3, 1))
+        table = rankings.month_ranking(con, "县城", date(2019, 3, 1))
     frame = export.ranking_display(table, [])
     frame["差值"] = -1.5
     text = export.csv_bytes(frame).decode("utf-8-sig")
@@ -363,13 +363,13 @@ def test_deadline_may_lie_ahead_but_not_in_9999(
 def test_year_options_stay_within_the_data_range(hostile_db: Path, files: Path) -> None:
     """The sidebar's years come from the data; with dates bounded they are a handful."""
     with db.connect(hostile_db) as con:
-        years = queries.years(con, "县城")
+        years = calendar.years(con, "县城")
     assert years == [2019]
     far = [["网格", "活动日期", "活动名称"], ["01", date(1900, 1, 1), "x"], ["02", date(9999, 1, 1), "y"]]
     with pytest.raises(FileRejected):
         store.load_path(write_xlsx(files / "v.xlsx", {"志愿服务": far}), path=hostile_db)
     with db.connect(hostile_db) as con:
-        assert queries.years(con, "县城") == [2019]
+        assert calendar.years(con, "县城") == [2019]
 
 
 def test_strip_controls_keeps_tab_and_newline() -> None:

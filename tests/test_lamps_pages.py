@@ -18,7 +18,7 @@ from etl.load import store
 from etl.output import bulletin_text, notice_text
 from etl.output.display.frame import panel_order
 from etl.output.display.work import lamps_panel
-from etl.rules import bulletin, lamps, notices
+from etl.rules import bulletin, lamps, mechanism, notices
 from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +153,7 @@ def test_display_panel(app_db: Path) -> None:
     with db.connect(app_db) as con:
         frame = lamps.lamp_month(con, "县城", MARCH)
         targets = lamps.targets(con)
-        work = lamps.work_figures(lamps.work_month(con, "县城", MARCH))
+        work = mechanism.work_figures(mechanism.work_month(con, "县城", MARCH))
     html, _ = lamps_panel(frame, MARCH, targets, work)
     assert "2019年3月检查网格" in html and "27/28" in html
     assert "未检查：19 测试19路网格" in html

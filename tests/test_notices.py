@@ -25,7 +25,7 @@ from docx import Document
 from etl import cli, db
 from etl.load import eventlog, notice_events, rebuild
 from etl.output import notice_doc, notice_text
-from etl.rules import notices, queries
+from etl.rules import assessment, findings, notices, rankings, reporting
 from tests import appdata
 
 TODAY = "2019-04-10"
@@ -109,9 +109,9 @@ def test_march_drafts_are_exactly_the_rule_hits(app_db: Path) -> None:
 def test_drafts_agree_with_the_read_functions(app_db: Path) -> None:
     """The same grids, computed the way the pages show them."""
     with db.connect() as con:
-        ranking = queries.month_ranking(con, "县城", MARCH)
-        missing = queries.missing_reports(con, "县城", MARCH)
-        problems = queries.problem_figures(con, "县城", 2019, MARCH)
+        ranking = rankings.month_ranking(con, "县城", MARCH)
+        missing = reporting.missing_reports(con, "县城", MARCH)
+        problems = findings.problem_figures(con, "县城", 2019, MARCH)
         status = con.execute(
             "SELECT grid_code, status FROM report_status WHERE area = '县城' AND month = '2019-03-01'"
         ).df()
@@ -148,7 +148,7 @@ def test_problems_rectified_or_not_yet_due_get_no_notice(
 def test_year_end_notices_for_every_failing_grid(app_db: Path) -> None:
     eventlog.change_setting("pass_mark", "88", path=app_db)
     with db.connect() as con:
-        annual = queries.annual_table(con, "县城", 2019)
+        annual = assessment.annual_table(con, "县城", 2019)
     failing = sorted(annual.loc[annual["tier"] == "不达标", "grid_code"])
     assert 0 < len(failing) < 27  # some pass, some fail; grid 28 is incomplete (no year-end score)
     december = drafted("2019-12")

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from etl import db
 from etl.load import store
-from etl.output import export
-from etl.rules import board, queries
+from etl.output import export, tables
+from etl.rules import assessment, findings, rankings, reporting, volunteering
 from tests import appdata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,14 +123,14 @@ def test_a_town_without_monthly_checks_shows_an_empty_state(env: Path, page: str
 
 def test_overview(env: Path) -> None:
     at = open_page("overview")
-    ranking = read(queries.month_ranking, "县城", "2019-03")
+    ranking = read(rankings.month_ranking, "县城", "2019-03")
     assert metric(at, "参与排名网格") == f"{int((~ranking['missing']).sum())} / {len(ranking)}"
 
 
 def test_ranking_rank_one_and_row_count(env: Path) -> None:
     at = open_page("ranking")
     shown = frame(at, "排名", "网格编号")
-    ranking = read(queries.month_ranking, "县城", "2019-03")
+    ranking = read(rankings.month_ranking, "县城", "2019-03")
     assert len(shown) == len(ranking) == 28
     assert shown.iloc[0]["网格编号"] == ranking.loc[ranking["rank"] == 1, "grid_code"].iloc[0]
 
@@ -144,7 +144,7 @@ def test_trends_link_selects_exactly_its_grids(env: Path) -> None:
 
 def test_trends_default_is_the_first_and_the_last_grid_and_goes_to_the_url(env: Path) -> None:
     at = open_page("trends")
-    ranking = read(queries.month_ranking, "县城", "2019-03")
+    ranking = read(rankings.month_ranking, "县城", "2019-03")
     ranked = ranking[~ranking["missing"]]
     expected = [ranked.iloc[0]["grid_code"], ranked.iloc[-1]["grid_code"]]
     assert at.multiselect[0].value == expected == ["01", "28"]
@@ -171,14 +171,14 @@ def test_annual_money_matches_the_view(env: Path) -> None:
     summary = frame(at, "等次", "金额（元）")
     assert summary.set_index("等次").loc["合计", "金额（元）"] == f"{total:,}"
     shown = frame(at, "排名", "综合得分", "等次")
-    table = read(queries.annual_table, "县城", 2019)
+    table = read(assessment.annual_table, "县城", 2019)
     assert len(shown) == len(table) == 28
     assert shown.iloc[0]["网格"].startswith(table.iloc[0]["grid_code"])
     # Grid 28 has no year-end score: incomplete, flagged, and the year is in progress.
     assert any("28 测试28路网格" in w.value and "未完成" in w.value for w in at.warning)
     assert "年度进行中：暂定名次" in [s.value for s in at.subheader]
     prov = frame(at, "暂定排名", "冲击上一等次所需年终得分")
-    standing = read(queries.provisional_standing, "县城", 2019).set_index("grid_code").loc["28"]
+    standing = read(assessment.provisional_standing, "县城", 2019).set_index("grid_code").loc["28"]
     assert prov["网格"].tolist() == ["28 测试28路"]  # only the grid still waiting
     need = f"≥ {standing['needed_next']:.2f} 分可进入{standing['next_tier']}"
     assert prov.iloc[0]["冲击上一等次所需年终得分"] == need
@@ -191,9 +191,9 @@ def test_annual_what_if_recomputes_without_storing(env: Path) -> None:
     at.number_input(key="whatif_pass_2019").set_value(90.0).run()
     assert_clean(at)
     changed = int(metric(at, "等次变化的网格").split()[0])
-    expected = read(queries.annual_what_if, "县城", 2019, 0.6, 90.0)
+    expected = read(assessment.annual_what_if, "县城", 2019, 0.6, 90.0)
     assert changed == int((expected["tier"] == "不达标").sum()) > 0
-    assert read(board.annual_rules).pass_mark == 60  # nothing stored
+    assert read(assessment.annual_rules).pass_mark == 60  # nothing stored
     at.slider(key="whatif_weight_2019").set_value(100).run()
     assert_clean(at)
 
@@ -204,7 +204,7 @@ def test_volunteer_falls_short_grids_are_the_fourths(env: Path) -> None:
     codes = [s.split()[0] for s in short["网格"]]
     assert codes == [f"{g:02d}" for g in range(4, 29, 4)]
     assert metric(at, "本月未开展活动网格") == "7 个"
-    totals = read(board.volunteer_totals, "县城", "2019-03")
+    totals = read(volunteering.volunteer_totals, "县城", "2019-03")
     assert metric(at, "3月参与人次") == f"{totals.month_participants:,} 人次" == "252 人次"
 
 
@@ -219,7 +219,7 @@ def test_reports_chase_list_names_grid_07(env: Path) -> None:
     labels = [b.label for b in at.get("download_button")]
     assert "下载催报名单（.xlsx）" in labels and "下载 CSV" in labels
     # The CSV offered is the table shown, with a BOM for Excel.
-    data = export.csv_bytes(board.chase_list(read(queries.missing_reports, "县城", "2019-03")))
+    data = export.csv_bytes(tables.chase_list(read(reporting.missing_reports, "县城", "2019-03")))
     assert data.startswith(b"\xef\xbb\xbf") and "07 测试7路网格,未报送,联系人7,13700000007" in data.decode(
         "utf-8-sig"
     )
@@ -232,7 +232,7 @@ def test_reports_for_a_fully_reported_month(env: Path) -> None:
 
 def test_problems_year_and_month_scope(env: Path) -> None:
     at = open_page("problems")
-    figures = read(queries.problem_figures, "县城", 2019)
+    figures = read(findings.problem_figures, "县城", 2019)
     found, done = int(figures["found"].sum()), int(figures["rectified"].sum())
     assert metric(at, "发现问题") == f"{found} 个" == "84 个"
     assert metric(at, "整改率") == f"{done / found * 100:.1f}%"
@@ -243,7 +243,7 @@ def test_problems_year_and_month_scope(env: Path) -> None:
     assert_clean(at)
     assert metric(at, "发现问题") == "28 个"
     overdue = frame(at, "逾期天数", "问题描述")
-    assert len(overdue) == len(read(queries.overdue_problems, "县城")) == 27
+    assert len(overdue) == len(read(findings.overdue_problems, "县城")) == 27
 
 
 def test_grids_registry_and_map(env: Path) -> None:
@@ -280,7 +280,7 @@ def test_annual_before_any_year_end_score_shows_the_provisional_standing(
     at = open_page("annual")
     assert "考评结果" not in [s.value for s in at.subheader]
     prov = frame(at, "暂定排名", "冲击上一等次所需年终得分")
-    standing = read(queries.provisional_standing, "县城", 2019)
+    standing = read(assessment.provisional_standing, "县城", 2019)
     assert len(prov) == len(standing) == 28
     assert prov["网格"].tolist()[:2] == ["01 测试1路", "02 测试2路"]
     assert prov.iloc[0]["冲击上一等次所需年终得分"] == "保持即可（已是一类）"

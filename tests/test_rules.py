@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
-from etl.rules import queries
+from etl.rules import calendar, rankings, trends
 
 RANKING = """
 SELECT grid_code, total, rank, n_ranked, bottom_three, streak, missing
@@ -114,7 +114,7 @@ def test_only_checked_months_have_rows(store: Store) -> None:
     store.registry(2)
     store.scores("2018-05", {"G01": 90, "G02": 80})
     store.scores("2018-07", {"G01": 90})
-    assert queries.months(store.con, AREA) == [month("2018-05"), month("2018-07")]
+    assert calendar.months(store.con, AREA) == [month("2018-05"), month("2018-07")]
     assert store.one("SELECT count(*) FROM monthly_ranking WHERE area = ?", [AREA]) == 4
 
 
@@ -144,11 +144,11 @@ def test_streak_of_four_across_december_january(store: Store) -> None:
     months = ["2018-10", "2018-11", "2018-12", "2019-01"]
     _bottom_streak_area(store, months, g05_missing=set())
     assert column(store, "2019-01", "streak")["G05"] == 4
-    warnings = queries.streak_warnings(store.con, AREA, "2019-01")
+    warnings = rankings.streak_warnings(store.con, AREA, "2019-01")
     # G03 88 and G04 85 are bottom three every month too (fewer than 3 below them)
     assert warnings.set_index("grid_code")["streak"].to_dict() == {"G05": 4, "G04": 4, "G03": 4}
     assert warnings.iloc[0]["leader_name"] in {"领导05", "领导04", "领导03"}
-    assert queries.streak_warnings(store.con, AREA, "2018-11").empty  # streak 2 only
+    assert rankings.streak_warnings(store.con, AREA, "2018-11").empty  # streak 2 only
 
 
 def test_month_without_any_check_does_not_break_a_streak(store: Store) -> None:
@@ -163,12 +163,12 @@ def test_rank_change_against_previous_check(store: Store) -> None:
     store.scores("2018-05", {"G01": 90, "G02": 80, "G03": 70})
     store.scores("2018-06", {"G01": 70, "G02": 80})
     store.scores("2018-07", {"G01": 95, "G02": 80, "G03": 60})
-    changes = queries.rank_changes(store.con, AREA, "2018-06").set_index("grid_code")
+    changes = rankings.rank_changes(store.con, AREA, "2018-06").set_index("grid_code")
     assert changes.loc["G01", "rank_change"] == -1  # 1 → 2: moved down
     assert changes.loc["G02", "rank_change"] == 1  # 2 → 1: moved up
     assert changes.loc["G03", "missing"]
     assert pd.isna(changes.loc["G03", "rank_change"])
-    july = queries.rank_changes(store.con, AREA, "2018-07").set_index("grid_code")
+    july = rankings.rank_changes(store.con, AREA, "2018-07").set_index("grid_code")
     assert july.loc["G01", "rank_change"] == 1
     assert pd.isna(july.loc["G03", "rank_change"])  # missing the month before
 
@@ -185,7 +185,7 @@ def test_month_ranking_table_with_categories(store: Store) -> None:
             "G03": {"A1": 5, "A2": 15},  # 0.5, 0.75
         },
     )
-    table = queries.month_ranking(store.con, AREA, month("2018-05"))
+    table = rankings.month_ranking(store.con, AREA, month("2018-05"))
     assert list(table["grid_code"]) == ["G02", "G01", "G03"]
     cols = list(table.columns)
     assert cols.index("公益宣传") < cols.index("环境卫生") < cols.index("total")
@@ -196,14 +196,14 @@ def test_month_ranking_table_with_categories(store: Store) -> None:
     assert row["best_category"] == "环境卫生" and row["worst_category"] == "公益宣传"
     best = table.set_index("grid_code").loc["G02"]
     assert best["best_category"] == "公益宣传" and best["worst_category"] == "公益宣传"
-    every = queries.category_extremes(store.con, AREA)  # all months
+    every = rankings.category_extremes(store.con, AREA)  # all months
     assert every.set_index("grid_code")["worst_ratio"].to_dict() == {"G01": 0.9, "G02": 1.0, "G03": 0.5}
 
 
 def test_month_ranking_lists_missing_grids_last(store: Store) -> None:
     store.registry(3)
     store.scores("2018-05", {"G02": 80, "G03": 90})
-    table = queries.month_ranking(store.con, AREA, "2018-05")
+    table = rankings.month_ranking(store.con, AREA, "2018-05")
     assert list(table["grid_code"]) == ["G03", "G02", "G01"]
     assert list(table["missing"]) == [False, False, True]
 
@@ -212,7 +212,7 @@ def test_areas_are_ranked_separately(store: Store) -> None:
     store.registries({"县城": ["G01", "G02"], "江尾镇": ["J01", "J02"]})
     store.scores("2018-05", {"G01": 90, "G02": 80}, area="县城")
     store.scores("2018-05", {"J01": 50, "J02": 60}, area="江尾镇")
-    assert queries.areas(store.con) == ["县城", "江尾镇"]
+    assert calendar.areas(store.con) == ["县城", "江尾镇"]
     assert column(store, "2018-05", "rank") == {"G01": 1, "G02": 2}
     town = ranking(store, "2018-05", area="江尾镇")
     assert {k: v["rank"] for k, v in town.items()} == {"J01": 2, "J02": 1}
@@ -223,7 +223,7 @@ def test_grid_history_with_area_average(store: Store) -> None:
     store.rubric()
     store.scores("2018-05", {"G01": 90, "G02": 80, "G03": 70}, items={"G01": {"A1": 8}})
     store.scores("2018-06", {"G01": 85, "G02": 95})
-    hist = queries.grid_history(store.con, AREA, ["G01", "G03"])
+    hist = trends.grid_history(store.con, AREA, ["G01", "G03"])
     ranks = hist.totals[["grid_code", "rank"]].astype(object).replace({pd.NA: None})
     assert ranks.values.tolist() == [["G01", 1], ["G03", 3], ["G01", 2], ["G03", None]]
     assert hist.averages["area_avg"].tolist() == [80.0, 90.0]
@@ -250,7 +250,7 @@ def test_reverting_the_only_batch_of_a_month_removes_the_check(store: Store) -> 
     store.scores("2018-05", {"G01": 90, "G02": 80})
     june = store.scores("2018-06", {"G01": 90, "G02": 80})
     store.revert(june)
-    assert queries.months(store.con, AREA) == [month("2018-05")]
+    assert calendar.months(store.con, AREA) == [month("2018-05")]
 
 
 def test_newer_registry_replaces_the_grid_list(store: Store) -> None:
@@ -275,5 +275,5 @@ def test_top_three_is_rank_one_to_three_with_ties_and_never_a_missing_grid(store
     front = store.rows("SELECT grid_code FROM monthly_ranking WHERE month = ? AND top_three ORDER BY 1",
                        [month("2018-06")])  # fmt: skip
     assert [r[0] for r in front] == ["G01", "G02", "G03", "G04"]
-    shown = queries.month_ranking(store.con, AREA, "2018-06")
+    shown = rankings.month_ranking(store.con, AREA, "2018-06")
     assert shown.loc[shown["top_three"], "grid_code"].tolist() == ["G01", "G02", "G03", "G04"]

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from test_rules_support import AREA, Store, store_fixture  # noqa: F401
 
-from etl.rules import queries
+from etl.rules import assessment, calendar
 from etl.rules.settings import set_setting
 
 ANNUAL = """
@@ -87,7 +87,7 @@ def test_incomplete_grids_are_not_ranked(store: Store) -> None:
 
 def test_annual_summary_counts_and_money(store: Store) -> None:
     scenario(store)
-    summary = queries.annual_summary(store.con, AREA, 2018).set_index("tier")
+    summary = assessment.annual_summary(store.con, AREA, 2018).set_index("tier")
     assert summary["grids"].to_dict() == {
         "一类": 2, "二类": 5, "三类": 2, "达标": 0, "不达标": 2, "未完成": 2,
     }  # fmt: skip
@@ -97,7 +97,7 @@ def test_annual_summary_counts_and_money(store: Store) -> None:
         "一类": 40000, "二类": 75000, "三类": 20000, "达标": 0, "不达标": 0, "未完成": 0,
     }  # fmt: skip
     assert summary["total_yuan"].sum() == 135000
-    table = queries.annual_table(store.con, AREA, 2018)
+    table = assessment.annual_table(store.con, AREA, 2018)
     assert list(table["grid_code"][:3]) == ["G01", "G02", "G03"]
     assert list(table["grid_code"][-2:]) == ["G12", "G13"]  # incomplete last
 
@@ -112,7 +112,7 @@ def test_settings_change_tiers_at_once(store: Store) -> None:
     assert field(store, 2018, "tier")["G10"] == "达标"  # 59 ≥ 56, rank 10 > 8
     set_setting(store.con, "reward_tier1", 30000)
     assert field(store, 2018, "reward_yuan")["G01"] == 30000
-    summary = queries.annual_summary(store.con, AREA, 2018).set_index("tier")
+    summary = assessment.annual_summary(store.con, AREA, 2018).set_index("tier")
     # 一类 2 × 30000, 二类 5 × 15000, 三类 1 × 10000 (G08), 达标 2 × 5000 (G09, G10)
     assert summary["total_yuan"].sum() == 60000 + 75000 + 10000 + 10000
 
@@ -159,7 +159,7 @@ def test_a_year_with_only_year_end_scores_has_incomplete_rows(store: Store) -> N
     store.registry(2)
     store.scores("2018-05", {"G01": 90, "G02": 80})
     store.annual(2019, {"G01": 90})
-    assert queries.years(store.con, AREA) == [2018, 2019]
+    assert calendar.years(store.con, AREA) == [2018, 2019]
     rows = annual(store, 2019)
     assert set(rows) == {"G01", "G02"}
     assert all(r["incomplete"] for r in rows.values())
@@ -169,7 +169,7 @@ def test_provisional_standing_needed_year_end_scores(store: Store) -> None:
     store.registry(5)
     store.scores("2019-05", {"G01": 90, "G02": 80, "G03": 70, "G04": 50, "G05": 85})
     store.annual(2019, {"G05": 95})  # G05 already final: 0.6 × 85 + 0.4 × 95 = 89
-    df = queries.provisional_standing(store.con, AREA, 2019).set_index("grid_code")
+    df = assessment.provisional_standing(store.con, AREA, 2019).set_index("grid_code")
 
     def val(code: str, col: str) -> Any:
         v = df.loc[code, col]
@@ -195,7 +195,7 @@ def test_provisional_standing_needed_year_end_scores(store: Store) -> None:
 def test_provisional_needed_score_rounds_up_and_clamps_at_zero(store: Store) -> None:
     store.registry(2)
     store.scores("2019-05", {"G01": 100, "G02": 66.1})
-    df = queries.provisional_standing(store.con, AREA, 2019).set_index("grid_code")
+    df = assessment.provisional_standing(store.con, AREA, 2019).set_index("grid_code")
     # G01: pass needs (60 − 60) / 0.4 = 0; 一类 with 1 other (< 2 places) → pass only → 0
     assert df.loc["G01", "needed_pass"] == 0.0 and df.loc["G01", "needed_tier1"] == 0.0
     # G02: (60 − 39.66) / 0.4 = 50.85

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
-from etl.rules import queries
+from etl.rules import findings
 
 TODAY = "2019-06-15"
 
@@ -62,7 +62,7 @@ def test_problem_monthly_counts(store: Store) -> None:
 
 def test_problem_figures_per_grid(store: Store) -> None:
     ledger(store)
-    year = queries.problem_figures(store.con, AREA, 2019).set_index("grid_code")
+    year = findings.problem_figures(store.con, AREA, 2019).set_index("grid_code")
     g1 = year.loc["G01"]
     assert (g1["found"], g1["rectified"], g1["rectified_on_time"]) == (6, 3, 2)
     assert (g1["overdue"], g1["open"]) == (1, 2)
@@ -71,14 +71,14 @@ def test_problem_figures_per_grid(store: Store) -> None:
     g2 = year.loc["G02"]
     assert (g2["found"], g2["rectified"], g2["overdue"]) == (1, 0, 1)
     assert g2["rectification_rate"] == 0.0 and pd.isna(g2["on_time_rate"])
-    may = queries.problem_figures(store.con, AREA, 2019, month="2019-05").set_index("grid_code")
+    may = findings.problem_figures(store.con, AREA, 2019, month="2019-05").set_index("grid_code")
     assert may.loc["G02", "found"] == 0  # every grid listed, zeros included
     assert pd.isna(may.loc["G02", "rectification_rate"])
 
 
 def test_overdue_problems_longest_first(store: Store) -> None:
     ledger(store)
-    overdue = queries.overdue_problems(store.con, AREA)
+    overdue = findings.overdue_problems(store.con, AREA)
     assert list(overdue["days_overdue"]) == [14, 5]
     assert list(overdue["grid_code"]) == ["G01", "G02"]
     assert overdue.iloc[0]["leader_name"] == "领导01"
@@ -88,15 +88,15 @@ def test_overdue_problems_longest_first(store: Store) -> None:
 def test_overdue_follows_today(store: Store) -> None:
     ledger(store)
     store.open(today="2019-07-01")  # P3 (deadline 06-30) and P5 (06-15) are now overdue
-    overdue = queries.overdue_problems(store.con, AREA)
+    overdue = findings.overdue_problems(store.con, AREA)
     assert list(overdue["days_overdue"]) == [30, 21, 16, 1]
 
 
 def test_newer_problem_batch_replaces_the_grid_month(store: Store) -> None:
     ledger(store)
     fix = store.problems([("G01", "2019-05-03", "环境卫生", "2019-05-10", "2019-05-09")])
-    figures = queries.problem_figures(store.con, AREA, 2019).set_index("grid_code")
+    figures = findings.problem_figures(store.con, AREA, 2019).set_index("grid_code")
     assert figures.loc["G01", "found"] == 1 and figures.loc["G02", "found"] == 1
     store.revert(fix)
-    figures = queries.problem_figures(store.con, AREA, 2019).set_index("grid_code")
+    figures = findings.problem_figures(store.con, AREA, 2019).set_index("grid_code")
     assert figures.loc["G01", "found"] == 6

@@ -7,7 +7,7 @@ from typing import Any
 
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
-from etl.rules import queries
+from etl.rules import reporting, volunteering
 from etl.rules.settings import set_setting
 
 STATUS = """
@@ -83,7 +83,7 @@ def test_every_grid_and_month_of_the_data_range(store: Store) -> None:
 def test_missing_reports_with_contacts(store: Store) -> None:
     may_reports(store)
     store.open(today="2019-05-20")
-    missing = queries.missing_reports(store.con, AREA, "2019-05")
+    missing = reporting.missing_reports(store.con, AREA, "2019-05")
     # As of the 20th, the reports dated the 25th and the 26th have not arrived yet (issue 12).
     assert list(missing["grid_code"]) == ["G01", "G02", "G04", "G05"]
     assert set(missing["status"]) == {"待报送"}
@@ -91,14 +91,14 @@ def test_missing_reports_with_contacts(store: Store) -> None:
     assert row["contact_name"] == "联系人04" and row["contact_phone"] == "13800000004"
     assert row["leader_name"] == "领导04" and row["lead_unit"] == "牵头单位04"
     store.open(today="2019-06-01")
-    assert set(queries.missing_reports(store.con, AREA, "2019-05")["status"]) == {"未报送"}
+    assert set(reporting.missing_reports(store.con, AREA, "2019-05")["status"]) == {"未报送"}
 
 
 def test_missing_reports_for_a_month_before_any_of_its_data(store: Store) -> None:
     # The current month is past the data range until its first report arrives
     may_reports(store)
     store.open(today="2019-06-10")
-    missing = queries.missing_reports(store.con, AREA, date(2019, 6, 1))
+    missing = reporting.missing_reports(store.con, AREA, date(2019, 6, 1))
     assert len(missing) == 5 and set(missing["status"]) == {"待报送"}
 
 
@@ -106,7 +106,7 @@ def test_report_matrix(store: Store) -> None:
     may_reports(store)
     store.reports([("G01", "2019-04", "2019-04-30")])
     store.open(today="2019-05-20")
-    m = queries.report_matrix(store.con, AREA, 2019).set_index("grid_code")
+    m = reporting.report_matrix(store.con, AREA, 2019).set_index("grid_code")
     assert list(m.columns[:3]) == ["grid_name", "2019-04", "2019-05"]
     # As of the 20th: G01's May report is dated the 25th, so it has not arrived yet.
     assert m.loc["G01", "2019-04"] == "逾期" and m.loc["G01", "2019-05"] == "待报送"
@@ -115,7 +115,7 @@ def test_report_matrix(store: Store) -> None:
     assert m.loc["G04", ["on_time", "late", "missing", "pending"]].tolist() == [0, 0, 1, 1]
     assert m.loc["G01", ["on_time", "late", "missing", "pending"]].tolist() == [0, 1, 0, 1]
     store.open(today="2019-05-31")
-    m = queries.report_matrix(store.con, AREA, 2019).set_index("grid_code")
+    m = reporting.report_matrix(store.con, AREA, 2019).set_index("grid_code")
     assert m.loc["G01", ["on_time", "late", "missing", "pending"]].tolist() == [1, 1, 0, 0]
 
 
@@ -164,12 +164,12 @@ def test_volunteer_matrix(store: Store) -> None:
     store.registry(2)
     store.scores("2019-04", {"G01": 90, "G02": 80})  # range Jan (volunteer) … Apr (scores)
     store.volunteer([("G01", "2019-01-05", 12, 2.5), ("G01", "2019-02-19", 8, 1.5)])
-    m = queries.volunteer_matrix(store.con, AREA, 2019).set_index("grid_code")
+    m = volunteering.volunteer_matrix(store.con, AREA, 2019).set_index("grid_code")
     assert list(m.columns[1:5]) == ["2019-01", "2019-02", "2019-03", "2019-04"]
     assert m.loc["G02", ["2019-01", "2019-02", "2019-03", "2019-04"]].tolist() == [0, 0, 0, 0]
     assert m.loc["G02", "months_short"] == 4 and m.loc["G01", "months_short"] == 2
     assert m.loc["G01", "total_activities"] == 2 and m.loc["G01", "total_hours"] == 4.0
-    hours = queries.volunteer_matrix(store.con, AREA, 2019, measure="hours")
+    hours = volunteering.volunteer_matrix(store.con, AREA, 2019, measure="hours")
     assert hours.set_index("grid_code").loc["G01", "2019-01"] == 2.5
 
 
@@ -185,7 +185,7 @@ def test_the_template_states_the_deadline_day_of_the_setting(store: Store, tmp_p
         return "\n".join(str(c.value) for c in wb["填写说明"]["A"] if c.value)
 
     assert "每月25日前（含）报送为按时" in instructions(tmp_path / "none" / "grid.duckdb")  # no database yet
-    assert queries.report_deadline_day(store.con) == 25
+    assert reporting.report_deadline_day(store.con) == 25
     set_setting(store.con, "report_deadline_day", 20)
-    assert queries.report_deadline_day(store.con) == 20
+    assert reporting.report_deadline_day(store.con) == 20
     assert "每月20日前（含）报送为按时" in instructions(store.path)

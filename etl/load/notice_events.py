@@ -20,7 +20,7 @@ import pandas as pd
 from etl import db
 from etl.errors import GridError
 from etl.load import eventlog
-from etl.rules import queries
+from etl.rules import calendar
 from etl.rules.notices import NUMBER_PREFIX, draft_notices, due_on, grid_today
 
 
@@ -47,7 +47,7 @@ def _now() -> datetime:
 
 def issue_notices(
     area: str,
-    month: queries.MonthLike,
+    month: calendar.MonthLike,
     *,
     path: str | os.PathLike[str] | None = None,
     on: date | None = None,
@@ -59,7 +59,7 @@ def issue_notices(
     so running it twice issues nothing new. Returns the newly issued notices (the `notice` view's
     columns)."""
     p = db.db_path(path)
-    m = queries.month_start(month)
+    m = calendar.month_start(month)
     by = by or eventlog.default_user()
     with eventlog.writing(p) as con:
         on = on or grid_today(con)

@@ -9,11 +9,11 @@ from datetime import datetime
 from pathlib import Path
 
 from etl import db
+from etl.constants import SAMPLE_USER
 from etl.errors import GridError
 from etl.load import store
 
 SAMPLE_DIR = db.ROOT / "data" / "sample"
-SAMPLE_USER = "示例数据"
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 

@@ -22,7 +22,7 @@ from etl.output import bulletin_text as words
 from etl.output import doccharts, document
 from etl.output.document import FANGSONG, HEI, KAI, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_SMALL_5, SONG
 from etl.output.notice_text import ISSUER, ISSUER_SHORT, PLAN
-from etl.rules import queries
+from etl.rules import calendar
 from etl.rules.bulletin import BulletinData, bulletin_data
 
 NUMERALS = "一二三四五六七八九十"
@@ -95,7 +95,7 @@ def _caption(doc: DocxDocument, text: str) -> None:
 def build_bulletin_docx(
     con: duckdb.DuckDBPyConnection,
     area: str,
-    month: queries.MonthLike,
+    month: calendar.MonthLike,
     issue_no: int | None = None,
     issued_on: date | None = None,
 ) -> bytes:

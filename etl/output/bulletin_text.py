@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from etl.output import document
+from etl.output import document, lamptables
 from etl.output.notice_text import ISSUER_SHORT
-from etl.rules import lamps
+from etl.rules import lamps, mechanism
 from etl.rules.bulletin import BulletinData
 
 
@@ -142,7 +142,7 @@ def lamp_paragraph(d: BulletinData) -> str:
         )
         text += f"，{len(below)}个网格未达标（按亮灯率、装灯率从低到高）：{names}"
     text += "。"
-    unchecked = lamps.unchecked_names(d.lamp)
+    unchecked = lamptables.unchecked_names(d.lamp)
     if unchecked:
         text += f"{'、'.join(unchecked)}本月未检查。"
     return text
@@ -153,7 +153,7 @@ def work_sentence(d: BulletinData) -> str:
     if not d.work_tracked:
         return ""
     assert d.work is not None
-    w = lamps.work_figures(d.work)
+    w = mechanism.work_figures(d.work)
     text = f"工作机制方面，各网格报送例会{w.meetings}次、徒步巡查{w.patrols}次、图片{w.pictures}张"
     if w.tracked:
         text += (
@@ -168,7 +168,7 @@ def work_paragraph(d: BulletinData) -> str:
     if not d.work_tracked:
         return ""
     assert d.work is not None
-    w = lamps.work_figures(d.work)
+    w = mechanism.work_figures(d.work)
     text = (
         f"《实施方案》要求各网格工作站每周集中开会一次并做好记录、坚持徒步巡查并做好巡查记录、报送信息须图文并茂。"
         f"据本月报送的工作信息，各网格共召开例会{w.meetings}次、徒步巡查{w.patrols}次、报送图片{w.pictures}张"
@@ -245,7 +245,7 @@ def requirements(d: BulletinData) -> list[tuple[str, str]]:
                 f"{ISSUER_SHORT}将在下次夜间检查中复查。",
             )
         )
-    if d.work_tracked and lamps.work_figures(d.work).short:  # type: ignore[arg-type]
+    if d.work_tracked and mechanism.work_figures(d.work).short:  # type: ignore[arg-type]
         asks.append(
             (
                 "落实工作机制。",

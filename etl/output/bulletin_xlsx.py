@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 
 from etl.output import bulletin_text as words
-from etl.output import document, export
-from etl.rules import lamps, queries
+from etl.output import document, export, lamptables
+from etl.rules import calendar
 from etl.rules.bulletin import BulletinData, bulletin_data
 
 
@@ -53,7 +53,7 @@ def xlsx_tables(d: BulletinData) -> tuple[dict[str, pd.DataFrame], dict[str, lis
     bottom_flags = [
         bool(b) and not bool(m) for b, m in zip(d.ranking["bottom_three"], d.ranking["missing"], strict=True)
     ]
-    warned = d.ranked["grid_code"].isin(d.warned)  # queries.streak_warnings
+    warned = d.ranked["grid_code"].isin(d.warned)  # rankings.streak_warnings
     warn = d.ranked[d.ranked["bottom_three"].astype(bool) | warned].sort_values("rank")
     warnings = pd.DataFrame(
         {
@@ -124,11 +124,11 @@ def xlsx_tables(d: BulletinData) -> tuple[dict[str, pd.DataFrame], dict[str, lis
         "问题整改": [int(x) > 0 for x in p["overdue"]],
     }
     if d.lamp_checked:
-        table = lamps.lamp_table(d.lamp, d.lamp_targets)  # type: ignore[arg-type]
+        table = lamptables.lamp_table(d.lamp, d.lamp_targets)  # type: ignore[arg-type]
         sheets["路灯"] = table
-        highlight["路灯"] = lamps.short_flags(table)
+        highlight["路灯"] = lamptables.short_flags(table)
     if d.work_tracked:
-        sheets["工作机制"] = lamps.work_table(d.work)  # type: ignore[arg-type]
+        sheets["工作机制"] = lamptables.work_table(d.work)  # type: ignore[arg-type]
         highlight["工作机制"] = [str(s).startswith("不足") for s in sheets["工作机制"]["例会情况"]]
     return sheets, highlight
 
@@ -156,7 +156,7 @@ def _problem_table(p: pd.DataFrame) -> pd.DataFrame:
 def build_bulletin_xlsx(
     con: duckdb.DuckDBPyConnection,
     area: str,
-    month: queries.MonthLike,
+    month: calendar.MonthLike,
     issue_no: int | None = None,
     issued_on: date | None = None,
 ) -> bytes:

@@ -16,7 +16,7 @@ def _wrap(text: str, width: int) -> str:
 
 def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figure:
     """The schematic map (etl.output.gridmap.layout_cells) with cells coloured by the month's total
-    on a continuous red → green scale; grids without a score grey. scores: board.map_scores.
+    on a continuous red → green scale; grids without a score grey. scores: registry.map_scores.
     Drawn with filled scatter shapes, no tiles: works offline and on a 390-px phone."""
     from plotly.colors import sample_colorscale
 

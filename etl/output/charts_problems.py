@@ -10,8 +10,8 @@ from etl.safetext import plotly_text
 
 
 def problem_bars(frame: pd.DataFrame) -> go.Figure:
-    """Horizontal stacked bars per grid (queries.problem_figures) or per category
-    (board.problem_categories): 已整改 green, 整改中 blue, 逾期未整改 red. Rows without
+    """Horizontal stacked bars per grid (findings.problem_figures) or per category
+    (findings.problem_categories): 已整改 green, 整改中 blue, 逾期未整改 red. Rows without
     problems are left out."""
     frame = frame[frame["found"] > 0]
     if "category" in frame.columns:

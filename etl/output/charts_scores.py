@@ -156,7 +156,7 @@ def bump_chart(ranks: pd.DataFrame, highlight: Sequence[str] = ()) -> go.Figure:
 
 def category_bars(comparison: pd.DataFrame) -> go.Figure:
     """Score rate per category, horizontal grouped bars: each chosen grid in a palette colour
-    and the area average in grey (board.category_comparison). Horizontal so that the nine
+    and the area average in grey (trends.category_comparison). Horizontal so that the nine
     category names stay readable on a phone."""
     fig = go.Figure()
     cats = list(dict.fromkeys(comparison["category"]))

@@ -81,7 +81,7 @@ def _style(ax: object, families: list[str]) -> None:
 
 def ranking_bars_png(table: pd.DataFrame, title: str = "", width_mm: float = 160) -> bytes:
     """Horizontal bars of the month's totals, rank 1 on top, with the score at each bar's end.
-    table: queries.month_ranking (missing grids are left out: they have no score)."""
+    table: rankings.month_ranking (missing grids are left out: they have no score)."""
     return _png(ranking_bars_figure(table, title, width_mm))
 
 
@@ -124,7 +124,7 @@ def area_trend_png(
     averages: pd.DataFrame, month: date | None = None, title: str = "", width_mm: float = 160
 ) -> bytes:
     """The area's average total at each check up to `month` (that month's point marked red).
-    averages: queries.grid_history(...).averages (month, area_avg)."""
+    averages: trends.grid_history(...).averages (month, area_avg)."""
     return _png(area_trend_figure(averages, month, title, width_mm))
 
 

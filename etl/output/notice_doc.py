@@ -32,7 +32,7 @@ from etl.output.notice_text import (
     requirement,
     title_of,
 )
-from etl.rules import queries
+from etl.rules import calendar
 from etl.rules.notices import EXPLANATION, NUMBER_PREFIX, draft_notices, due_on, grid_today, list_notices
 
 
@@ -89,12 +89,12 @@ def notice_docx(
 
 
 def month_documents(
-    con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike, which: str = "all"
+    con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike, which: str = "all"
 ) -> list[tuple[str, bytes]]:
     """(file name, .docx bytes) for the month's notices: 'issued' ones exactly as issued (their
     stored facts, number and dates), 'draft' ones not yet issued as they would be issued today,
     or 'all' of both. Registry order within each kind."""
-    m = queries.month_start(month)
+    m = calendar.month_start(month)
     out: list[tuple[str, bytes]] = []
     if which in ("all", "issued"):
         for n in list_notices(con, area, m).to_dict("records"):
@@ -129,7 +129,7 @@ def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
 
 
 def month_zip(
-    con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike, which: str = "draft"
+    con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike, which: str = "draft"
 ) -> bytes:
     """month_documents(…, which) as one .zip (the page's download)."""
     return zip_bytes(month_documents(con, area, month, which))

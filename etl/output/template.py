@@ -17,7 +17,7 @@ from etl import db
 from etl.load.extraction import Context
 from etl.load.kinds import KIND_LABELS, vocabulary
 from etl.load.store import current_context
-from etl.rules import queries
+from etl.rules import reporting
 from etl.safetext import set_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -40,7 +40,7 @@ def _columns(kind: str, ctx: Context) -> list[tuple[str, bool]]:
 
 def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
     """The template workbook for a kind as .xlsx bytes (deadline_day: the report deadline
-    setting, queries.report_deadline_day)."""
+    setting, reporting.report_deadline_day)."""
     voc = vocabulary()
     wb = Workbook()
     info = wb.active
@@ -133,12 +133,12 @@ def template_bytes(kind: str, db_file: str | os.PathLike[str] | None = None) -> 
                 ctx = current_context(con)
             except Exception:  # an empty or foreign file: a blank template still helps
                 ctx = Context()
-            day = queries.report_deadline_day(con)
+            day = reporting.report_deadline_day(con)
     else:  # no database yet: the default, from the same views.sql
         con = duckdb.connect(":memory:")
         try:
             db.ensure_schema(con)
-            day = queries.report_deadline_day(con)
+            day = reporting.report_deadline_day(con)
         finally:
             con.close()
     return build_template(kind, ctx, day)

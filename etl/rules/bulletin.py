@@ -1,7 +1,7 @@
 """The facts of the monthly work bulletin (工作简报, plan 六(五)), read once.
 
 `bulletin_data` reads everything the bulletin says for an (area, month) as of the bulletin's
-date: the read functions of etl/rules (queries, board, lamps) and the views, with grid_today()
+date: the read functions of etl/rules (by feature) and the views, with grid_today()
 pinned on the connection while it reads. The words are in etl/output/bulletin_text.py, the
 Word document in bulletin_docx.py and the workbook in bulletin_xlsx.py. The date rule (the 5th
 of the following month) and the "as of" rule are macros of etl/rules/sql/views.sql.
@@ -18,7 +18,18 @@ import duckdb
 import pandas as pd
 
 from etl.errors import GridError
-from etl.rules import board, lamps, queries, rulesql, settings
+from etl.rules import (
+    calendar,
+    findings,
+    headline,
+    lamps,
+    mechanism,
+    rankings,
+    reporting,
+    rulesql,
+    settings,
+    trends,
+)
 from etl.rules.notices import streak_months
 
 
@@ -26,10 +37,10 @@ class NoCheck(GridError):
     """The area has no monthly check in that month, so there is nothing to report."""
 
 
-def bulletin_date(month: queries.MonthLike) -> date:
+def bulletin_date(month: calendar.MonthLike) -> date:
     """The date a month's bulletin carries unless another is chosen (the bulletin_date macro:
     the 5th of the following month), not the day the file happens to be generated."""
-    m = queries.month_start(month)
+    m = calendar.month_start(month)
     return rulesql.connect().execute("SELECT bulletin_date(?::DATE)", [m]).fetchall()[0][0]
 
 
@@ -58,19 +69,19 @@ class BulletinData:
     as_of: date  # the date its statuses are computed for (the bulletin_as_of macro)
     issue_no: int  # within the year
     issue_total: int  # since the first check of the area
-    figures: board.MonthFigures
-    ranking: pd.DataFrame  # queries.month_ranking
+    figures: headline.MonthFigures
+    ranking: pd.DataFrame  # rankings.month_ranking
     categories: list[tuple[str, float]]  # (category, max points), rubric order
-    streaks: pd.DataFrame  # queries.streak_warnings
+    streaks: pd.DataFrame  # rankings.streak_warnings
     streak_months: dict[str, list[date]]  # the months of each grid's current streak
     reports: pd.DataFrame  # per registry grid: status, submitted_on, deadline, contact…
     volunteer: pd.DataFrame  # per registry grid: activities, participants, hours
-    problems: pd.DataFrame  # queries.problem_figures for the month
-    averages: pd.DataFrame  # queries.grid_history(...).averages up to the month
+    problems: pd.DataFrame  # findings.problem_figures for the month
+    averages: pd.DataFrame  # trends.grid_history(...).averages up to the month
     notice_due_days: int
     lamp: pd.DataFrame | None = None  # lamps.lamp_month: every registry grid, checked or not
     lamp_targets: lamps.LampTargets | None = None
-    work: pd.DataFrame | None = None  # lamps.work_month
+    work: pd.DataFrame | None = None  # mechanism.work_month
 
     @property
     def ranked(self) -> pd.DataFrame:
@@ -98,7 +109,7 @@ class BulletinData:
 
     @property
     def warned(self) -> set[str]:
-        """Grids whose leader owes a written explanation (queries.streak_warnings)."""
+        """Grids whose leader owes a written explanation (rankings.streak_warnings)."""
         return set(self.streaks["grid_code"])
 
     @property
@@ -113,7 +124,7 @@ class BulletinData:
     @property
     def work_tracked(self) -> bool:
         """The month's reports carry meeting, patrol or picture counts."""
-        return self.work is not None and lamps.any_counts(self.work)
+        return self.work is not None and mechanism.any_counts(self.work)
 
 
 ISSUE_NUMBERS = """
@@ -134,15 +145,15 @@ ORDER BY g.sort_order
 def bulletin_data(
     con: duckdb.DuckDBPyConnection,
     area: str,
-    month: queries.MonthLike,
+    month: calendar.MonthLike,
     issue_no: int | None = None,
     issued_on: date | None = None,
 ) -> BulletinData:
     """Read the month's figures and tables; NoCheck when the month was not checked.
     issued_on: the bulletin's date (default bulletin_date(month)); report and problem statuses
     are as of that date, or as of today when the date lies ahead (a draft written early)."""
-    m = queries.month_start(month)
-    if m not in queries.months(con, area):
+    m = calendar.month_start(month)
+    if m not in calendar.months(con, area):
         raise NoCheck(f"{area}{m.year}年{m.month}月没有月度考核数据，无法生成简报（请先导入该月考核表）")
     issued = issued_on or bulletin_date(m)
     day = con.execute("SELECT bulletin_as_of(?::DATE)", [issued]).fetchall()[0][0]
@@ -154,14 +165,14 @@ def _read(
     con: duckdb.DuckDBPyConnection, area: str, m: date, issue_no: int | None, issued: date
 ) -> BulletinData:
     in_year, total = con.execute(ISSUE_NUMBERS, {"area": area, "month": m}).fetchall()[0]
-    cats = queries.month_category_scores(con, area, m)
+    cats = rankings.month_category_scores(con, area, m)
     categories = [
         (str(c), float(x)) for c, x in cats.groupby("category", sort=False)["max_points"].max().items()
     ]
-    streaks = queries.streak_warnings(con, area, m)
-    averages = queries.grid_history(con, area, ()).averages
+    streaks = rankings.streak_warnings(con, area, m)
+    averages = trends.grid_history(con, area, ()).averages
     averages = averages[[pd.Timestamp(x).date() <= m for x in averages["month"]]].reset_index(drop=True)
-    figures = board.month_figures(con, area, m)
+    figures = headline.month_figures(con, area, m)
     return BulletinData(
         area=area,
         month=m,
@@ -170,16 +181,16 @@ def _read(
         issue_no=issue_no or in_year,
         issue_total=total,
         figures=figures,
-        ranking=queries.month_ranking(con, area, m),
+        ranking=rankings.month_ranking(con, area, m),
         categories=categories,
         streaks=streaks,
         streak_months=streak_months(con, area, m, list(streaks["grid_code"])),
-        reports=queries.report_roster(con, area, m),
+        reports=reporting.report_roster(con, area, m),
         volunteer=con.execute(VOLUNTEER, [area, m]).df(),
-        problems=queries.problem_figures(con, area, m.year, m),
+        problems=findings.problem_figures(con, area, m.year, m),
         averages=averages,
         notice_due_days=int(settings.get_setting(con, "notice_due_days")),
         lamp=lamps.lamp_month(con, area, m),
         lamp_targets=lamps.targets(con),
-        work=lamps.work_month(con, area, m),
+        work=mechanism.work_month(con, area, m),
     )

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from etl import db
-from etl.rules import lamps, queries, settings
+from etl.rules import assessment, calendar, lamps, rankings, settings
 
 KINDS: tuple[str, ...] = (
     "末位整改",
@@ -41,9 +41,9 @@ EXPLANATION = "书面说明"
 NUMBER_PREFIX = "翁两创督"
 
 
-def notice_id(area: str, month: queries.MonthLike, grid_code: str, kind: str) -> str:
+def notice_id(area: str, month: calendar.MonthLike, grid_code: str, kind: str) -> str:
     """The natural key of a notice: 'area|YYYY-MM|grid_code|kind'."""
-    return f"{area}|{queries.month_start(month):%Y-%m}|{grid_code}|{kind}"
+    return f"{area}|{calendar.month_start(month):%Y-%m}|{grid_code}|{kind}"
 
 
 def grid_today(con: duckdb.DuckDBPyConnection) -> date:
@@ -79,13 +79,13 @@ GROUP BY r.grid_code
 
 
 def streak_months(
-    con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike, codes: list[str]
+    con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike, codes: list[str]
 ) -> dict[str, list[date]]:
     """The months of each grid's bottom-three streak ending at `month` (monthly_ranking.streak
     checks back from this one), oldest first; grids not in the bottom three are left out."""
     if not codes:
         return {}
-    params = {"area": area, "month": queries.month_start(month), "codes": list(codes)}
+    params = {"area": area, "month": calendar.month_start(month), "codes": list(codes)}
     return {str(c): list(ms) for c, ms in con.execute(STREAK_MONTHS, params).fetchall()}
 
 
@@ -140,12 +140,12 @@ def _num(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def draft_notices(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> pd.DataFrame:
+def draft_notices(con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike) -> pd.DataFrame:
     """Every notice the rules call for in (area, month), one row per (grid, kind), in the order
     of KINDS then the registry: notice_id, area, month, grid_code, grid_name, leader_name,
     leader_title, lead_unit, kind, facts (dict: what the notice states; notice_text.reason says
     it in one line), issued (already recorded as issued), issued_on, status (of the issued notice)."""
-    m = queries.month_start(month)
+    m = calendar.month_start(month)
     hits = con.execute(DRAFTS, [area, m]).df()
     if hits.empty:
         return pd.DataFrame(columns=DRAFT_COLUMNS)
@@ -205,7 +205,7 @@ class _Context:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, area: str, m: date, kinds: set[str]) -> _Context:
-        ranking = queries.month_ranking(con, area, m)
+        ranking = rankings.month_ranking(con, area, m)
         reports = {r["grid_code"]: r for r in con.execute(REPORTS, [area, m]).df().to_dict("records")}
         overdue: dict[str, list[dict[str, Any]]] = {}
         if "逾期问题" in kinds:
@@ -217,7 +217,7 @@ class _Context:
         short = {c: int(n) for c, n in con.execute(VOLUNTEER_SHORT_YEAR, [area, m.year, m]).fetchall()}
         annual: dict[str, dict[str, Any]] = {}
         if "年度不达标" in kinds:
-            table = queries.annual_table(con, area, m.year)
+            table = assessment.annual_table(con, area, m.year)
             n_ranked = int(table["rank"].notna().sum())
             for r in table.to_dict("records"):
                 annual[r["grid_code"]] = {**r, "n_ranked": n_ranked}
@@ -232,7 +232,7 @@ class _Context:
             month=m,
             today=grid_today(con),
             ranking={r["grid_code"]: r for r in ranking.to_dict("records")},
-            categories=queries.month_category_scores(con, area, m),
+            categories=rankings.month_category_scores(con, area, m),
             area_avg=None if average is None else float(average),
             reports=reports,
             overdue=overdue,
@@ -344,11 +344,14 @@ ORDER BY n.month DESC, list_position($kinds::VARCHAR[], n.kind), g.sort_order, n
 
 
 def list_notices(
-    con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike | None = None, open_only: bool = False
+    con: duckdb.DuckDBPyConnection,
+    area: str,
+    month: calendar.MonthLike | None = None,
+    open_only: bool = False,
 ) -> pd.DataFrame:
     """Issued notices of the area (one month, or all), newest month first; open_only leaves
     out closed ones. The `notice` view's columns plus grid_name, leader_name, lead_unit."""
-    m = queries.month_start(month) if month is not None else None
+    m = calendar.month_start(month) if month is not None else None
     params = {"area": area, "month": m, "open_only": open_only, "kinds": list(KINDS)}
     return con.execute(LIST, params).df()
 

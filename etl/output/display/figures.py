@@ -26,7 +26,7 @@ def cell_colour(total: float, lo: float, hi: float) -> str:
 
 
 def map_panel(registry: pd.DataFrame, table: pd.DataFrame, box: tuple[float, float] = (1840, 760)) -> Body:
-    """registry: board.registry; table: queries.month_ranking. The cells are laid out by
+    """registry: registry.registry; table: rankings.month_ranking. The cells are laid out by
     etl.output.gridmap with as many cells per row as make them largest in the box (design px)."""
     if registry.empty:
         return message_body("网格名录为空"), ""
@@ -90,7 +90,7 @@ def map_panel(registry: pd.DataFrame, table: pd.DataFrame, box: tuple[float, flo
 
 
 def trend_panel(averages: pd.DataFrame, ranks: pd.DataFrame, month: date, codes: Sequence[str] = ()) -> Body:
-    """averages: queries.grid_history(...).averages; ranks: its totals for `codes` (the month's
+    """averages: trends.grid_history(...).averages; ranks: its totals for `codes` (the month's
     first and last grid). The area's average at each check up to the month (last 24), and this
     year's ranks of the two grids."""
     avg = averages.copy()

@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.rules import lamps, queries
+from etl.rules import calendar, findings, lamps, mechanism, rankings, reporting, trends
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,14 @@ class ReportBoard:
     today: date
 
 
-def panel_reports(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> ReportBoard:
-    m = queries.month_start(month)
-    rows = queries.report_roster(con, area, m)
+def panel_reports(con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike) -> ReportBoard:
+    m = calendar.month_start(month)
+    rows = reporting.report_roster(con, area, m)
     deadline, today = con.execute(
         "SELECT report_deadline(?::DATE, report_deadline_day), grid_today() FROM rule_setting", [m]
     ).fetchall()[0]
     if rows.empty:  # a month beyond the data range: every registry grid still to report
-        missing = queries.missing_reports(con, area, m)
+        missing = reporting.missing_reports(con, area, m)
         rows = missing.assign(submitted_on=None)
     return ReportBoard(rows=rows, deadline=deadline, today=today)
 
@@ -43,42 +43,42 @@ ORDER BY g.sort_order
 """
 
 
-def panel_volunteer(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> pd.DataFrame:
+def panel_volunteer(con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike) -> pd.DataFrame:
     """Per registry grid: activities, participants and hours of the month (DOMAIN §7)."""
-    return con.execute(VOLUNTEER, [area, queries.month_start(month)]).df()
+    return con.execute(VOLUNTEER, [area, calendar.month_start(month)]).df()
 
 
 @dataclass(frozen=True)
 class TrendData:
-    averages: pd.DataFrame  # queries.grid_history(...).averages
+    averages: pd.DataFrame  # trends.grid_history(...).averages
     ranks: pd.DataFrame  # its totals (with rank) of `codes`
     codes: tuple[str, ...]  # the month's first and last ranked grid
 
 
-def panel_trend(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> TrendData:
+def panel_trend(con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike) -> TrendData:
     """The area's averages at every check, and the history of the month's first and last grid."""
-    ranking = queries.month_ranking(con, area, month)
+    ranking = rankings.month_ranking(con, area, month)
     ranked = ranking[~ranking["missing"].astype(bool)].sort_values("rank")
     codes: tuple[str, ...] = ()
     if len(ranked):
         codes = tuple(dict.fromkeys([ranked["grid_code"].iloc[0], ranked["grid_code"].iloc[-1]]))
-    history = queries.grid_history(con, area, codes)
+    history = trends.grid_history(con, area, codes)
     return TrendData(averages=history.averages, ranks=history.totals, codes=codes)
 
 
 @dataclass(frozen=True)
 class ProblemsData:
-    figures: pd.DataFrame  # queries.problem_figures of the month
-    overdue: pd.DataFrame  # queries.overdue_problems (every month, as of today)
+    figures: pd.DataFrame  # findings.problem_figures of the month
+    overdue: pd.DataFrame  # findings.overdue_problems (every month, as of today)
     today: date
 
 
-def panel_problems(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> ProblemsData:
-    m = queries.month_start(month)
+def panel_problems(con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike) -> ProblemsData:
+    m = calendar.month_start(month)
     (today,) = con.execute("SELECT grid_today()").fetchall()[0]
     return ProblemsData(
-        figures=queries.problem_figures(con, area, m.year, m),
-        overdue=queries.overdue_problems(con, area),
+        figures=findings.problem_figures(con, area, m.year, m),
+        overdue=findings.overdue_problems(con, area),
         today=today,
     )
 
@@ -88,12 +88,12 @@ class LampsData:
     frame: pd.DataFrame  # lamps.lamp_month of the check's month
     check: date  # the month of the check shown
     targets: lamps.LampTargets
-    work: lamps.WorkFigures
+    work: mechanism.WorkFigures
 
 
-def panel_lamps(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthLike) -> LampsData:
+def panel_lamps(con: duckdb.DuckDBPyConnection, area: str, month: calendar.MonthLike) -> LampsData:
     """The check of the shown month, else the latest check before it, else the latest."""
-    m = queries.month_start(month)
+    m = calendar.month_start(month)
     checks = lamps.lamp_months(con, area)
     earlier = [c for c in checks if c <= m]
     check = earlier[-1] if earlier else (checks[-1] if checks else m)
@@ -101,5 +101,5 @@ def panel_lamps(con: duckdb.DuckDBPyConnection, area: str, month: queries.MonthL
         frame=lamps.lamp_month(con, area, check),
         check=check,
         targets=lamps.targets(con),
-        work=lamps.work_figures(lamps.work_month(con, area, check)),
+        work=mechanism.work_figures(mechanism.work_month(con, area, check)),
     )

@@ -1,5 +1,5 @@
 """The month's standing: 本月排名 (every grid as a bar, from 0 to 100) and 末位与预警 (the bottom
-three as large alert cards with the leader's name). Both read queries.month_ranking."""
+three as large alert cards with the leader's name). Both read rankings.month_ranking."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _change(change: object, prev: object, missing: bool) -> tuple[str, int]:
 
 
 def ranking_panel(table: pd.DataFrame) -> Body:
-    """table: queries.month_ranking. (body, footer note)."""
+    """table: rankings.month_ranking. (body, footer note)."""
     ranked = table[~table["missing"].astype(bool)]
     n = len(table)
     cards = [Kpi("参与排名", len(ranked), f"/ {n} 个网格")]
@@ -66,7 +66,7 @@ def _named(frame: pd.DataFrame) -> str:
 
 
 def warnings_panel(table: pd.DataFrame) -> Body:
-    """table: queries.month_ranking (bottom_three, streak, leader_name, leader_title, lead_unit)."""
+    """table: rankings.month_ranking (bottom_three, streak, leader_name, leader_title, lead_unit)."""
     ranked = table[~table["missing"].astype(bool)]
     bottom = ranked[ranked["bottom_three"].astype(bool)].sort_values(["rank", "grid_code"])
     if bottom.empty:

@@ -7,12 +7,13 @@ from datetime import date
 
 import pandas as pd
 
+from etl.output import lamptables
 from etl.output.display import fmt
 from etl.output.display.frame import Body, Kpi, message_body
 from etl.output.display.plots import columns_chart
 from etl.output.display.reads import ReportBoard
 from etl.output.display.render import render
-from etl.rules import lamps
+from etl.rules import lamps, mechanism
 
 
 def reports_panel(board: ReportBoard) -> Body:
@@ -97,7 +98,7 @@ def volunteer_panel(frame_: pd.DataFrame) -> Body:
 
 
 def problems_panel(figures: pd.DataFrame, overdue: pd.DataFrame, today: date) -> Body:
-    """figures: queries.problem_figures for the month; overdue: queries.overdue_problems (every
+    """figures: findings.problem_figures for the month; overdue: findings.overdue_problems (every
     month, as of today)."""
     found, fixed, month_overdue = (int(figures[c].sum()) for c in ("found", "rectified", "overdue"))
     cards = [
@@ -128,7 +129,7 @@ def problems_panel(figures: pd.DataFrame, overdue: pd.DataFrame, today: date) ->
 
 
 def lamps_panel(
-    frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: lamps.WorkFigures | None = None
+    frame: pd.DataFrame, month: date, targets: lamps.LampTargets, work: mechanism.WorkFigures | None = None
 ) -> Body:
     """frame: etl.rules.lamps.lamp_month of the check's month (every registry grid, checked or not).
     KPI cards, each checked grid's 亮灯率 from zero (green meets both targets, red does not),
@@ -170,6 +171,6 @@ def lamps_panel(
         chart=chart,
         items=items,
         target=targets.text,
-        unchecked="、".join(lamps.unchecked_names(frame)),
+        unchecked="、".join(lamptables.unchecked_names(frame)),
     )
     return body, f"目标：{targets.text}；柱高：各网格亮灯率（从0起）"
