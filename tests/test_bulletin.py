@@ -450,3 +450,37 @@ def test_download_buttons_in_the_real_app(template: Path, tmp_path: Path) -> Non
     assert paragraphs(target.read_bytes())[0] == "网格化管理工作简报"
     assert bundle.name == "县城_2019-03_整改通知_草稿.zip"
     assert len(zipfile.ZipFile(bundle).namelist()) == 28
+
+
+@pytest.mark.browser
+def test_the_page_dates_the_bulletin_as_picked(template: Path, tmp_path: Path) -> None:
+    """Issue 12 §6: pick the bulletin date beside the buttons (default the 5th of the following
+    month); the Word file is dated that day and states its facts as of that day."""
+    from tests.browser import browser, errors_on, running_app, settle
+
+    with running_app(template, today=TODAY) as url, browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+        page.goto(f"{url}/ranking?area=县城&year=2019&month={MARCH}")
+        settle(page)
+
+        def picked() -> list[str | None]:  # the date field's year, month and day segments
+            return [page.get_by_role("spinbutton", name=f"{part}，简报日期").get_attribute("aria-valuenow")
+                    for part in ("年", "月", "日")]  # fmt: skip
+
+        assert picked() == ["2019", "4", "5"]
+        page.get_by_role("spinbutton", name="月，简报日期").click()
+        page.keyboard.type("03")
+        page.get_by_role("spinbutton", name="日，简报日期").click()
+        page.keyboard.type("26")
+        page.locator('[data-testid="stMain"] h1').click()  # the field sends its date on blur
+        settle(page)
+        assert picked() == ["2019", "3", "26"]
+        assert errors_on(page) == []
+        with page.expect_download(timeout=60_000) as dl:
+            page.get_by_role("button", name="工作简报（Word）").first.click()
+        target = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(target)
+    texts = [t for t in paragraphs(target.read_bytes()) if t.strip()]
+    assert texts[2] == "翁源县“两创”办公室编\t2019年3月26日"
+    # As of 3-26 the late reports of 3-27 had not arrived: six grids had not reported.
+    assert "截至3月26日，6个网格未报送" in "\n".join(texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -284,3 +285,16 @@ def test_annual_before_any_year_end_score_shows_the_provisional_standing(
     assert len(prov) == len(standing) == 28
     assert prov["网格"].tolist()[:2] == ["01 测试1路", "02 测试2路"]
     assert prov.iloc[0]["冲击上一等次所需年终得分"] == "保持即可（已是一类）"
+
+
+@pytest.mark.parametrize("page", ["overview", "ranking"])
+def test_the_bulletin_date_sits_by_the_bulletin_buttons(env: Path, page: str) -> None:
+    """Issue 12 §6: the bulletin's date can be chosen where the buttons are, defaulting to the
+    documented rule (the 5th of the following month), with a Chinese label and help."""
+    at = open_page(page)
+    [picker] = [d for d in at.date_input if d.label == "简报日期"]
+    assert picker.value == date(2019, 4, 5)
+    assert "次月5日" in picker.help and "截至" in picker.help
+    picker.set_value(date(2019, 3, 26)).run()
+    assert_clean(at)
+    assert [d.value for d in at.date_input if d.label == "简报日期"] == [date(2019, 3, 26)]
