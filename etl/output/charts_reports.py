@@ -90,7 +90,7 @@ def _missing(value: object) -> bool:
 
 
 def report_table(statuses: pd.DataFrame) -> str:
-    """Grid × month 信息报送 status (board.chart_matrix of queries.report_matrix) in the four
+    """Grid × month 信息报送 status (tables.chart_matrix of reporting.report_matrix) in the four
     status colours, one character a cell (按/逾/未/待), the full word on hover, and a legend."""
 
     def cell(label: str, month: str, status: object) -> tuple[str, str, str, str] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl.load.kinds import vocabulary
+from etl import declared
 from etl.rules.calendar import MonthLike, month_start
 
 PROBLEM_FIGURES = """
@@ -79,12 +79,10 @@ def problem_categories(
 ) -> pd.DataFrame:
     """Problems found in the year (or one month of it) per duty category (DOMAIN §8), in the
     order of the duties: category, found, rectified, rectified_on_time, overdue, open."""
-
-    voc = vocabulary()
     params = {
         "area": area,
         "year": int(year),
         "month": month_start(month) if month is not None else None,
-        "order": list(voc.duties + voc.extra_categories),
+        "order": list(declared.problem_categories()),
     }
     return con.execute(PROBLEM_CATEGORIES, params).df()
