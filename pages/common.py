@@ -3,13 +3,14 @@ picker kept in the URL, empty states and formatting. Layout helpers only; no SQL
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from types import FunctionType
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +22,9 @@ from etl.rules import bulletin, calendar, notices, registry, reporting
 from etl.safetext import md
 
 log = logging.getLogger("dashboard")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def leave_legacy_page_mode() -> None:
@@ -247,25 +251,39 @@ class NoData(GridError):
         super().__init__(message)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(name: str, version: str, db_file: str, args: tuple[Any, ...]) -> Any:
-    module, func = name.rsplit(".", 1)
+def _function_key(fn: FunctionType) -> str:
+    """A read function in the cache key by its full name: Streamlit would hash a function by
+    its __reduce__ (the bare name), which two modules' functions could share."""
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs={FunctionType: _function_key})
+def _cached(
+    fn: Callable[..., R],
+    version: str,
+    db_file: str,
+    args: tuple[object, ...],
+    kwargs: tuple[tuple[str, object], ...],
+) -> R:
     with db.connect(db_file) as con:
-        return getattr(importlib.import_module(module), func)(con, *args)
+        return fn(con, *args, **dict(kwargs))
 
 
-def read(fn: Callable[..., Any], *args: Any) -> Any:
-    """fn(con, *args) for a read function of etl/, cached until the database file changes."""
+def read(fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """fn(con, *args) for a read function of etl/ (module-level, typed), cached until the
+    database file changes (one cache, keyed on the database version): returns what fn returns."""
     p = db.db_path()
     if not p.exists():
         raise NoData
-    return _cached(f"{fn.__module__}.{fn.__qualname__}", db.data_version(p), str(p), tuple(args))
+    return _cached(fn, db.data_version(p), str(p), tuple(args), tuple(sorted(kwargs.items())))
 
 
-def deferred(fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+def deferred(
+    fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R], *args: P.args, **kwargs: P.kwargs
+) -> Callable[[], R]:
     """read(fn, *args) put off until a download button is clicked (Streamlit then runs it on
     its own thread), so that building a document never slows the page down."""
-    return lambda: read(fn, *args)
+    return lambda: read(fn, *args, **kwargs)
 
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

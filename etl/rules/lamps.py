@@ -9,6 +9,7 @@ does not meet 95 %)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -83,7 +84,8 @@ def lamp_trend(con: duckdb.DuckDBPyConnection, area: str) -> pd.DataFrame:
     return con.execute(LAMP_TREND, [area]).df()
 
 
-def lamp_months(con: duckdb.DuckDBPyConnection, area: str) -> list[Any]:
+def lamp_months(con: duckdb.DuckDBPyConnection, area: str) -> list[date]:
+    """The months with a lamp check in the area, oldest first."""
     return [r[0] for r in con.execute(LAMP_MONTHS, [area]).fetchall()]
 
 
