@@ -27,9 +27,10 @@ from etl.load.parse import CellError, parse_month, parse_year
 from etl.load.recognise import CLI_HINTS
 from etl.rules import calendar, notices, settings
 
-# The document writers (etl.output.bulletin_docx, bulletin_xlsx, notice_doc, template, export: matplotlib, python-docx,
-# openpyxl) are imported inside the commands that write documents, for start-up time only:
-# importing them here takes `python -m etl` from 0.7 to 1.4 s of CPU for every command.
+# The document writers (etl.output.bulletin_docx, bulletin_xlsx, notice_doc, template, export:
+# matplotlib, python-docx, openpyxl) are imported inside the commands that write documents, for
+# start-up time only: importing them here takes `python -m etl` from 0.65 to 1.3 s of CPU for
+# every command (tests/test_architecture.py lists them).
 
 log = logging.getLogger("etl")
 ERROR_LOG = "etl-errors.log"
