@@ -64,14 +64,14 @@ def test_every_kind_has_its_table_and_current_view_in_the_schema(
 
 @pytest.mark.parametrize("name", list(DECLARED))
 def test_the_label_users_see_is_the_declared_one(name: str) -> None:
-    """KIND_LABELS (upload page, CLI, batch list) is the declaration's title (or its label), and
-    the template carries that name and the declared sheet name."""
+    """KIND_LABELS (upload page, CLI, batch list) is the declared label; the template carries
+    that name and the declared sheet name."""
     raw = DECLARED[name]
-    shown = raw.get("title", raw["label"])
-    assert kinds.KIND_LABELS[name] == shown == kinds.vocabulary().kinds[name].title
+    shown = raw["label"]
+    assert kinds.KIND_LABELS[name] == shown == kinds.vocabulary().kinds[name].label
     wb = load_workbook(io.BytesIO(build_template(name, Context(), 25)))
     assert wb["填写说明"]["A1"].value == f"翁源县城市网格化管理 · {shown} 模板"
-    assert raw["label"] in wb.sheetnames
+    assert raw.get("sheet", shown) in wb.sheetnames
 
 
 def test_the_cli_offers_every_declared_kind() -> None:
@@ -85,8 +85,8 @@ def test_the_cli_offers_every_declared_kind() -> None:
 EXTRA = """
 [kinds.water]
 current = "cur_water_check"
-label = "水表检查"
-title = "水表检查记录"
+label = "水表检查记录"
+sheet = "水表检查"
 shape = "records"
 table = "water_check"
 period = "month"

@@ -342,7 +342,7 @@ def record_changes(con: duckdb.DuckDBPyConnection, spec: KindSpec, rows: list[di
     out = []
     for (area, month), codes in sorted(by_month.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         where = ("" if area == DEFAULT_AREA else f"{area} ") + month_text(month)
-        text = f"{spec.title} {where} {len(codes)}个网格"
+        text = f"{spec.label} {where} {len(codes)}个网格"
         if spec.rule_short and (area, month) in short:
             text += f"，{short[(area, month)]}个网格{spec.rule_short}"
         old = {c for (c,) in con.execute(

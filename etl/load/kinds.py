@@ -52,9 +52,9 @@ class KindSpec:
     """A sheet kind as columns.toml declares it (see the comment at the top of that file)."""
 
     name: str
-    label: str  # the template's sheet name
+    label: str  # the name users see (KIND_LABELS)
     columns: tuple[ColumnSpec, ...]
-    title: str = ""  # the name users see
+    sheet: str = ""  # the template's sheet name
     shape: str = "events"
     table: str = ""
     item_table: str = ""  # (scores) the table of the per-item scores
@@ -104,7 +104,7 @@ def vocabulary() -> Vocabulary:
             for k in spec.get("checks", [])
         )
         kinds[name] = KindSpec(
-            name, spec["label"], tuple(cols), title=spec.get("title", spec["label"]),
+            name, spec["label"], tuple(cols), sheet=spec.get("sheet", spec["label"]),
             shape=spec["shape"], table=spec["table"], item_table=spec.get("item_table", ""), period=spec["period"], period_from=spec.get("period_from", ""),
             after_today=spec.get("after_today", ""),
             noun=spec.get("noun", "行"), note=spec.get("note", ""),
@@ -124,4 +124,4 @@ def vocabulary() -> Vocabulary:
 
 # The kinds and the names users see, as declared when the program started.
 KINDS: tuple[str, ...] = tuple(vocabulary().kinds)
-KIND_LABELS: dict[str, str] = {k.name: k.title for k in vocabulary().kinds.values()}
+KIND_LABELS: dict[str, str] = {k.name: k.label for k in vocabulary().kinds.values()}

@@ -172,9 +172,9 @@ def why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
     hits, name, missing, row = best
     spec = voc.kinds[name]
     if spec.shape == "scores" and not ctx.rubric:
-        return Issue(f"尚未导入评分细则：请先导入评分细则，再导入{spec.title}", "error", sheet.name)
+        return Issue(f"尚未导入评分细则：请先导入评分细则，再导入{spec.label}", "error", sheet.name)
     return Issue(
-        f"像是「{spec.title}」表，但缺少必需的列：{'、'.join(missing)}。"
+        f"像是「{spec.label}」表，但缺少必需的列：{'、'.join(missing)}。"
         "请按模板补齐列名",
         "error", sheet.name, row,
     )  # fmt: skip

@@ -408,7 +408,7 @@ def _extract_records(reader: RowReader, result: SheetResult, sheet: Sheet) -> No
     spec = vocabulary().kinds[layout.kind]
     rows = reader.data_rows()
     resolve_areas(reader, rows)
-    default_month, bad_default = _default_month(reader, result, sheet, month_not_found(spec.title))
+    default_month, bad_default = _default_month(reader, result, sheet, month_not_found(spec.label))
     values = [c for c in spec.columns if c.field not in ("grid", "month") and not c.field.endswith("_hint")]
     seen: dict[tuple[str, str, date], int] = {}
     measured = [c.field for c in values if c.required and c.field in layout.fields]

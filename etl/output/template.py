@@ -49,7 +49,7 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
     lines = [
         f"翁源县城市网格化管理 · {label} 模板",
         "",
-        "1. 在「" + voc.kinds[kind].label + "」工作表中从第2行开始填写，不要修改第1行的列名。",
+        "1. 在「" + voc.kinds[kind].sheet + "」工作表中从第2行开始填写，不要修改第1行的列名。",
         "2. 橙色列名为必填列。网格可填编号（如 07）、名称或挂点县领导姓名。",
         "3. 日期写成 2018-05-03 或 Excel 日期；月份写成 2018-05。",
         "4. " + voc.kinds[kind].note.replace("{deadline_day}", str(deadline_day)),
@@ -59,7 +59,7 @@ def build_template(kind: str, ctx: Context, deadline_day: int) -> bytes:
         set_cell(info, i, 1, text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
     info.column_dimensions["A"].width = 110
 
-    ws = wb.create_sheet(voc.kinds[kind].label)
+    ws = wb.create_sheet(voc.kinds[kind].sheet)
     cols = _columns(kind, ctx)
     for j, (header, required) in enumerate(cols, start=1):
         cell = set_cell(ws, 1, j, header)
