@@ -60,6 +60,9 @@ def test_every_kind_has_its_table_and_current_view_in_the_schema(
     assert stored <= columns, stored - columns
     if spec.period_from:
         assert spec.period_from in columns and "month" in columns
+    if spec.page:  # the upload links there after a load
+        assert (Path(__file__).resolve().parents[1] / spec.page).is_file()
+        assert spec.page_label
 
 
 @pytest.mark.parametrize("name", list(DECLARED))

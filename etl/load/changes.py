@@ -194,9 +194,10 @@ def file_registry(con: duckdb.DuckDBPyConnection, extraction: Extraction) -> dic
     """area → {code: name} of the registry the file is checked against (its own grids sheet
     if it carries one, else the registry in force)."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
-    own = [s for s in extraction.sheets if s.kind == "grids"]
+    kinds = vocabulary().kinds
+    own = [s for s in extraction.sheets if kinds[s.kind].shape == "registry"]
     if own:
-        for r in own[-1].tables["grid_registry"]:
+        for r in own[-1].tables[kinds[own[-1].kind].table]:
             out[r["area"]][str(r["grid_code"])] = str(r["grid_name"])
         return out
     for area, code, name in con.execute(
@@ -216,16 +217,16 @@ def missing_grid_sentences(
 ) -> list[str]:
     """Per month (or year) of a score sheet: the registry grids the sheet lacks, and what that
     means once loaded (缺检, 未完成), unless an earlier load already holds their score."""
-    out = []
-    if sheet.kind == "monthly_scores":
-        rows, period, view, label = sheet.tables["monthly_score"], "month", "cur_monthly_score", month_text
-    elif sheet.kind == "annual_scores":
-        rows, period, view = sheet.tables["annual_score"], "year", "cur_annual_score"
-
-        def label(y: Any) -> str:
-            return f"{y}年度"
-    else:
+    out: list[str] = []
+    spec = vocabulary().kinds[sheet.kind]
+    if spec.shape not in ("scores", "annual"):
         return out
+    # The view and period come from the declaration (columns.toml), never from input.
+    rows, period, view = sheet.tables[spec.table], spec.period, _identifier(spec.current)
+
+    def label(p: Any) -> str:
+        return month_text(p) if spec.shape == "scores" else f"{p}年度"
+
     present: dict[tuple[str, Any], set[str]] = defaultdict(set)
     for r in rows:
         present[(r["area"], r[period])].add(r["grid_code"])
@@ -234,7 +235,6 @@ def missing_grid_sentences(
         absent = [c for c in names if c not in codes]
         if not absent:
             continue
-        # Table name comes from the fixed choice above, never from input.
         held = {
             r[0]
             for r in con.execute(
@@ -245,7 +245,7 @@ def missing_grid_sentences(
         kept = [c for c in absent if c in held]
         where = f"{area} {label(when)}（工作表「{sheet.sheet}」）"
         if lost:
-            if sheet.kind == "monthly_scores":
+            if spec.shape == "scores":
                 after = "导入后该月记为缺检" if len(lost) == 1 else "导入后这些网格该月记为缺检"
             else:
                 after = (

@@ -61,6 +61,8 @@ class KindSpec:
     period: str = "month"  # whole | month | year
     period_from: str = ""
     after_today: str = ""  # (events) the warning for a date after today, with {today}
+    page: str = ""  # the page the upload links to after a load (pages/*.py)
+    page_label: str = ""  # what that page shows, in the link text
     noun: str = "行"
     note: str = ""
     prefill_grids: bool = False
@@ -106,7 +108,8 @@ def vocabulary() -> Vocabulary:
         kinds[name] = KindSpec(
             name, spec["label"], tuple(cols), sheet=spec.get("sheet", spec["label"]),
             shape=spec["shape"], table=spec["table"], item_table=spec.get("item_table", ""), period=spec["period"], period_from=spec.get("period_from", ""),
-            after_today=spec.get("after_today", ""),
+            after_today=spec.get("after_today", ""), page=spec.get("page", ""),
+            page_label=spec.get("page_label", ""),
             noun=spec.get("noun", "行"), note=spec.get("note", ""),
             prefill_grids=spec.get("prefill_grids", False), rule_macro=spec.get("rule_macro", ""),
             rule_flag=spec.get("rule_flag", ""), rule_short=spec.get("rule_short", ""),

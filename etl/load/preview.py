@@ -22,9 +22,6 @@ from etl.load.extraction import Extraction, SheetResult
 from etl.load.issues import Issue
 from etl.load.kinds import KIND_LABELS, vocabulary
 
-# kind → the storage table its rows go to (columns.toml declares it).
-TABLE_OF_KIND = {k.name: k.table for k in vocabulary().kinds.values()}
-
 
 @dataclass
 class FilePreview:
@@ -63,7 +60,8 @@ class FilePreview:
         """(page, label, query parameters) for each area and period the file touched."""
         out = []
         for kind, area, period in self.touched:
-            page, noun = LINK_PAGES[kind]
+            spec = vocabulary().kinds[kind]
+            page, noun = spec.page, spec.page_label
             if isinstance(period, date):
                 params = {"area": area, "year": str(period.year), "month": f"{period:%Y-%m}"}
                 label = f"查看{area} {changes.month_text(period)}{noun} →"
@@ -85,7 +83,7 @@ class FilePreview:
     def sample_rows(self, limit: int = 50) -> dict[str, pd.DataFrame]:
         out = {}
         for s in self.extraction.sheets:
-            table = TABLE_OF_KIND[s.kind]
+            table = vocabulary().kinds[s.kind].table
             rows = s.tables.get(table, [])
             if rows:
                 frame = pd.DataFrame.from_records(rows[:limit])
@@ -111,16 +109,6 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
         return str(v)
 
     return pd.DataFrame({c: [one(v) for v in frame[c].tolist()] for c in frame.columns})
-
-
-# Where the links after a load go, per kind: (page, what it shows).
-LINK_PAGES = {
-    "monthly_scores": ("pages/ranking.py", "排名"),
-    "annual_scores": ("pages/annual.py", "年度考评"),
-    "reports": ("pages/reports.py", "信息报送"),
-    "volunteer": ("pages/volunteer.py", "志愿服务"),
-    "problems": ("pages/problems.py", "问题台账"),
-}
 
 
 # Headers for parsed rows: the template header of each field, plus the fields the loader adds.
@@ -227,30 +215,31 @@ def preview_bytes(
         registry = changes.file_registry(con, extraction)
         for s in extraction.sheets:
             pv.touched += _touched(s)
-            if s.kind == "grids":
+            spec = vocabulary().kinds[s.kind]
+            rows = s.tables[spec.table]
+            if spec.shape == "registry":
                 old = con.execute("SELECT count(*) FROM cur_grid_registry").fetchall()[0][0]
-                n = len(s.tables["grid_registry"])
+                n = len(rows)
                 pv.changes.append(f"替换网格名册：{n} 个网格（原名册 {old} 个网格，旧版本保留可恢复）")
                 pv.changes += changes.registry_sentences(con, s)
-            elif s.kind == "rubric":
-                items = s.tables["rubric_item"]
+            elif spec.shape == "rubric":
+                items = rows
                 total = sum(float(i["max_points"]) for i in items)
                 pv.changes.append(
                     f"替换评分细则：{len(items)} 个考核项目，满分合计 {total:g} 分（旧版本保留）"
                 )
-            elif s.kind == "monthly_scores":
-                sentences, moves = changes.monthly_changes(con, s.tables["monthly_score"])
+            elif spec.shape == "scores":
+                sentences, moves = changes.monthly_changes(con, rows)
                 pv.changes += sentences
-                pv.months += sorted({r["month"] for r in s.tables["monthly_score"]})
+                pv.months += sorted({r["month"] for r in rows})
                 if not moves.empty:
                     pv.rank_moves = moves if pv.rank_moves is None else pd.concat([pv.rank_moves, moves])
-            elif s.kind == "annual_scores":
-                pv.changes += changes.annual_changes(con, s.tables["annual_score"])
-            elif vocabulary().kinds[s.kind].shape == "records":
-                spec = vocabulary().kinds[s.kind]
-                pv.changes += changes.record_changes(con, spec, s.tables[spec.table])
+            elif spec.shape == "annual":
+                pv.changes += changes.annual_changes(con, rows)
+            elif spec.shape == "records":
+                pv.changes += changes.record_changes(con, spec, rows)
             else:
-                pv.changes += changes.event_changes(con, s.kind, s.tables[TABLE_OF_KIND[s.kind]])
+                pv.changes += changes.event_changes(con, s.kind, rows)
             pv.changes += changes.missing_grid_sentences(con, s, registry)
             pv.changes += changes.conversion_sentences(s)
         pv.touched = list(dict.fromkeys(pv.touched))
@@ -258,10 +247,10 @@ def preview_bytes(
 
 
 def _touched(sheet: SheetResult) -> list[tuple[str, str, date | int]]:
-    if sheet.kind not in LINK_PAGES:
+    spec = vocabulary().kinds[sheet.kind]
+    if not spec.page:  # a kind without a page to link to after the load
         return []
-    table = TABLE_OF_KIND[sheet.kind]
-    period = "year" if sheet.kind == "annual_scores" else "month"
     return sorted(
-        {(sheet.kind, r["area"], r[period]) for r in sheet.tables[table]}, key=lambda t: (t[2], t[1])
+        {(sheet.kind, r["area"], r[spec.period]) for r in sheet.tables[spec.table]},
+        key=lambda t: (t[2], t[1]),
     )

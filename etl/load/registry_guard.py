@@ -15,6 +15,7 @@ import duckdb
 
 from etl.load.extraction import Extraction
 from etl.load.issues import Issue
+from etl.load.kinds import vocabulary
 
 # Months (or years) of history per current grid, in any table that keeps rows by grid.
 HISTORY_SQL = """
@@ -66,9 +67,10 @@ def dropped_grids(con: duckdb.DuckDBPyConnection, extraction: Extraction, allow_
     new: set[tuple[str, str]] = set()
     sheet_name = None
     for s in extraction.sheets:
-        if s.kind == "grids":
+        spec = vocabulary().kinds[s.kind]
+        if spec.shape == "registry":
             sheet_name = sheet_name or s.sheet
-            new |= {(str(r["area"]), str(r["grid_code"])) for r in s.tables.get("grid_registry", [])}
+            new |= {(str(r["area"]), str(r["grid_code"])) for r in s.tables.get(spec.table, [])}
     if sheet_name is None or not new:
         return []
     new_areas = {a for a, _ in new}

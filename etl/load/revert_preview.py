@@ -16,7 +16,7 @@ import pandas as pd
 from etl import db
 from etl.load import store
 from etl.load.changes import grid_list, month_text, ranks
-from etl.load.kinds import KIND_LABELS
+from etl.load.kinds import KIND_LABELS, vocabulary
 
 # table → (period column, value column for score tables, noun, how a period is written)
 REVERT_TABLES = {
@@ -76,9 +76,9 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
         out = RevertPreview(batch_id, file_name, already=status == "reverted")
         if out.already:
             return out
-        for kind, table in (("grids", "grid_registry"), ("rubric", "rubric_item")):
-            if kind in str(kinds).split(","):
-                out.changes.append(_whole_table_revert(con, batch_id, kind, table))
+        for spec in vocabulary().kinds.values():  # the registry and the rubric replace whole tables
+            if spec.shape in ("registry", "rubric") and spec.name in str(kinds).split(","):
+                out.changes.append(_whole_table_revert(con, batch_id, spec.name, spec.table))
         rank_keys: list[tuple[str, date]] = []
         for table, (period, value, noun) in REVERT_TABLES.items():
             sql = REVERT_SQL.format(table=table, period=period, value=f"s.{value}" if value else "NULL")
@@ -201,7 +201,7 @@ def _fold_months(sentences: list[str]) -> list[str]:
 def _whole_table_revert(con: duckdb.DuckDBPyConnection, batch_id: int, kind: str, table: str) -> str:
     noun = KIND_LABELS[kind]
     current = con.execute(
-        f"SELECT max(t.batch_id) FROM {table} t JOIN active_batch USING (batch_id)"  # table: fixed names
+        f"SELECT max(t.batch_id) FROM {table} t JOIN active_batch USING (batch_id)"  # table: declared names
     ).fetchall()[0][0]
     if current != batch_id:
         return f"{noun}：本批次已被批次 #{current} 取代，撤销后{noun}不变"
@@ -212,5 +212,5 @@ def _whole_table_revert(con: duckdb.DuckDBPyConnection, batch_id: int, kind: str
     ).fetchall()
     if not prev:
         return f"{noun}将为空：撤销后没有有效的{noun}，请再导入一份"
-    unit = "个网格" if kind == "grids" else "个考核项目"
+    unit = "个网格" if vocabulary().kinds[kind].shape == "registry" else "个考核项目"
     return f"{noun}恢复为批次 #{prev[0][0]} 的版本（{prev[0][1]} {unit}）"

@@ -30,9 +30,9 @@ from etl.load.parse import GridEntry
 
 # Kinds whose batch replaces the whole table rather than (area, period, grid) keys.
 WHOLE_KINDS = tuple(k.name for k in vocabulary().kinds.values() if k.period == "whole")
-# The storage tables a batch may write: each kind's declared table (columns.toml), plus the
-# item scores that a monthly score sheet carries besides its totals.
-TABLES = tuple(dict.fromkeys([*(k.table for k in vocabulary().kinds.values()), "monthly_item_score"]))
+# The storage tables a batch may write: each kind's declared table and item table (columns.toml:
+# the item scores that a monthly score sheet carries besides its totals).
+TABLES = tuple(dict.fromkeys(t for k in vocabulary().kinds.values() for t in (k.table, k.item_table) if t))
 
 
 class NoSuchBatch(GridError):
