@@ -8,6 +8,7 @@ load in the middle (memory flat, new data shown). The long soak is opt-in: SOAK_
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from etl.load import store
 from etl.output.display.frame import PANELS
@@ -247,6 +249,39 @@ def test_url_restores_the_screen_and_names_are_escaped(app) -> None:  # noqa: AN
         m = wait_panel(page)
         assert m["panel"] == "ranking" and m["position"] == f"1/{len(PANELS)}"
         assert page.locator(".gd script, .gd b:text('x')").count() == 0
+
+
+def _background_samples(page) -> list[tuple[int, int, int]]:  # noqa: ANN001
+    """The colours of the screen's corners and centre in a screenshot."""
+    img = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    w, h = img.size
+    return [
+        img.getpixel((x, y)) for x, y in ((5, 5), (w - 5, 5), (w // 2, h // 2), (5, h - 5), (w - 5, h - 5))
+    ]
+
+
+def test_first_paint_is_dark(app) -> None:  # noqa: ANN001
+    """No white flash (issue 12): the wall screen's HTML page itself carries its dark style
+    (webapp.FirstPaint), so the screen is dark 200 ms after navigation, long before the first
+    script run; the other pages keep the light theme."""
+    url, _, _ = app
+    with urllib.request.urlopen(f"{url}/display?panel=ranking&rotate=0", timeout=30) as r:
+        assert b"#0b1526" in r.read()  # in the page as served, before any JavaScript runs
+    with urllib.request.urlopen(f"{url}/ranking", timeout=30) as r:
+        assert b"#0b1526" not in r.read()
+    with browser() as b:
+        for path, dark in (("/display?panel=ranking&rotate=0&month=2019-03", True), ("/ranking", False)):
+            page = b.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(url + path, wait_until="commit")
+            page.wait_for_timeout(200)
+            colours = _background_samples(page)
+            if dark:
+                assert all(max(c) < 60 for c in colours), (path, colours)
+                wait_panel(page, "ranking")
+                corners = [c for i, c in enumerate(_background_samples(page)) if i != 2]
+                assert all(max(c) < 80 for c in corners), (path, corners)  # and stays dark
+            else:
+                assert all(min(c) > 200 for c in colours), (path, colours)
 
 
 def _start_server(db_file: Path, port: int) -> subprocess.Popen:
