@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from etl import cli, db
+from etl import cli, db, declared
 from etl.load import kinds
 from etl.load.extract import extract_sheets
 from etl.load.extraction import Context
@@ -22,7 +22,7 @@ from etl.load.parse import GridEntry
 from etl.load.read import Sheet
 from etl.output.template import build_template
 
-DECLARED = tomllib.loads(kinds.COLUMNS_FILE.read_text(encoding="utf-8"))["kinds"]
+DECLARED = tomllib.loads(declared.COLUMNS_FILE.read_text(encoding="utf-8"))["kinds"]
 SHAPES = {"registry", "rubric", "scores", "annual", "events", "records"}
 
 
@@ -158,18 +158,18 @@ message = "议定日期早于例会日期，请核对"
 def extra_kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """columns.toml plus two kinds of existing shapes, read as the program would read it."""
     path = tmp_path / "columns.toml"
-    text = kinds.COLUMNS_FILE.read_text(encoding="utf-8")
+    text = declared.COLUMNS_FILE.read_text(encoding="utf-8")
     # The new kinds go with the other kinds, before the shared tables of the file.
     cut = text.index("[grid_aliases]")
     path.write_text(text[:cut] + EXTRA + "\n" + text[cut:], encoding="utf-8")
-    monkeypatch.setattr(kinds, "COLUMNS_FILE", path)
-    kinds._declarations.cache_clear()
+    monkeypatch.setattr(declared, "COLUMNS_FILE", path)
+    declared.declarations.cache_clear()
     kinds.vocabulary.cache_clear()
     try:
         yield
     finally:
         monkeypatch.undo()
-        kinds._declarations.cache_clear()
+        declared.declarations.cache_clear()
         kinds.vocabulary.cache_clear()
 
 

@@ -1,4 +1,4 @@
-"""Sheet kinds as data: what etl/load/columns.toml declares for each kind (label, shape, columns
+"""Sheet kinds as data: what etl/load/columns.toml (read by etl/declared.py) declares for each kind (label, shape, columns
 and their aliases, storage table, period, template note, row checks) and the shared vocabulary
 (ignored headers, duty categories, footer prefixes). Recognising, previewing, storing and the
 templates read a kind from here; nothing else names a kind's columns or table.
@@ -6,21 +6,11 @@ templates read a kind from here; nothing else names a kind's columns or table.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
 
+from etl.declared import declarations
 from etl.load import parse
-
-COLUMNS_FILE = Path(__file__).resolve().parent / "columns.toml"
-
-
-@cache
-def _declarations() -> dict[str, Any]:
-    return tomllib.loads(COLUMNS_FILE.read_text(encoding="utf-8"))
-
 
 DEFAULT_AREA = "县城"
 
@@ -63,6 +53,7 @@ class KindSpec:
     after_today: str = ""  # (events) the warning for a date after today, with {today}
     page: str = ""  # the page the upload links to after a load (pages/*.py)
     page_label: str = ""  # what that page shows, in the link text
+    record_name: str = ""  # (events, records) what a row is called after 条 or 行 (default: label)
     noun: str = "行"
     note: str = ""
     prefill_grids: bool = False
@@ -89,7 +80,7 @@ class Vocabulary:
 @cache
 def vocabulary() -> Vocabulary:
     """The alias tables of columns.toml."""
-    raw = _declarations()
+    raw = declarations()
     grid_aliases = raw["grid_aliases"]["aliases"]
     kinds: dict[str, KindSpec] = {}
     for name, spec in raw["kinds"].items():  # in the order declared (also the order of recognition ties)
@@ -109,7 +100,7 @@ def vocabulary() -> Vocabulary:
             name, spec["label"], tuple(cols), sheet=spec.get("sheet", spec["label"]),
             shape=spec["shape"], table=spec["table"], item_table=spec.get("item_table", ""), period=spec["period"], period_from=spec.get("period_from", ""),
             after_today=spec.get("after_today", ""), page=spec.get("page", ""),
-            page_label=spec.get("page_label", ""),
+            page_label=spec.get("page_label", ""), record_name=spec.get("record_name", ""),
             noun=spec.get("noun", "行"), note=spec.get("note", ""),
             prefill_grids=spec.get("prefill_grids", False), rule_macro=spec.get("rule_macro", ""),
             rule_flag=spec.get("rule_flag", ""), rule_short=spec.get("rule_short", ""),

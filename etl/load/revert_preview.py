@@ -18,18 +18,18 @@ from etl.load import store
 from etl.load.changes import grid_list, month_text, ranks
 from etl.load.kinds import KIND_LABELS, vocabulary
 
-# table → (period column, value column for score tables, noun, how a period is written)
+# The value a score shape's rows carry (per grid and period); other shapes count rows.
+SCORE_VALUES = {"scores": "total", "annual": "year_end"}
+# table → (period column, value column for score tables, noun, its cur_* view), for every kind
+# whose batches supersede by month or year, as columns.toml declares them.
 REVERT_TABLES = {
-    "monthly_score": ("month", "total", "月度考核得分"),
-    "annual_score": ("year", "year_end", "年终考核得分"),
-    "report": ("month", None, "信息报送记录"),
-    "volunteer_activity": ("month", None, "志愿服务活动记录"),
-    "problem": ("month", None, "巡查问题"),
-    "lamp_check": ("month", None, "路灯检查记录"),
+    k.table: (k.period, SCORE_VALUES.get(k.shape), k.record_name or k.label, k.current)
+    for k in vocabulary().kinds.values()
+    if k.period != "whole"
 }
 
 # Rows of the periods a batch touched: as they count now, and as they would count without it.
-# {table}, {period} and {value} come from REVERT_TABLES above, never from input.
+# {table}, {period} and {value} come from REVERT_TABLES above (declared names), never from input.
 REVERT_SQL = """
 WITH keys AS (SELECT DISTINCT area, {period} AS p FROM {table} WHERE batch_id = $b),
 rows AS (
@@ -80,7 +80,7 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
             if spec.shape in ("registry", "rubric") and spec.name in str(kinds).split(","):
                 out.changes.append(_whole_table_revert(con, batch_id, spec.name, spec.table))
         rank_keys: list[tuple[str, date]] = []
-        for table, (period, value, noun) in REVERT_TABLES.items():
+        for table, (period, value, noun, current) in REVERT_TABLES.items():
             sql = REVERT_SQL.format(table=table, period=period, value=f"s.{value}" if value else "NULL")
             frame = con.execute(sql, {"b": batch_id}).df()
             if frame.empty:
@@ -120,7 +120,7 @@ def revert_preview(batch_id: int, path: str | os.PathLike[str] | None = None) ->
                     rank_keys.append((area, p))
             superseded = con.execute(
                 f"SELECT count(*) FROM {table} s WHERE batch_id = ? AND NOT EXISTS ("
-                f"SELECT 1 FROM cur_{'volunteer' if table == 'volunteer_activity' else table} c "
+                f"SELECT 1 FROM {current} c "
                 f"WHERE c.batch_id = s.batch_id AND c.area = s.area AND c.{period} = s.{period} "
                 "AND c.grid_code = s.grid_code)",
                 [batch_id],
