@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, tables
+from etl.output import charts_scores, pageparts, tables
 from etl.rules import assessment
 from etl.safetext import md
 from pages import common
@@ -45,28 +45,11 @@ PROVISIONAL_FORMATS = {
 
 def committee_flags(table, summary) -> None:  # noqa: ANN001
     """Over-quota tiers and incomplete grids, for the assessment committee to settle."""
-    for r in summary[summary["over_quota"]].itertuples():
-        members = table[(table["tier"] == r.tier)]
-        names = "、".join(
-            f"{md(m.grid_code)} {md(m.grid_name)}（第{m.rank}名，{m.composite:.2f}分）"
-            for m in members.itertuples()
-        )
-        st.warning(
-            f"名额冲突：{r.tier}名额 {int(r.quota)} 个，因综合得分并列有 {int(r.grids)} 个网格进入：{names}。"
-            "请考评委员会研究确定，系统不自动取舍。",
-            icon=":material/balance:",
-        )
-    incomplete = table[table["incomplete"].astype(bool)]
-    if len(incomplete):
-        parts = [
-            f"{md(r.grid_code)} {md(r.grid_name)}（{tables.annual_note(r._asdict()).removeprefix('未完成：')}）"
-            for r in incomplete.head(MAX_NAMED).itertuples()
-        ]
-        more = f"等 {len(incomplete)} 个网格（见下表）" if len(incomplete) > MAX_NAMED else ""
-        st.warning(
-            f"未完成考评 {len(incomplete)} 个网格，暂不排名、不定等次：" + "、".join(parts) + more,
-            icon=":material/pending:",
-        )
+    for text in pageparts.quota_conflicts(table, summary):
+        st.warning(text, icon=":material/balance:")
+    incomplete = pageparts.incomplete_grids(table, MAX_NAMED)
+    if incomplete:
+        st.warning(incomplete, icon=":material/pending:")
 
 
 def what_if(table, rules: assessment.AnnualRules, area: str, year: int) -> None:  # noqa: ANN001
@@ -97,17 +80,12 @@ def what_if(table, rules: assessment.AnnualRules, area: str, year: int) -> None:
     )
     test = common.read(assessment.annual_what_if, area, year, pct / 100, mark, (100 - pct) / 100)
     summary = common.read(assessment.annual_what_if_summary, area, year, pct / 100, mark, (100 - pct) / 100)
-    official = dict(zip(table["grid_code"], table["tier"].astype(object), strict=True))
-    changed = [
-        (r.grid_code, r.grid_name, official.get(r.grid_code), r.tier)
-        for r in test.itertuples()
-        if isinstance(r.tier, str) and official.get(r.grid_code) != r.tier
-    ]
+    changed = pageparts.tier_changes(table, test)
     row = st.container(horizontal=True, gap="medium")
-    row.metric("测算奖励总额", tables.yuan_text(summary["total_yuan"].sum()))
+    row.metric("测算奖励总额", tables.yuan_text(pageparts.total_yuan(summary)))
     row.metric("等次变化的网格", f"{len(changed)} 个")
     if changed:
-        st.markdown("；".join(f"{md(c)} {md(n)}：{a or '未完成'} → **{b}**" for c, n, a, b in changed))
+        st.markdown("；".join(changed))
     shown = tables.annual_display(test)
     st.dataframe(
         paint_rows(shown),
@@ -118,12 +96,11 @@ def what_if(table, rules: assessment.AnnualRules, area: str, year: int) -> None:
     )
 
 
-def provisional(table, area: str, year: int) -> None:  # noqa: ANN001
+def provisional(n_final: int, area: str, year: int) -> None:
     """A year in progress: standing so far and the year-end score each grid needs."""
     st.subheader("年度进行中：暂定名次")
     prov = common.read(assessment.provisional_standing, area, year)
     shown = tables.provisional_display(prov, pending_only=True)
-    n_final = int(table["year_end"].notna().sum())
     st.caption(
         f"下表为还没有年终考核得分的 {len(shown)} 个网格"
         + (f"（另有 {n_final} 个网格已录入，结果见上方）" if n_final else "")
@@ -156,37 +133,33 @@ def body() -> None:
         f"{md(f.area)} · {f.year}年度 · 综合得分 = 常规考核平均分 × {w1}% + 年终考核得分 × {w2}%（保留两位小数）"
         f" · 达标线 {rules.pass_mark:g} 分"
     )
-    n_done = int((~table["incomplete"].astype(bool)).sum())
-    waiting = table["year_end"].isna() & (table["n_months"] > 0)
-    in_progress = bool(waiting.any())
+    view = pageparts.annual_view(table, summary)
+    n_done, in_progress = view.n_done, view.in_progress
     if in_progress and n_done == 0:
         st.info(
-            f"{f.year}年度年终考核得分尚未录入（{int(waiting.sum())} 个网格），还不能评定等次。"
+            f"{f.year}年度年终考核得分尚未录入（{view.waiting} 个网格），还不能评定等次。"
             "下表是按已有月度考核得分测算的暂定名次，以及各网格冲击上一等次所需的年终考核得分。",
             icon=":material/hourglass_top:",
         )
-        provisional(table, f.area, f.year)
+        provisional(view.n_final, f.area, f.year)
         return
     if in_progress:
         st.info(
-            f"{f.year}年度考评尚未完成：{int(waiting.sum())} 个网格还没有年终考核得分。"
+            f"{f.year}年度考评尚未完成：{view.waiting} 个网格还没有年终考核得分。"
             "下表为已完成网格的排名，暂定名次和各网格冲击上一等次所需的年终得分见下方「年度进行中」。",
             icon=":material/hourglass_top:",
         )
-    over = summary[summary["over_quota"]]
-    fail = int(summary.loc[summary["tier"] == "不达标", "grids"].sum())
+    fail = view.failing
     # Two pairs side by side: one row of four on a laptop, two columns on a phone.
     outer = st.container(horizontal=True, gap="medium")
     row = outer.container(horizontal=True, gap="medium")
-    row.metric("参与考评网格", f"{n_done} / {len(table)}")
-    row.metric(
-        "奖励总额", tables.yuan_text(summary["total_yuan"].sum()), help="一类、二类、三类、达标网格奖励之和"
-    )
+    row.metric("参与考评网格", f"{n_done} / {view.n_grids}")
+    row.metric("奖励总额", tables.yuan_text(view.total_yuan), help="一类、二类、三类、达标网格奖励之和")
     row = outer.container(horizontal=True, gap="medium")
     row.metric(
         "名额冲突",
-        f"{len(over)} 个等次",
-        delta="待考评委员会研究" if len(over) else None,
+        f"{view.over_quota} 个等次",
+        delta="待考评委员会研究" if view.over_quota else None,
         delta_color="inverse",
         delta_arrow="off",
     )
@@ -227,7 +200,7 @@ def body() -> None:
         st.caption("颜色表示等次，红色虚线为达标线。")
 
     if in_progress:
-        provisional(table, f.area, f.year)
+        provisional(view.n_final, f.area, f.year)
 
     st.subheader("假设测算")
     with st.expander("调整权重和达标线，看结果如何变化（不保存）"):

@@ -17,7 +17,7 @@ import streamlit as st
 from etl import auth, db
 from etl.errors import GridError
 from etl.load import eventlog
-from etl.output import bulletin_docx, bulletin_xlsx, charts_theme, export
+from etl.output import bulletin_docx, bulletin_xlsx, charts_theme, export, pageparts
 from etl.rules import bulletin, calendar, notices, registry, reporting
 from etl.safetext import md
 
@@ -494,10 +494,7 @@ def future_reports_warning(f: Filters) -> None:
     if future.empty:
         return
     t = as_of(f).today
-    names = "、".join(
-        f"{c} {n}（{d.month}月{d.day}日）"
-        for c, n, d in zip(future["grid_code"], future["grid_name"], future["submitted_on"], strict=True)
-    )
+    names = pageparts.future_report_names(future)
     st.warning(
         f"{len(future)} 个网格的报送日期晚于今天（{t.month}月{t.day}日），可能录错，请核实：{names}。"
         "状态按今天计算，这些网格暂按尚未报送计。",

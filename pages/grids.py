@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_map, gridmap, tables
+from etl.output import charts_map, gridmap, pageparts, tables
 from etl.rules import registry
 from etl.safetext import md
 from pages import common
@@ -22,7 +22,7 @@ def body() -> None:
         st.info(f"{md(area)}暂无网格名册，请先在「数据上传」页导入网格名册。")
         return
     layout = gridmap.layout_cells(reg)
-    parts = "、".join(f"{b.block} {b.n_grids} 个" for b in layout.blocks.itertuples() if b.block)
+    parts = pageparts.block_counts(layout.blocks)
     st.caption(f"{md(area)} · 共 {len(reg)} 个网格" + (f"（{parts}）" if parts else ""))
 
     st.subheader("网格分布示意图")
@@ -30,7 +30,7 @@ def body() -> None:
     if month is None:
         st.caption(f"{md(area)}暂无月度考核得分，各网格显示为灰色。")
     else:
-        n_scored = int(scores["total"].notna().sum())
+        n_scored = pageparts.scored_count(scores)
         st.caption(
             f"颜色为{common.month_label(month)}总分（红低绿高，灰色为缺检或无得分，红框为末位三名），"
             f"已考核 {n_scored} 个网格。示意图不代表实际边界和面积。"

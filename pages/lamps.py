@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_lamps, lamptables
+from etl.output import charts_lamps, lamptables, pageparts
 from etl.rules import lamps
 from etl.safetext import html_text, md
 from pages import common
@@ -44,7 +44,7 @@ def body() -> None:
             st.info(f"{md(f.area)}暂无路灯检查记录，请先在「数据上传」页导入路灯检查表（模板可在该页下载）。")
             return
         st.info(f"{label}没有路灯检查记录；下方为各月情况。检查过的月份："
-                + "、".join(common.month_label(m) for m in trend["month"]))  # fmt: skip
+                + "、".join(common.month_label(m) for m in pageparts.checked_months(trend)))  # fmt: skip
     else:
         outer = st.container(horizontal=True, gap="medium")
         c = outer.container(horizontal=True, gap="medium")
@@ -66,12 +66,7 @@ def body() -> None:
             st.success(f"{label}检查的 {fig.checked} 个网格全部达到装灯率、亮灯率目标。")
         else:
             red_banner(f"以下 {len(below)} 个网格{label}未达到路灯目标（按亮灯率、再按装灯率从低到高排列）：")
-            st.markdown(
-                "\n".join(
-                    f"{i}. **{md(r['grid_code'])} {md(r['grid_name'])}**（{md(r['leader_name'])}）：{lamps.shortfall_text(r, targets)}"
-                    for i, r in enumerate(below.to_dict("records"), start=1)
-                )
-            )
+            st.markdown("\n".join(pageparts.below_target_lines(below, targets)))
         unchecked = lamptables.unchecked_names(month)
         if unchecked:
             st.caption("未检查（本月无记录）：" + "、".join(unchecked))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, tables
+from etl.output import charts_scores, pageparts, tables
 from etl.rules import headline, notices, rankings, trends
-from etl.safetext import html_text, md
+from etl.safetext import md
 from pages import common
 
 
@@ -20,12 +20,8 @@ def body() -> None:
     fig = common.read(headline.month_figures, f.area, f.month)
     st.caption(f"{label} · {common.as_of(f).text}")
     warnings = common.read(rankings.streak_warnings, f.area, f.month)
-    for w in warnings.itertuples():
-        st.markdown(
-            f'<div class="grid-banner-red">⚠ {html_text(w.grid_code)} {html_text(w.grid_name)}：'
-            f"连续 {w.streak} 次末位（挂点县领导 {html_text(w.leader_name)}），须向县主要领导作书面说明</div>",
-            unsafe_allow_html=True,
-        )
+    for banner in pageparts.streak_banners(warnings):
+        st.markdown(banner, unsafe_allow_html=True)
 
     common.future_reports_warning(f)
     # The podium comes first: on a phone it is the first screen, before the secondary cards.

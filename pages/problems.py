@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_problems, tables
+from etl.output import charts_problems, pageparts, tables
 from etl.rules import findings, headline
 from etl.safetext import md
 from pages import common
@@ -39,8 +39,8 @@ def body() -> None:
     period = label if month else f"{f.year}年"
     figures = common.read(findings.problem_figures, f.area, f.year, month)
     cats = common.read(findings.problem_categories, f.area, f.year, month)
-    found, done = int(figures["found"].sum()), int(figures["rectified"].sum())
-    on_time, overdue = int(figures["rectified_on_time"].sum()), int(figures["overdue"].sum())
+    totals = pageparts.problem_totals(figures)
+    found, done, on_time, overdue = totals.found, totals.rectified, totals.rectified_on_time, totals.overdue
     st.caption(
         f"{md(f.area)} · {period}发现的问题 · 整改率 = 已整改 ÷ 发现；按时整改率 = 期限内整改 ÷ 已整改；"
         f"基数少于 {tables.SMALL_SAMPLE} 个标「样本少」"

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, export, tables
+from etl.output import charts_scores, pageparts, tables
 from etl.rules import rankings
 from etl.safetext import md
 from pages import common
+
+# Row colours by pageparts.RankingView.kinds: 缺检 grey, bottom three red, front three green.
+ROW_STYLE = {
+    "missing": "color: #757575; background-color: #f2f2f2",
+    "bottom": "background-color: #fdecea; color: #8e1c1c; font-weight: 600",
+    "top": "background-color: #e8f5e9",
+    "": "",
+}
 
 
 def body() -> None:
@@ -19,31 +27,16 @@ def body() -> None:
     label = common.month_label(f.month)
     table = common.read(rankings.month_ranking, f.area, f.month)
     cats = common.read(rankings.month_category_scores, f.area, f.month)
-    categories = list(dict.fromkeys(cats["category"])) if not cats.empty else []
-    shown = export.ranking_display(table, categories)
-    n_ranked = int((~table["missing"].astype(bool)).sum())
-    n_missing = len(table) - n_ranked
-    n_bottom = int(table["bottom_three"].astype(bool).sum())
+    view = pageparts.ranking_view(table, cats)
+    categories, shown = view.categories, view.shown
     st.caption(
-        f"{md(f.area)} · {label} · 参与排名 {n_ranked} 个网格"
-        + (f" · 缺检 {n_missing} 个" if n_missing else "")
-        + f" · 末位 {n_bottom} 个（并列时末位可多于三个）"
+        f"{md(f.area)} · {label} · 参与排名 {view.n_ranked} 个网格"
+        + (f" · 缺检 {view.n_missing} 个" if view.n_missing else "")
+        + f" · 末位 {view.n_bottom} 个（并列时末位可多于三个）"
     )
-    flags = (table["bottom_three"].astype(bool) | table["missing"].astype(bool)).tolist()
-
-    missing = table["missing"].astype(bool).tolist()
-    bottom = table["bottom_three"].astype(bool).tolist()
-    top = table["top_three"].astype(bool).tolist()
 
     def paint(row):  # noqa: ANN001, ANN202
-        i = row.name
-        if missing[i]:
-            return ["color: #757575; background-color: #f2f2f2"] * len(row)
-        if bottom[i]:
-            return ["background-color: #fdecea; color: #8e1c1c; font-weight: 600"] * len(row)
-        if top[i]:
-            return ["background-color: #e8f5e9"] * len(row)
-        return [""] * len(row)
+        return [ROW_STYLE[view.kinds[row.name]]] * len(row)
 
     # On screen numbers are text so that a 缺检 row shows "—", not "None"; downloads keep numbers.
     formats = {"排名": "{:.0f}", **{c: "{:.1f}" for c in [*categories, "总分"]}}
@@ -70,7 +63,7 @@ def body() -> None:
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
     row = st.container(horizontal=True, gap="small")
     common.table_downloads(row, stem, shown, sheet="月度排名", title=f"{f.area}网格化管理月度考核排名（{label}）",
-                           highlight={"月度排名": flags})  # fmt: skip
+                           highlight={"月度排名": view.flags})  # fmt: skip
     common.bulletin_buttons(f, (row, row))
     st.subheader("总分排行")
     common.plot(charts_scores.ranking_bars(table))

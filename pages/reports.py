@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_reports, lamptables, tables
+from etl.output import charts_reports, lamptables, pageparts, tables
 from etl.rules import mechanism, registry, reporting
 from etl.safetext import md
 from pages import common
@@ -21,7 +21,7 @@ def body() -> None:
     label = common.month_label(f.month)
     counts = common.read(reporting.report_counts, f.area, f.month)
     missing = common.read(reporting.missing_reports, f.area, f.month)
-    deadline = missing["deadline"].iloc[0] if len(missing) else None
+    deadline = pageparts.report_deadline(missing)
     day = common.read(reporting.report_deadline_day)
     st.caption(
         f"{md(f.area)} · {label} · 各网格牵头单位联系人须在每月{day}日前报送当月工作信息（文字和图片）"

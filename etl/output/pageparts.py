@@ -1,0 +1,208 @@
+"""What the pages show besides their tables, built from the read functions' frames: counts,
+row kinds for colouring, and the sentences that name grids (escaped for st.markdown with
+etl.safetext.md, or for HTML with html_text). The pages only lay these out (no pandas there)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from etl.output import export, tables
+from etl.rules.lamps import LampTargets, shortfall_text
+from etl.safetext import html_text, md
+
+# ---- 月度排名 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankingView:
+    """rankings.month_ranking as the ranking page shows it."""
+
+    categories: list[str]  # rubric order
+    shown: pd.DataFrame  # export.ranking_display: as shown and downloaded
+    n_ranked: int
+    n_missing: int
+    n_bottom: int  # ties can make it more than three
+    flags: list[bool]  # bottom three or missing: the red rows of the download
+    kinds: list[str]  # per row: "missing", "bottom", "top" or "" (the screen's colours)
+
+
+def ranking_view(table: pd.DataFrame, category_scores: pd.DataFrame) -> RankingView:
+    """The month's ranking (rankings.month_ranking) with its category scores
+    (rankings.month_category_scores, for the category columns in rubric order)."""
+    categories = list(dict.fromkeys(category_scores["category"])) if not category_scores.empty else []
+    missing = table["missing"].astype(bool).tolist()
+    bottom = table["bottom_three"].astype(bool).tolist()
+    top = table["top_three"].astype(bool).tolist()
+    n_ranked = missing.count(False)
+    kinds = [
+        "missing" if m else "bottom" if b else "top" if t else ""
+        for m, b, t in zip(missing, bottom, top, strict=True)
+    ]
+    return RankingView(
+        categories=categories,
+        shown=export.ranking_display(table, categories),
+        n_ranked=n_ranked,
+        n_missing=len(table) - n_ranked,
+        n_bottom=bottom.count(True),
+        flags=[b or m for b, m in zip(bottom, missing, strict=True)],
+        kinds=kinds,
+    )
+
+
+# ---- 总览 ----------------------------------------------------------------------------------
+
+
+def streak_banners(warnings: pd.DataFrame) -> list[str]:
+    """rankings.streak_warnings as the overview's red banners (HTML, every value escaped)."""
+    return [
+        f'<div class="grid-banner-red">⚠ {html_text(w.grid_code)} {html_text(w.grid_name)}：'
+        f"连续 {w.streak} 次末位（挂点县领导 {html_text(w.leader_name)}），须向县主要领导作书面说明</div>"
+        for w in warnings.itertuples()
+    ]
+
+
+def future_report_names(future: pd.DataFrame) -> str:
+    """reporting.future_reports as '07 华园路（3月30日）、…' (escaped for st.warning)."""
+    return "、".join(
+        f"{c} {n}（{d.month}月{d.day}日）"
+        for c, n, d in zip(future["grid_code"], future["grid_name"], future["submitted_on"], strict=True)
+    )
+
+
+# ---- 年度考评 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnualView:
+    """assessment.annual_table and annual_summary in the figures the annual page shows."""
+
+    n_grids: int
+    n_done: int  # complete: ranked and tiered
+    n_final: int  # with their year-end score
+    waiting: int  # monthly scores but no year-end score yet: the year is in progress
+    over_quota: int  # tiers with more grids than places
+    failing: int  # 不达标
+    total_yuan: int
+
+    @property
+    def in_progress(self) -> bool:
+        return self.waiting > 0
+
+
+def annual_view(table: pd.DataFrame, summary: pd.DataFrame) -> AnnualView:
+    waiting = table["year_end"].isna() & (table["n_months"] > 0)
+    return AnnualView(
+        n_grids=len(table),
+        n_done=int((~table["incomplete"].astype(bool)).sum()),
+        n_final=int(table["year_end"].notna().sum()),
+        waiting=int(waiting.sum()),
+        over_quota=int(summary["over_quota"].astype(bool).sum()),
+        failing=int(summary.loc[summary["tier"] == "不达标", "grids"].sum()),
+        total_yuan=int(summary["total_yuan"].sum()),
+    )
+
+
+def quota_conflicts(table: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+    """One sentence (markdown) per tier over its quota, naming its grids, for the committee."""
+    out = []
+    for r in summary[summary["over_quota"]].itertuples():
+        members = table[(table["tier"] == r.tier)]
+        names = "、".join(
+            f"{md(m.grid_code)} {md(m.grid_name)}（第{m.rank}名，{m.composite:.2f}分）"
+            for m in members.itertuples()
+        )
+        out.append(
+            f"名额冲突：{r.tier}名额 {int(r.quota)} 个，因综合得分并列有 {int(r.grids)} 个网格进入：{names}。"
+            "请考评委员会研究确定，系统不自动取舍。"
+        )
+    return out
+
+
+def incomplete_grids(table: pd.DataFrame, max_named: int) -> str | None:
+    """The grids not yet assessed and why (markdown), the first `max_named` named; None if none."""
+    incomplete = table[table["incomplete"].astype(bool)]
+    if not len(incomplete):
+        return None
+    parts = [
+        f"{md(r.grid_code)} {md(r.grid_name)}（{tables.annual_note(r._asdict()).removeprefix('未完成：')}）"
+        for r in incomplete.head(max_named).itertuples()
+    ]
+    more = f"等 {len(incomplete)} 个网格（见下表）" if len(incomplete) > max_named else ""
+    return f"未完成考评 {len(incomplete)} 个网格，暂不排名、不定等次：" + "、".join(parts) + more
+
+
+def tier_changes(table: pd.DataFrame, test: pd.DataFrame) -> list[str]:
+    """Grids whose tier the what-if (assessment.annual_what_if) changes, as markdown:
+    '07 华园路：二类 → **一类**'."""
+    official = dict(zip(table["grid_code"], table["tier"].astype(object), strict=True))
+    return [
+        f"{md(r.grid_code)} {md(r.grid_name)}：{official.get(r.grid_code) or '未完成'} → **{r.tier}**"
+        for r in test.itertuples()
+        if isinstance(r.tier, str) and official.get(r.grid_code) != r.tier
+    ]
+
+
+def total_yuan(summary: pd.DataFrame) -> int:
+    """The money of an annual summary (every tier's total)."""
+    return int(summary["total_yuan"].sum())
+
+
+# ---- 问题台账 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProblemTotals:
+    found: int
+    rectified: int
+    rectified_on_time: int
+    overdue: int
+
+
+def problem_totals(figures: pd.DataFrame) -> ProblemTotals:
+    """findings.problem_figures summed over the grids."""
+    return ProblemTotals(
+        found=int(figures["found"].sum()),
+        rectified=int(figures["rectified"].sum()),
+        rectified_on_time=int(figures["rectified_on_time"].sum()),
+        overdue=int(figures["overdue"].sum()),
+    )
+
+
+# ---- 网格档案 ------------------------------------------------------------------------------
+
+
+def block_counts(blocks: pd.DataFrame) -> str:
+    """'西片 14 个、东片 14 个' from gridmap.layout_cells(...).blocks (unnamed blocks left out)."""
+    return "、".join(f"{b.block} {b.n_grids} 个" for b in blocks.itertuples() if b.block)
+
+
+def scored_count(scores: pd.DataFrame) -> int:
+    """Grids with a total in registry.map_scores."""
+    return int(scores["total"].notna().sum())
+
+
+# ---- 路灯 ----------------------------------------------------------------------------------
+
+
+def checked_months(trend: pd.DataFrame) -> list[date]:
+    """The months of lamps.lamp_trend (months with a lamp check), oldest first."""
+    return [pd.Timestamp(m).date() for m in trend["month"]]
+
+
+def below_target_lines(below: pd.DataFrame, targets: LampTargets) -> list[str]:
+    """lamps.below_target as a numbered markdown list, each grid with its leader and why."""
+    return [
+        f"{i}. **{md(r['grid_code'])} {md(r['grid_name'])}**（{md(r['leader_name'])}）：{shortfall_text(r, targets)}"
+        for i, r in enumerate(below.to_dict("records"), start=1)
+    ]
+
+
+# ---- 信息报送 ------------------------------------------------------------------------------
+
+
+def report_deadline(missing: pd.DataFrame) -> date | None:
+    """The month's deadline as reporting.missing_reports carries it (None when none is missing)."""
+    return missing["deadline"].iloc[0] if len(missing) else None
