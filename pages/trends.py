@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_reports, charts_scores, lamptables, tables
+from etl.output import charts_reports, charts_scores, lamptables, pageparts, tables
 from etl.rules import mechanism, rankings, registry, reporting, trends, volunteering
 from etl.safetext import html_text, md
 from pages import common
@@ -14,16 +14,6 @@ from pages import common
 KEY = "trend_grids"
 SAVED = "_trend_grids_saved"  # survives a visit to another page (widget state does not)
 MAX_GRIDS = 6
-
-
-def default_grids(ranking) -> list[str]:  # noqa: ANN001
-    """The month's rank-1 grid and its last-ranked grid."""
-    ranked = ranking[~ranking["missing"].astype(bool)]
-    if ranked.empty:
-        return list(ranking["grid_code"].head(1))
-    top = ranked.iloc[0]["grid_code"]
-    bottom = ranked.iloc[-1]["grid_code"]
-    return list(dict.fromkeys([top, bottom]))
 
 
 def pick_grids(options: list[str], labels: dict[str, str], default: list[str]) -> list[str]:
@@ -69,8 +59,8 @@ def body() -> None:
     label = common.month_label(f.month)
     ranking = common.read(rankings.month_ranking, f.area, f.month)
     reg = common.read(registry.registry, f.area)
-    labels = {c: f"{c} {n}" for c, n in zip(reg["grid_code"], reg["grid_name"], strict=True)}
-    chosen = pick_grids(list(labels), labels, default_grids(ranking))
+    labels = pageparts.grid_labels(reg)
+    chosen = pick_grids(list(labels), labels, pageparts.default_grids(ranking))
     if not chosen:
         st.info("请在上方选择至少一个网格。")
         return
@@ -91,22 +81,19 @@ def body() -> None:
     if comparison.empty:
         st.info(f"{label}暂无分类别得分。")
     else:
-        if comparison["ratio"].isna().any():
-            missing = sorted({labels[c] for c in comparison.loc[comparison["ratio"].isna(), "grid_code"]})
+        missing = pageparts.unscored_grids(comparison, labels)
+        if missing:
             st.caption(f"{md('、'.join(missing))} 本月缺检，无类别得分。")
         common.plot(charts_scores.category_bars(comparison), key="categories")
         st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
 
     st.subheader("末位记录")
     streaks = tables.streak_summary(history.totals, f.month)
-    if int(streaks["进入末位三名"].sum()) == 0:
+    if not pageparts.ever_bottom(streaks):
         st.success("所选网格在全部月度考核中均未进入末位三名。")
     else:
-        for r in streaks.itertuples():
-            if r.当前连续 >= 3:
-                red_banner(
-                    f"⚠ {r.网格}：截至{label}连续 {r.当前连续} 次末位，挂点县领导须向县主要领导作书面说明"
-                )
+        for alert in pageparts.streak_alerts(streaks, label):
+            red_banner(alert)
         common.plot(charts_scores.streak_bars(history.totals), key="streaks")
     st.dataframe(streaks, hide_index=True, width="stretch")
 
@@ -131,17 +118,13 @@ def body() -> None:
         short = lamptables.short_months(work, labels)
         st.caption(
             "实线为例会次数，点线为徒步巡查次数，虚线为图片张数；断开处为当月未报送或未填写。"
-            + (
-                f"例会不足（每月应≥{int(work['meetings_expected'].iloc[0])}次）的月份：{short}"
-                if short
-                else ""
-            )
+            + (f"例会不足（每月应≥{mechanism.expected_meetings(work)}次）的月份：{short}" if short else "")
             + ("" if mechanism.tracked(work) else "本片区未统计例会次数。")
         )
 
     st.subheader("全部网格名次变化")
     ranks = common.read(trends.rank_history, f.area, f.year)
-    if ranks["rank"].notna().any():
+    if pageparts.any_ranked(ranks):
         common.plot(charts_scores.bump_chart(ranks, highlight=codes), key="bump")
         st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")
 

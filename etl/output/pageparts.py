@@ -206,3 +206,47 @@ def below_target_lines(below: pd.DataFrame, targets: LampTargets) -> list[str]:
 def report_deadline(missing: pd.DataFrame) -> date | None:
     """The month's deadline as reporting.missing_reports carries it (None when none is missing)."""
     return missing["deadline"].iloc[0] if len(missing) else None
+
+
+# ---- 网格趋势 ------------------------------------------------------------------------------
+
+
+def default_grids(ranking: pd.DataFrame) -> list[str]:
+    """The month's rank-1 grid and its last-ranked grid (rankings.month_ranking order)."""
+    ranked = ranking[~ranking["missing"].astype(bool)]
+    if ranked.empty:
+        return list(ranking["grid_code"].head(1))
+    top = ranked.iloc[0]["grid_code"]
+    bottom = ranked.iloc[-1]["grid_code"]
+    return list(dict.fromkeys([top, bottom]))
+
+
+def grid_labels(reg: pd.DataFrame) -> dict[str, str]:
+    """registry.registry as {'07': '07 华园路网格'}, registry order."""
+    return {c: f"{c} {n}" for c, n in zip(reg["grid_code"], reg["grid_name"], strict=True)}
+
+
+def unscored_grids(comparison: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """The chosen grids without category scores in trends.category_comparison (missing that
+    month), sorted by label."""
+    return sorted({labels[c] for c in comparison.loc[comparison["ratio"].isna(), "grid_code"]})
+
+
+def ever_bottom(streaks: pd.DataFrame) -> bool:
+    """Did any grid of tables.streak_summary enter the bottom three?"""
+    return int(streaks["进入末位三名"].sum()) > 0
+
+
+def streak_alerts(streaks: pd.DataFrame, label: str) -> list[str]:
+    """One warning (plain text) per grid of tables.streak_summary in the bottom three at 3 or
+    more consecutive checks up to the month `label`."""
+    return [
+        f"⚠ {r.网格}：截至{label}连续 {r.当前连续} 次末位，挂点县领导须向县主要领导作书面说明"
+        for r in streaks.itertuples()
+        if r.当前连续 >= 3
+    ]
+
+
+def any_ranked(ranks: pd.DataFrame) -> bool:
+    """Does trends.rank_history hold any rank?"""
+    return bool(ranks["rank"].notna().any())
