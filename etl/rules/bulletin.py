@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import duckdb
 import pandas as pd
@@ -40,7 +41,12 @@ class NoCheck(GridError):
 def bulletin_date(month: calendar.MonthLike) -> date:
     """The date a month's bulletin carries unless another is chosen (the bulletin_date macro:
     the 5th of the following month), not the day the file happens to be generated."""
-    m = calendar.month_start(month)
+    return _bulletin_date(calendar.month_start(month))
+
+
+@cache
+def _bulletin_date(m: date) -> date:
+    # Cached: a page asks on every run, often from a fresh thread (a new in-memory DuckDB).
     return rulesql.connect().execute("SELECT bulletin_date(?::DATE)", [m]).fetchall()[0][0]
 
 
