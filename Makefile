@@ -31,9 +31,13 @@ ifneq ($(SAMPLE),0)
 endif
 	$(PY) -m streamlit run dashboard.py --server.address=$(ADDRESS) --server.port=$(PORT)
 
+# Two pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
+# servers stay shared and the browser tests' waits overlap. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(VENV)/.installed ## 代码检查 / ruff check and format check
 	$(PY) -m ruff check .

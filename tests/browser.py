@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output" / "screenshots"
@@ -38,10 +40,14 @@ def chromium_path() -> str:
     if found:
         return found
     if shutil.which("apt-get") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=False, env=env,
-                       capture_output=True)  # fmt: skip
+        # `make test` runs two pytest workers: one installs while the other waits for it
+        # (two apt-get at once would fail on dpkg's lock and skip the browser tests).
+        with FileLock(Path(tempfile.gettempdir()) / "grid-test-chromium-install.lock"):
+            if not shutil.which("chromium"):
+                env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+                subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
+                subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=False,
+                               env=env, capture_output=True)  # fmt: skip
     found = shutil.which("chromium")
     if not found:
         pytest.skip("Chromium is not installed and could not be installed (apt-get)")

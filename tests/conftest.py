@@ -137,6 +137,29 @@ def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
 
 
+# The slowest modules first (browser, child processes): `make test` runs the suite on two
+# workers, one module per worker at a time (--dist loadfile --no-loadscope-reorder), so the
+# long ones start at once and the many short ones fill the gaps at the end.
+SLOW_FIRST = [
+    "test_browser_display.py",
+    "test_browser_leaders.py",
+    "test_browser_clerk.py",
+    "test_writers.py",
+    "test_browser_pages.py",
+    "test_hostile_files.py",
+    "test_browser_upload.py",
+    "test_pages_apptest.py",
+    "test_browser_coldstart.py",
+    "test_browser_lamps.py",
+    "test_hostile_text.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within a module kept
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test touches data/grid.duckdb: GRID_DB points into the test's own folder."""
