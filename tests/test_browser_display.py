@@ -368,11 +368,12 @@ def test_soak_memory_flat_and_new_data_shows(tmp_path: Path) -> None:
     with running_app(db_file) as url, browser() as b:
         pid = _server_pid(url)
         page = b.new_page(viewport={"width": 1920, "height": 1080})
-        # Every panel; the ranking comes round soon after the load (about warm-up + half the
-        # soak from now), so the short default run need not wait a whole round for it.
+        # Every panel; the ranking comes round two panels after the load (at the first 5 s
+        # sample past half the soak), so the short default run need not wait a whole round.
         warm_up = min(40, max(5, seconds / 4))
+        load_at = warm_up + 5 * (int(seconds / 2 / 5) + 1)
         others = [p for p in PANELS if p != "ranking"]
-        others.insert(min(len(others), int((warm_up + seconds / 2) // 5) + 1), "ranking")
+        others.insert(min(len(others), int(load_at // 5) + 2), "ranking")
         page.goto(f"{url}/display?rotate=5&panels={','.join(others)}&month=2019-03")
         wait_panel(page)
         time.sleep(warm_up)  # warm up: caches and panels
