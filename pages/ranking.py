@@ -61,7 +61,7 @@ def body() -> None:
     )
     narrow.html(tables.ranking_cards_html(table))
     stem = f"{f.area}_{f.month:%Y-%m}_月度排名"
-    row = st.container(horizontal=True, gap="small")
+    row = st.container(horizontal=True, gap="small", vertical_alignment="bottom")
     common.table_downloads(row, stem, shown, sheet="月度排名", title=f"{f.area}网格化管理月度考核排名（{label}）",
                            highlight={"月度排名": view.flags})  # fmt: skip
     common.bulletin_buttons(f, (row, row))
