@@ -64,37 +64,52 @@ def free_port() -> int:
 def running_app(db_file: Path, *, address: str = "127.0.0.1", today: str = "2019-04-10",
                 extra_env: dict[str, str] | None = None) -> Iterator[str]:  # fmt: skip
     """Start `streamlit run dashboard.py` against db_file; yields the base URL."""
-    port = free_port()
-    env = {**os.environ, "GRID_DB": str(db_file), "GRID_TODAY": today, **(extra_env or {})}
-    log = open(db_file.parent / f"streamlit-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-         f"--server.address={address}", f"--server.port={port}", "--server.fileWatcherType=none",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    host = "127.0.0.1" if address in ("0.0.0.0", "127.0.0.1") else address
-    base = f"http://{host}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((db_file.parent / f"streamlit-{port}.log").read_text(errors="replace"))
-            time.sleep(0.3)
+    with running_apps([db_file], address=address, today=today, extra_env=extra_env) as (base,):
         yield base
+
+
+@contextmanager
+def running_apps(db_files: list[Path], *, address: str = "127.0.0.1", today: str = "2019-04-10",
+                 extra_env: dict[str, str] | None = None) -> Iterator[list[str]]:  # fmt: skip
+    """One server per database, all started at once (their start-ups overlap); yields the base
+    URLs in the same order."""
+    host = "127.0.0.1" if address in ("0.0.0.0", "127.0.0.1") else address
+    started: list[tuple[subprocess.Popen, object, Path, str]] = []
+    try:
+        for db_file in db_files:
+            port = free_port()
+            env = {**os.environ, "GRID_DB": str(db_file), "GRID_TODAY": today, **(extra_env or {})}
+            log_path = db_file.parent / f"streamlit-{port}.log"
+            log = open(log_path, "wb")  # noqa: SIM115
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+                 f"--server.address={address}", f"--server.port={port}", "--server.fileWatcherType=none",
+                 "--browser.gatherUsageStats=false"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            started.append((proc, log, log_path, f"http://{host}:{port}"))
+        deadline = time.monotonic() + 60
+        for proc, _, log_path, base in started:
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log_path.read_text(errors="replace"))
+                time.sleep(0.3)
+        yield [base for *_, base in started]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        for proc, *_ in started:
+            proc.terminate()
+        for proc, log, _, _ in started:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()  # type: ignore[attr-defined]
 
 
 _SHARED: dict[str, object] = {}  # one Playwright and one Chromium for the whole test session

@@ -9,17 +9,30 @@ import re
 import pytest
 
 from tests import appdata
-from tests.browser import browser, errors_on, running_app, settle
+from tests.browser import browser, errors_on, running_apps, settle
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(
-    ("path", "title"), [("upload", "数据上传"), ("ranking", "月度排名"), ("grids", "网格档案")]
-)
-def test_bookmark_is_first_visit(tmp_path, path: str, title: str) -> None:  # noqa: ANN001
-    db_file = appdata.build(tmp_path / "grid.duckdb", tmp_path / "files")
-    with running_app(db_file) as url, browser() as b:
+CASES = [("upload", "数据上传"), ("ranking", "月度排名"), ("grids", "网格档案")]
+
+
+@pytest.fixture(scope="module")
+def cold_servers(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """One cold server per case, started together (start-ups overlap); each is visited only by
+    its own case, so that visit is its very first."""
+    dbs = []
+    for path, _ in CASES:
+        folder = tmp_path_factory.mktemp(f"cold-{path}")
+        dbs.append(appdata.build(folder / "grid.duckdb", folder / "files"))
+    with running_apps(dbs) as urls:
+        yield dict(zip([path for path, _ in CASES], urls, strict=True))
+
+
+@pytest.mark.parametrize(("path", "title"), CASES)
+def test_bookmark_is_first_visit(cold_servers, path: str, title: str) -> None:  # noqa: ANN001
+    url = cold_servers[path]
+    with browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{url}/{path}?area=县城&year=2019&month=2019-03")
         settle(page)
