@@ -124,7 +124,8 @@ def body() -> None:
 
     st.subheader("全部网格名次变化")
     ranks = common.read(trends.rank_history, f.area, f.year)
-    if pageparts.any_ranked(ranks):
+    # Drawn on request: a line for every grid of the area is the page's heaviest chart.
+    if pageparts.any_ranked(ranks) and st.toggle(f"显示{f.year}年全部网格的名次变化图", key="trend_bump"):
         common.plot(charts_scores.bump_chart(ranks, highlight=codes), key="bump")
         st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")
 
