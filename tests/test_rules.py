@@ -140,6 +140,22 @@ def test_streak_counts_consecutive_checks_and_missing_breaks_it(store: Store) ->
     assert [column(store, m, "streak")["G02"] for m in months] == [0, 0, 0, 1, 0]
 
 
+def test_status_text_names_missing_bottom_and_streaks(store: Store) -> None:
+    months = ["2018-04", "2018-05", "2018-06", "2018-07", "2018-08"]
+    _bottom_streak_area(store, months, g05_missing={"2018-07"})
+    status = {
+        m: rankings.month_ranking(store.con, AREA, m).set_index("grid_code")["status_text"] for m in months
+    }
+    assert [status[m]["G05"] for m in months] == [
+        "末位",
+        "末位（连续2次）",
+        "末位（连续3次）",
+        "缺检",
+        "末位",
+    ]
+    assert {status[m]["G01"] for m in months} == {""}
+
+
 def test_streak_of_four_across_december_january(store: Store) -> None:
     months = ["2018-10", "2018-11", "2018-12", "2019-01"]
     _bottom_streak_area(store, months, g05_missing=set())

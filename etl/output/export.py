@@ -34,16 +34,6 @@ def rank_change_text(change: object, prev: object, missing: bool) -> str:
     return "—"
 
 
-def ranking_status(missing: bool, bottom_three: bool, streak: object) -> str:
-    """缺检 / 末位 / 末位（连续N次） / '' — the 状态 column of every ranking table."""
-    if missing:
-        return "缺检"
-    n = 0 if streak is None or pd.isna(streak) else int(streak)  # type: ignore[call-overload]
-    if n >= 3 or (bottom_three and n >= 2):
-        return f"末位（连续{n}次）"
-    return "末位" if bottom_three else ""
-
-
 # The deciding columns first (issue 12): a leader reads rank, movement, grid, total and status
 # before any category score; who leads the grid comes last.
 RANKING_HEAD = ["排名", "变化", "网格编号", "网格名称", "总分", "状态"]
@@ -51,7 +41,7 @@ RANKING_TAIL = ["大网格", "挂点县领导", "牵头单位"]
 
 
 def ranking_display(table: pd.DataFrame, categories: Sequence[str]) -> pd.DataFrame:
-    """The monthly ranking as shown and downloaded: one row per grid, missing grids as 缺检;
+    """rankings.month_ranking as shown and downloaded: one row per grid, missing grids as 缺检;
     columns RANKING_HEAD, then the category scores, then RANKING_TAIL."""
     rows = []
     for r in table.to_dict("records"):
@@ -62,7 +52,7 @@ def ranking_display(table: pd.DataFrame, categories: Sequence[str]) -> pd.DataFr
             "网格编号": r["grid_code"],
             "网格名称": r["grid_name"],
             "总分": None if missing else float(r["total"]),
-            "状态": ranking_status(missing, bool(r["bottom_three"]), r["streak"]),
+            "状态": r["status_text"],  # the view's (monthly_ranking.status_text)
         }
         for c in categories:
             v = r.get(c)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from etl.load.kinds import KIND_LABELS
 from etl.load.store import periods_text
-from etl.output.export import rank_change_text, ranking_status
+from etl.output.export import rank_change_text
 from etl.rules.calendar import MonthLike, month_start
 from etl.safetext import html_text as escape
 
@@ -35,7 +35,7 @@ def ranking_cards_html(table: pd.DataFrame, *, leader: bool = False) -> str:
         top = ranked and (bool(r["top_three"]) if "top_three" in r else r["rank"] <= 3)  # the view's flag
         kind = "missing" if missing else "bottom" if bottom else "top" if top else "plain"
         change = rank_change_text(r.get("rank_change"), r.get("prev_rank"), missing)
-        status = ranking_status(missing, bool(r["bottom_three"]), r["streak"])
+        status = str(r["status_text"])  # the view's 状态 (monthly_ranking.status_text)
         sub = [escape(change)] if change not in ("", "—") else []
         if status and not missing:
             sub.append(f"<em>{escape(status)}</em>")

@@ -15,7 +15,7 @@ MONTH_RANKING = """
 SELECT
     r.rank, r.rank_change, r.prev_rank,
     r.grid_code, g.grid_name, g.big_grid, g.leader_name, g.leader_title, g.lead_unit,
-    r.total, r.n_ranked, r.bottom_three, r.streak, r.missing, r.top_three,
+    r.total, r.n_ranked, r.bottom_three, r.streak, r.missing, r.top_three, r.status_text,
     e.best_category, e.worst_category
 FROM monthly_ranking r
 JOIN grid g ON g.area = r.area AND g.grid_code = r.grid_code
@@ -46,7 +46,7 @@ def month_ranking(con: duckdb.DuckDBPyConnection, area: str, month: MonthLike) -
     Columns: rank, rank_change (vs the previous check, > 0 = moved up), prev_rank, grid_code,
     grid_name, big_grid, leader_name, leader_title, lead_unit, one column per category (its
     score, rubric order), total, n_ranked, bottom_three, streak, missing, top_three,
-    best_category, worst_category.
+    status_text (the 状态 of every ranking table, from the view), best_category, worst_category.
     """
     m = month_start(month)
     table = con.execute(MONTH_RANKING, [area, m, area, m]).df()

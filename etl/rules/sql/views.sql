@@ -224,6 +224,8 @@ JOIN cur_grid_registry g ON g.area = m.area;
 --    number" islands per (area, grid, bottom_three). Every grid has a row at every check, so
 --    a missing check (bottom_three false) ends the island. Runs across years.
 --  * prev_rank / rank_change: rank at the area's previous check; change > 0 = moved up.
+--  * status_text: the 状态 every ranking table shows: 缺检; 末位（连续N次） from the third
+--    consecutive check (须书面说明) or from the second while still in the bottom three; 末位; ''.
 CREATE OR REPLACE VIEW monthly_ranking AS
 WITH base AS (
     SELECT
@@ -249,25 +251,33 @@ islands AS (
             PARTITION BY area, grid_code, bottom_three ORDER BY check_no) AS island,
         lag(rank) OVER (PARTITION BY area, grid_code ORDER BY check_no) AS prev_rank
     FROM ranked
+),
+flagged AS (
+    SELECT
+        area,
+        month,
+        grid_code,
+        total,
+        rank,
+        n_ranked,
+        bottom_three,
+        CASE WHEN bottom_three THEN
+            row_number() OVER (PARTITION BY area, grid_code, bottom_three, island ORDER BY check_no)
+        ELSE 0 END::INTEGER AS streak,
+        total IS NULL AS missing,
+        check_no,
+        prev_rank::INTEGER AS prev_rank,
+        (prev_rank - rank)::INTEGER AS rank_change,
+        sort_order,
+        top_three(rank) AS top_three
+    FROM islands
 )
-SELECT
-    area,
-    month,
-    grid_code,
-    total,
-    rank,
-    n_ranked,
-    bottom_three,
-    CASE WHEN bottom_three THEN
-        row_number() OVER (PARTITION BY area, grid_code, bottom_three, island ORDER BY check_no)
-    ELSE 0 END::INTEGER AS streak,
-    total IS NULL AS missing,
-    check_no,
-    prev_rank::INTEGER AS prev_rank,
-    (prev_rank - rank)::INTEGER AS rank_change,
-    sort_order,
-    top_three(rank) AS top_three
-FROM islands;
+SELECT *,
+    CASE WHEN missing THEN '缺检'
+        WHEN streak >= 3 OR (bottom_three AND streak >= 2) THEN '末位（连续' || streak || '次）'
+        WHEN bottom_three THEN '末位'
+        ELSE '' END AS status_text
+FROM flagged;
 
 -- DOMAIN §2: a category's score is the sum of its items; pages show categories.
 -- ratio = score / max_points, for best and worst category; category_order follows the rubric.
