@@ -22,14 +22,15 @@ NOT_TRACKED = "未统计"
 MEASURES = {"meetings": "例会", "patrols": "巡查", "pictures": "图片"}
 
 
-def grid_label(code: str, name: str) -> str:
+def full_label(code: str, name: str) -> str:
+    """'19 河口村网格': the code and the full name (tables.grid_label drops the trailing 网格)."""
     return f"{code} {name}"
 
 
 def unchecked_names(frame: pd.DataFrame) -> list[str]:
     """'19 河口村网格' for every registry grid without a check in the month."""
     rows = frame[~frame["checked"].astype(bool)]
-    return [grid_label(c, n) for c, n in zip(rows["grid_code"], rows["grid_name"], strict=True)]
+    return [full_label(c, n) for c, n in zip(rows["grid_code"], rows["grid_name"], strict=True)]
 
 
 def short_flags(table: pd.DataFrame) -> list[bool]:
@@ -45,7 +46,7 @@ def lamp_table(frame: pd.DataFrame, t: LampTargets) -> pd.DataFrame:
         status = UNCHECKED if not checked else (MET if bool(r["meets_target"]) else SHORT)
         rows.append(
             {
-                "网格": grid_label(r["grid_code"], r["grid_name"]),
+                "网格": full_label(r["grid_code"], r["grid_name"]),
                 "应装（盏）": int(r["required"]) if checked else None,
                 "已装（盏）": int(r["installed"]) if checked else None,
                 "亮灯（盏）": int(r["lit"]) if checked else None,
@@ -84,7 +85,7 @@ def work_matrix(frame: pd.DataFrame, measure: str = "meetings") -> pd.DataFrame:
         return pd.DataFrame()
     if measure not in MEASURES:
         raise ValueError(measure)
-    f = frame.assign(label=[grid_label(c, n) for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)],
+    f = frame.assign(label=[full_label(c, n) for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)],
                      col=[f"{pd.Timestamp(m).month}月" for m in frame["month"]])  # fmt: skip
     order = list(dict.fromkeys(f["label"]))
     cols = list(dict.fromkeys(f.sort_values("month")["col"]))
@@ -123,7 +124,7 @@ def work_table(frame: pd.DataFrame) -> pd.DataFrame:
     for r in frame.to_dict("records"):
         rows.append(
             {
-                "网格": grid_label(r["grid_code"], r["grid_name"]),
+                "网格": full_label(r["grid_code"], r["grid_name"]),
                 "例会（次）": _count(r["meetings"]) if r["meetings_tracked"] else NOT_TRACKED,
                 "例会情况": meetings_state(r),
                 "徒步巡查（次）": _count(r["patrols"]) if r["patrols_tracked"] else NOT_TRACKED,
