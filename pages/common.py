@@ -252,8 +252,8 @@ class NoData(GridError):
 
 
 def _function_key(fn: FunctionType) -> str:
-    """A read function in the cache key by its full name: Streamlit would hash a function by
-    its __reduce__ (the bare name), which two modules' functions could share."""
+    """A read function in the cache key by its module and name (st.cache_data cannot hash a
+    function argument by itself; the bare name could be shared by two modules)."""
     return f"{fn.__module__}.{fn.__qualname__}"
 
 

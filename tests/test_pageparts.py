@@ -4,11 +4,15 @@ what the pages count, colour and name, computed outside the pages."""
 
 from __future__ import annotations
 
+import types
+
+import pytest
 from test_board_pages import scenario
 from test_rules_support import AREA, Store, store_fixture  # noqa: F401
 
 from etl.output import pageparts
-from etl.rules import assessment, rankings
+from etl.rules import assessment, rankings, registry
+from pages import common
 
 
 def test_annual_view_counts_and_committee_sentences(store: Store) -> None:
@@ -52,3 +56,16 @@ def test_ranking_view_kinds_and_flags(store: Store) -> None:
                      "G06": "missing"}  # fmt: skip
     assert view.flags == [k in ("bottom", "missing") for k in view.kinds]
     assert pageparts.default_grids(table) == ["G01", "G05"]
+
+
+def test_cached_reads_key_on_the_function_module_and_name() -> None:
+    """common.read caches the read function itself, hashed by its module and name (hash_funcs):
+    Streamlit cannot hash a function argument on its own, and two functions of one name in
+    different modules must not share a cache entry."""
+    assert common._function_key(rankings.month_ranking) == "etl.rules.rankings.month_ranking"
+    twin = types.FunctionType(rankings.month_ranking.__code__, rankings.month_ranking.__globals__)
+    twin.__module__ = "etl.rules.elsewhere"
+    with pytest.raises(TypeError):  # Streamlit's last-resort hash of an argument fails on a function
+        rankings.month_ranking.__reduce__()
+    assert common._function_key(twin) != common._function_key(rankings.month_ranking)
+    assert common._function_key(registry.registry) == "etl.rules.registry.registry"
