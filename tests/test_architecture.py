@@ -16,8 +16,8 @@ from etl.errors import GridError
 ROOT = Path(__file__).resolve().parent.parent
 ETL = ROOT / "etl"
 
-# Lines of one module, at most. The modules being split now get below 500; then this comes down.
-MAX_LINES = 600
+# Lines of one module, at most (issue 11: one concern per module, none over about 500 lines).
+MAX_LINES = 500
 
 # (importing module, imported module): imports of etl inside a function that are allowed, each
 # with its reason. Anything else is an import placed in a function to dodge a cycle.

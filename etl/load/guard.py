@@ -6,9 +6,8 @@ the cells it really contains, the shared strings (longest text, how much text th
 reference). It streams every part in chunks, so a hostile file costs little memory here.
 `check_sheets` checks what a reader returned (for .xls, .xlsb and CSV the structure cannot be
 inspected as cheaply). Both raise FileUnreadable with a Chinese message naming the sheet, what
-is too large and the limit.
-
-This module runs inside the reader's child process (etl.load.sandbox): keep its imports light.
+is too large and the limit. It runs inside the reader's child process (etl.load.sandbox): keep
+its imports light.
 """
 
 from __future__ import annotations
