@@ -103,7 +103,7 @@ def test_ranking_deciding_columns_in_view_at_laptop_size(app_url: str) -> None:
         box = grid.bounding_box()
         y = box["y"] + box["height"] - 18
         assert 0 < y < 768
-        spans = column_spans(page, box, y, last=6, step=6)
+        spans = column_spans(page, box, y, last=6, step=10)
         heads = page.evaluate(
             """() => [...document.querySelectorAll('[data-testid="stDataFrame"] th')].map(t => t.innerText.trim())"""
         )
@@ -167,7 +167,7 @@ def test_no_english_widget_text(app_url: str, size: tuple[int, int]) -> None:
             settle(page)
             # The translating script arrives with the first script run (pages/common.py).
             page.wait_for_function("() => window.__gridZhUi === true", timeout=30_000)
-            time.sleep(1)
+            time.sleep(0.5)  # late widgets (toolbars, tooltips) mount after the script run
             texts = page.evaluate(VISIBLE_LATIN)
             for selector in ('[data-testid="stElementToolbar"] button', ".modebar-btn"):
                 buttons = page.locator(selector)
