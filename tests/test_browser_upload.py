@@ -52,6 +52,14 @@ def _rank1(page, url: str) -> str:  # noqa: ANN001
     return f"第 {rank} 名 · {grid} · {total} 分"
 
 
+def signed_in(page) -> None:  # noqa: ANN001
+    """After a click on 登录: wait for the rerun it starts (on a busy machine it may begin after
+    settle() already saw a quiet page), then check the clerk is signed in."""
+    page.get_by_text("当前用户：测试员").first.wait_for(timeout=30_000)
+    settle(page)
+    assert "当前用户：测试员" in page.locator('[data-testid="stMain"]').inner_text()
+
+
 def _sign_in(page, url: str) -> None:  # noqa: ANN001
     """A fresh page load is a new session: sign in (again)."""
     page.goto(f"{url}/upload")
@@ -59,8 +67,7 @@ def _sign_in(page, url: str) -> None:  # noqa: ANN001
     page.get_by_label("用户名").fill("测试员")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    settle(page)
-    assert "当前用户：测试员" in page.locator('[data-testid="stMain"]').inner_text()
+    signed_in(page)
 
 
 def _upload(page, files: list[Path]) -> None:  # noqa: ANN001
@@ -91,12 +98,12 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         page.get_by_label("用户名").fill("测试员")
         page.get_by_label("密码").fill("wrong-password")
         page.get_by_role("button", name="登录").click()
+        page.get_by_text("用户名或密码不正确").first.wait_for(timeout=30_000)  # the click's rerun
         settle(page)
         assert "用户名或密码不正确" in page.locator('[data-testid="stMain"]').inner_text()
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        settle(page)
-        assert "当前用户：测试员" in page.locator('[data-testid="stMain"]').inner_text()
+        signed_in(page)
 
         _upload(page, [bad])
         text = page.locator('[data-testid="stMain"]').inner_text()
