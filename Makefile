@@ -31,10 +31,10 @@ ifneq ($(SAMPLE),0)
 endif
 	$(PY) -m streamlit run dashboard.py --server.address=$(ADDRESS) --server.port=$(PORT)
 
-# Three pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
-# servers stay shared and the browser tests' waits overlap (on this 2-core machine three beat two:
-# 355 s against 402 s of pytest). TEST_WORKERS=0 runs in one process.
-TEST_WORKERS ?= 3
+# Two pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
+# servers stay shared and the browser tests' waits overlap. TEST_WORKERS=0 runs in one process.
+# Three were tried on this 2-core machine: 355 s once, 454 s and a download timeout the next time.
+TEST_WORKERS ?= 2
 
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test
 	$(PY) -m ruff check .
