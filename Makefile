@@ -57,7 +57,7 @@ bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchma
 	$(PY) bench/bench_hostile.py
 
 soak: $(VENV)/.installed ## 大屏长时间运行测试（10 分钟）/ 10-minute display soak
-	SOAK_SECONDS=600 $(PY) -m pytest tests/test_browser_display.py -q -s -k soak
+	SOAK_SECONDS=600 $(PY) -m pytest tests/test_browser_display.py -q -s -m soak
 
 clean: ## 删除虚拟环境和缓存 / remove venv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -175,6 +175,24 @@ def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001
         charts.nth(i).locator(".main-svg").first.wait_for(timeout=timeout * 1000)
 
 
+def download(page, button, target_dir: Path, attempts: int = 3, timeout: float = 20.0) -> Path:  # noqa: ANN001
+    """Click a download button and save what the browser receives. A click that lands while
+    the page is still being re-rendered (a busy machine: the button is replaced under the
+    pointer) starts nothing; it is clicked again, up to `attempts` times."""
+    for attempt in range(attempts):
+        try:
+            with page.expect_download(timeout=timeout * 1000) as dl:
+                button.click()
+            target = target_dir / dl.value.suggested_filename
+            dl.value.save_as(target)
+            return target
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try the click again
+            if attempt == attempts - 1:
+                raise
+            settle(page)
+    raise AssertionError("unreachable")
+
+
 def errors_on(page) -> list[str]:  # noqa: ANN001
     return page.locator(ERROR_SELECTOR).all_inner_texts()
 

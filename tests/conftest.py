@@ -152,6 +152,8 @@ SLOW_FIRST = [
     "test_browser_coldstart.py",
     "test_browser_lamps.py",
     "test_hostile_text.py",
+    "test_bulletin.py",
+    "test_notices.py",
 ]
 
 

@@ -359,6 +359,7 @@ def _server_pid(url: str) -> int:
     return int(out.split()[0])
 
 
+@pytest.mark.soak
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to read memory")
 def test_soak_memory_flat_and_new_data_shows(tmp_path: Path) -> None:
     """Fast rotation through every panel with a load in the middle: memory stays flat and the

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests import appdata
-from tests.browser import browser, errors_on, running_app, screenshot, settle
+from tests.browser import browser, download, errors_on, running_app, screenshot, settle
 
 pytestmark = pytest.mark.browser
 
@@ -66,10 +66,7 @@ def test_ranking_download_matches_table(app_url: str, tmp_path: Path) -> None:
         page = b.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
         page.goto(f"{app_url}/ranking?area=县城&year=2019&month=2019-03")
         settle(page)
-        with page.expect_download() as dl:
-            page.get_by_text("下载 CSV").click()
-        target = tmp_path / "ranking.csv"
-        dl.value.save_as(target)
+        target = download(page, page.get_by_text("下载 CSV"), tmp_path)
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
     lines = data.decode("utf-8-sig").splitlines()

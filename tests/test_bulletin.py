@@ -428,24 +428,20 @@ def test_the_bulletin_converts_to_pdf_and_its_first_page_renders(docx_bytes: byt
 def test_download_buttons_in_the_real_app(template: Path, tmp_path: Path) -> None:
     import zipfile
 
-    from tests.browser import browser, errors_on, running_app, settle
+    from tests.browser import browser, download, errors_on, running_app, settle
 
     with running_app(template, today=TODAY) as url, browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
         page.goto(f"{url}/ranking?area=县城&year=2019&month={MARCH}")
         settle(page)
         assert errors_on(page) == []
-        with page.expect_download(timeout=60_000) as dl:
-            page.get_by_role("button", name="工作简报（Word）").first.click()
-        target = tmp_path / dl.value.suggested_filename
-        dl.value.save_as(target)
+        target = download(page, page.get_by_role("button", name="工作简报（Word）").first, tmp_path)
         page.goto(f"{url}/notices?area=县城&year=2019&month={MARCH}")
         settle(page)
         assert errors_on(page) == []
-        with page.expect_download(timeout=60_000) as dl:
-            page.get_by_role("button", name=re.compile("下载待下发通知草稿")).first.click()
-        bundle = tmp_path / dl.value.suggested_filename
-        dl.value.save_as(bundle)
+        bundle = download(
+            page, page.get_by_role("button", name=re.compile("下载待下发通知草稿")).first, tmp_path
+        )
     assert target.name == "县城_2019-03_工作简报.docx"
     assert paragraphs(target.read_bytes())[0] == "网格化管理工作简报"
     assert bundle.name == "县城_2019-03_整改通知_草稿.zip"
@@ -456,7 +452,7 @@ def test_download_buttons_in_the_real_app(template: Path, tmp_path: Path) -> Non
 def test_the_page_dates_the_bulletin_as_picked(template: Path, tmp_path: Path) -> None:
     """Issue 12 §6: pick the bulletin date beside the buttons (default the 5th of the following
     month); the Word file is dated that day and states its facts as of that day."""
-    from tests.browser import browser, errors_on, running_app, settle
+    from tests.browser import browser, download, errors_on, running_app, settle
 
     with running_app(template, today=TODAY) as url, browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
@@ -476,10 +472,7 @@ def test_the_page_dates_the_bulletin_as_picked(template: Path, tmp_path: Path) -
         settle(page)
         assert picked() == ["2019", "3", "26"]
         assert errors_on(page) == []
-        with page.expect_download(timeout=60_000) as dl:
-            page.get_by_role("button", name="工作简报（Word）").first.click()
-        target = tmp_path / dl.value.suggested_filename
-        dl.value.save_as(target)
+        target = download(page, page.get_by_role("button", name="工作简报（Word）").first, tmp_path)
     texts = [t for t in paragraphs(target.read_bytes()) if t.strip()]
     assert texts[2] == "翁源县“两创”办公室编\t2019年3月26日"
     # As of 3-26 the late reports of 3-27 had not arrived: six grids had not reported.
