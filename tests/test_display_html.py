@@ -77,3 +77,29 @@ def test_templates_escape_by_default() -> None:
         == '<div class="gd-empty gd-amber"><b>x</b></div>'
     )
     assert all(Path(render.HERE, "templates", t).exists() for t in ("frame.html", "macros.html"))
+
+
+def test_trend_panel_without_any_ranks() -> None:
+    """A month before the first check: the area's average line alone, no error (an empty
+    ranks table, with or without its columns)."""
+    averages = pd.DataFrame({"month": [date(2019, 1, 1), date(2019, 2, 1)], "area_avg": [80.0, 82.5]})
+    for ranks in (pd.DataFrame(), pd.DataFrame(columns=["month", "grid_code", "grid_name", "rank"])):
+        body, note = figures.trend_panel(averages, ranks, MARCH)
+        assert "82.50" in str(body) and "+2.50" in str(body)
+        assert note
+
+
+def test_more_than_thirty_grids_rank_in_three_smaller_columns() -> None:
+    """A town of 40 grids: three columns at the smaller size, written as one style attribute
+    (a second one would be dropped by the browser)."""
+    n = 40
+    table = pd.DataFrame({
+        "grid_code": [f"{i:02d}" for i in range(1, n + 1)], "grid_name": [f"第{i}网格" for i in range(1, n + 1)],
+        "rank": range(1, n + 1), "total": [99.0 - i * 0.5 for i in range(n)], "missing": False,
+        "bottom_three": [i >= n - 3 for i in range(n)], "top_three": [i < 3 for i in range(n)],
+        "rank_change": None, "prev_rank": None,
+    })  # fmt: skip
+    body, _ = standing.ranking_panel(table)
+    opening = str(body).split('class="gd-rank"', 1)[1].split(">", 1)[0]
+    assert opening.count("style=") == 1
+    assert "repeat(14,1fr)" in opening and "font-size:calc(28 * var(--u))" in opening

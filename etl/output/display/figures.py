@@ -112,9 +112,10 @@ def trend_panel(averages: pd.DataFrame, ranks: pd.DataFrame, month: date, codes:
             Kpi(f"近{len(values)}次最低", fmt.num(min(values), 2), "分", months[values.index(min(values))])
         )
     average_chart = lines_svg(months, [("片区平均分", values, "#ffd666")], height=330, y_label="单位：分")
-    r = ranks[
-        [pd.Timestamp(m).year == month.year and pd.Timestamp(m).date() <= month for m in ranks["month"]]
-    ]
+    if ranks.empty:  # a month with no checks yet: no rank lines (and maybe no columns at all)
+        ranks = pd.DataFrame(columns=["month", "grid_code", "grid_name", "rank"])
+    in_year = [pd.Timestamp(m).year == month.year and pd.Timestamp(m).date() <= month for m in ranks["month"]]
+    r = ranks.loc[pd.Series(in_year, index=ranks.index, dtype=bool)]
     month_nums = sorted({pd.Timestamp(m).month for m in r["month"]})
     colors = [GREEN, RED, "#8fb3ff", "#ffb870"]
     series = []
