@@ -103,11 +103,11 @@ def body() -> None:
         st.info(f"{f.year}年暂无信息报送记录。")
     else:
         st.markdown(f"**{f.year}年信息报送**（每月{common.read(reporting.report_deadline_day)}日前报送）")
-        common.plot(charts_reports.report_heatmap(reports), key="reports")
+        st.html(charts_reports.report_table(reports))
     volunteer = tables.chart_matrix(common.read(volunteering.volunteer_matrix, f.area, f.year), codes)
     if not volunteer.empty:
         st.markdown(f"**{f.year}年志愿服务活动次数**（每月至少一次，红色为未开展）")
-        common.plot(charts_reports.activity_heatmap(volunteer), key="volunteer")
+        st.html(charts_reports.activity_table(volunteer))
 
     st.subheader("工作机制：例会、徒步巡查、图片")
     work = common.read(mechanism.work_history, f.area, tuple(codes))

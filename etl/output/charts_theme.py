@@ -164,23 +164,6 @@ def with_rank_ticks(fig: go.Figure, n: int) -> go.Figure:
     return fig
 
 
-def month_columns(fig: go.Figure, columns: list[str]) -> None:
-    """Month columns ('1月' … '12月') labelled by their number, upright, under a 月份 title on
-    top: twelve columns then fit on a 390-px phone without turning the labels."""
-    numbers = [c[:-1] if c.endswith("月") else c for c in columns]
-    fig.update_xaxes(
-        title_text="月份",
-        title_standoff=4,
-        side="top",
-        type="category",
-        fixedrange=True,
-        tickmode="array",
-        tickvals=columns,
-        ticktext=numbers,
-        tickangle=0,
-    )
-
-
 def short_name(name: object) -> str:
     """A grid name without its trailing 网格 (华园路网格 → 华园路), to save width on phones."""
     text = str(name or "")
