@@ -40,6 +40,9 @@ READY = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main || !main.querySelector('h1')) return -1;
   if (document.querySelector('[data-testid="stStatusWidget"]')) return -1;
+  // An element whose code is still loading shows as a grey skeleton (st.html's, the first
+  // time in a browser session): the page is not complete while one is on screen.
+  if (document.querySelector('[data-testid="stSkeleton"], .stSkeleton')) return -1;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   if (charts.some(c => !c.querySelector('.main-svg'))) return -1;
   return main.querySelectorAll('*').length;

@@ -301,14 +301,15 @@ def table_downloads(
     highlight: dict[str, Sequence[bool]] | None = None,
     xlsx_label: str = "下载 Excel（.xlsx）",
 ) -> None:
-    """The table as shown, as .xlsx (formatted; extra sheets if given) and as UTF-8-BOM CSV."""
+    """The table as shown, as .xlsx (formatted; extra sheets if given) and as UTF-8-BOM CSV,
+    both written when clicked (a province's 7,000-row overdue list takes 1.3 s as .xlsx)."""
     container.download_button(
         xlsx_label,
-        export.xlsx_bytes(sheets or {sheet: frame}, title=title, highlight=highlight),
+        lambda: export.xlsx_bytes(sheets or {sheet: frame}, title=title, highlight=highlight),
         file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:",
     )  # fmt: skip
-    container.download_button("下载 CSV", export.csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                              icon=":material/download:")  # fmt: skip
+    container.download_button("下载 CSV", lambda: export.csv_bytes(frame), file_name=f"{stem}.csv",
+                              mime="text/csv", icon=":material/download:")  # fmt: skip
 
 
 def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:

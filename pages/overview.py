@@ -53,9 +53,10 @@ def body() -> None:
     c[0].metric("无志愿服务活动的网格", f"{fig.no_volunteer} 个",
                 delta="每月至少开展一次" if fig.no_volunteer else "全部达标", delta_arrow="off",
                 delta_color="red" if fig.no_volunteer else "green")  # fmt: skip
-    c[1].metric(f"整改中 / 逾期未整改（截至{fig.today.month}月{fig.today.day}日）",
-                f"{fig.problems_open} / {fig.problems_overdue}",
-                help=f"截至 {fig.today:%Y-%m-%d}，整个问题台账（不限所选月份）")  # fmt: skip
+    c[1].metric("问题 整改中/逾期", f"{fig.problems_open} / {fig.problems_overdue}",
+                delta=f"截至{fig.today.month}月{fig.today.day}日，全部月份", delta_arrow="off",
+                delta_color="red" if fig.problems_overdue else "off",
+                help=f"截至 {fig.today:%Y-%m-%d}，整个问题台账（不限所选月份）中整改中的问题数 / 逾期未整改的问题数")  # fmt: skip
     c[2].metric("连续三次末位预警", f"{fig.streak_warnings} 个",
                 delta="需书面说明" if fig.streak_warnings else "无", delta_arrow="off",
                 delta_color="red" if fig.streak_warnings else "off")  # fmt: skip

@@ -22,10 +22,11 @@ def templates() -> None:
     st.subheader("① 下载模板")
     st.caption("模板已按当前网格名册和评分细则预先填好网格和考核项目，网格、问题类别单元格带下拉选项。")
     cols = st.columns(4)
+    version = db.data_version()
     for i, kind in enumerate(KINDS):
         cols[i % 4].download_button(
             KIND_LABELS[kind],
-            data=_template(kind, db.data_version()),
+            data=lambda kind=kind: _template(kind, version),  # written when clicked
             file_name=f"模板_{KIND_LABELS[kind]}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"tpl_{kind}",
@@ -235,9 +236,9 @@ def history(user: str | None) -> None:
         column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
     ids = frame["batch_id"].tolist()
-    pick = st.selectbox(
-        "选择批次", ids, format_func=lambda b: f"#{b} {frame.set_index('batch_id').loc[b, 'file_name']}"
-    )
+    # One label per batch, made once: a province's history has ~10,000 batches.
+    labels = {b: f"#{b} {name}" for b, name in zip(ids, frame["file_name"], strict=True)}
+    pick = st.selectbox("选择批次", ids, format_func=labels.__getitem__)
     row = frame.set_index("batch_id").loc[pick]
     c1, c2 = st.columns(2)
     if user is None:  # served on a network, not signed in: the archived originals stay closed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests import appdata
@@ -67,6 +68,18 @@ def test_ranking_download_matches_table(app_url: str, tmp_path: Path) -> None:
         page.goto(f"{app_url}/ranking?area=县城&year=2019&month=2019-03")
         settle(page)
         target = download(page, page.get_by_text("下载 CSV"), tmp_path)
+        # Files are written when their button is clicked: the Excel twin, and a template.
+        workbook = download(page, page.get_by_text("下载 Excel（.xlsx）"), tmp_path)
+        page.goto(f"{app_url}/upload")
+        settle(page)
+        blank = download(page, page.get_by_role("button", name="月度考核得分"), tmp_path)
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(workbook).worksheets[0].iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[:4] == ["排名", "变化", "网格编号", "网格名称"])
+    assert [r[2] for r in rows[head + 1 :]] == [f"{g:02d}" for g in range(1, 29)]
+    assert blank.name == "模板_月度考核得分.xlsx"
+    book = openpyxl.load_workbook(blank)
+    filled = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert {"01", "28"} <= filled  # prefilled with the registry's grids
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
     lines = data.decode("utf-8-sig").splitlines()
