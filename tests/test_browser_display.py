@@ -70,6 +70,17 @@ MEASURE = """
 """
 
 
+OVERLAPS = """() => {
+  const r = [...document.querySelectorAll('.gd-cell')].map(el => [el.dataset.grid, el.getBoundingClientRect()]);
+  const out = [];
+  for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
+    const [a, p] = r[i], [b, q] = r[j];
+    if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) out.push(a + '/' + b);
+  }
+  return r.length ? out : ['no cells'];
+}"""
+
+
 def wait_panel(page, panel: str | None = None, timeout: float = 30) -> dict:  # noqa: ANN001
     page.wait_for_selector(".gd[data-panel]", timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
@@ -124,6 +135,8 @@ def test_every_panel_fits_fills_and_reads_from_across_the_room(app, size: str) -
             assert m["fill"] >= 0.8, (panel, m["fill"])  # no half-empty panels
             assert m["position"] == f"{i + 1}/{len(PANELS)}", m  # its place in the agenda
             assert len(m["clock"]) == 5 and m["clock"][2] == ":", m
+            if panel == "map":  # every grid in its own place: no cell over another
+                assert page.evaluate(OVERLAPS) == [], panel
             # No Streamlit chrome on the wall screen.
             for testid in ("stSidebar", "stHeader", "stToolbar"):
                 loc = page.locator(f'[data-testid="{testid}"]')

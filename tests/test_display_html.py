@@ -103,3 +103,18 @@ def test_more_than_thirty_grids_rank_in_three_smaller_columns() -> None:
     opening = str(body).split('class="gd-rank"', 1)[1].split(">", 1)[0]
     assert opening.count("style=") == 1
     assert "repeat(14,1fr)" in opening and "font-size:calc(28 * var(--u))" in opening
+
+
+def test_every_class_a_panel_writes_is_styled(bodies: dict[str, str]) -> None:
+    """Class names are written as separate words (a value printed by a template is stripped, so
+    '{{ " bottom" }}' once glued 'gd-cellbottom' and the bottom three's map cells lost their
+    place); every word is a class of display.css."""
+    import re
+
+    css = (Path(render.HERE) / "display.css").read_text(encoding="utf-8")
+    styled = set(re.findall(r"\.([A-Za-z][\w-]*)", css))
+    written = {
+        w for text in bodies.values() for attr in re.findall(r'class="([^"]*)"', text) for w in attr.split()
+    }
+    assert written - styled == set()
+    assert 'class="gd-cell bottom"' in bodies["map"]

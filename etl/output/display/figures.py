@@ -67,7 +67,7 @@ def map_panel(registry: pd.DataFrame, table: pd.DataFrame, box: tuple[float, flo
         if r is None or missing:
             colour, cls, score = "#3a4456", "", "缺检"
         elif r["bottom_three"]:
-            colour, cls, score = "#c62828", " bottom", fmt.score(r["total"])
+            colour, cls, score = "#c62828", "bottom", fmt.score(r["total"])
         elif r["top_three"]:
             colour, cls, score = "#2e7d32", "", fmt.score(r["total"])
         else:
