@@ -1,43 +1,19 @@
 """What a leader sees first (issue 12), in headless Chromium on one server: the deciding
 columns of the monthly ranking in view at 1366×768, the podium on the first phone screen,
-the 示例数据-free header not covering the page, and no English widget text on any page."""
+and the 示例数据-free header not covering the page (no English on any page: test_browser_pages)."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
-from pages.common import STREAMLIT_ZH
 from tests import appdata
 from tests.browser import browser, running_app, screenshot, settle
 
 pytestmark = pytest.mark.browser
 
 QUERY = "?area=县城&year=2019&month=2019-03"
-PAGES = ["", "ranking", "trends", "annual", "volunteer", "reports", "problems", "grids", "upload", "notices"]
-# Words that may stay Latin: file formats, units, the signed-in user's name.
-ALLOWED = {"CSV", "Excel", "xlsx", "XLSX", "XLSM", "XLS", "xlsm", "xls", "csv", "Word", "PNG", "docx", "zip", "root", "WPS", "etl",
-           "python", "passwd", "Plotly"}  # fmt: skip
-VISIBLE_LATIN = """() => {
-  const out = [];
-  const seen = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  let n;
-  while ((n = walk.nextNode())) {
-    const p = n.parentElement;
-    if (!p || p.closest('script,style,code,pre') || !seen(p)) continue;
-    if (/Material/.test(getComputedStyle(p).fontFamily)) continue;   // icon ligatures
-    if (/[A-Za-z]{3,}/.test(n.nodeValue)) out.push(n.nodeValue.trim());
-  }
-  for (const el of document.querySelectorAll('[title],[placeholder],[data-title],[aria-label]'))
-    for (const a of ['title', 'placeholder', 'data-title', 'aria-label']) {
-      const v = el.getAttribute(a);
-      if (v && /[A-Za-z]{3,}/.test(v)) out.push(v);
-    }
-  return out;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +22,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     db_file = appdata.build(folder / "grid.duckdb", folder / "files")
     with running_app(db_file) as url:
         yield url
-
-
-def english(texts: list[str]) -> list[str]:
-    """Texts with a Latin word that is not a file format, unit or the user's name."""
-    bad = []
-    for t in texts:
-        words = re.findall(r"[A-Za-z]{3,}", t)
-        if any(w not in ALLOWED for w in words):
-            bad.append(t)
-    return bad
 
 
 SELECTED_CELL = """() => { const a = document.querySelector('[data-testid="stDataFrame"] td[aria-selected=true]');
@@ -153,36 +119,3 @@ def test_ranking_is_a_card_list_on_a_phone(app_url: str) -> None:
         assert page.locator('[data-testid="stDataFrame"]:visible').count() == 0
     assert widest <= 390  # no sideways scrolling
     assert "末位" in last and "分" in last
-
-
-@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
-def test_no_english_widget_text(app_url: str, size: tuple[int, int]) -> None:
-    """Every page: visible text, tooltips of the table and chart toolbars (hovered), the
-    uploader, placeholders and labels are Chinese."""
-    found: dict[str, list[str]] = {}
-    with browser() as b:
-        page = b.new_page(viewport={"width": size[0], "height": size[1]})
-        for path in PAGES:
-            page.goto(f"{app_url}/{path}{QUERY}")
-            settle(page)
-            # The translating script arrives with the first script run (pages/common.py).
-            page.wait_for_function("() => window.__gridZhUi === true", timeout=30_000)
-            time.sleep(0.5)  # late widgets (toolbars, tooltips) mount after the script run
-            texts = page.evaluate(VISIBLE_LATIN)
-            for selector in ('[data-testid="stElementToolbar"] button', ".modebar-btn"):
-                buttons = page.locator(selector)
-                for i in range(min(buttons.count(), 4)):
-                    try:
-                        buttons.nth(i).hover(timeout=2000, force=True)
-                    except Exception:  # noqa: BLE001 - a toolbar hidden on this size
-                        continue
-                    time.sleep(0.2)
-                    texts += page.evaluate(VISIBLE_LATIN)
-            bad = english(texts)
-            if bad:
-                found[path or "overview"] = sorted(set(bad))
-            if path == "upload":
-                text = page.locator('[data-testid="stFileUploader"]').first.inner_text()
-                assert "单个文件不超过" in text and "per file" not in text
-    assert found == {}
-    assert not any(k in str(found) for k in STREAMLIT_ZH)
