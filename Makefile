@@ -31,10 +31,11 @@ ifneq ($(SAMPLE),0)
 endif
 	$(PY) -m streamlit run dashboard.py --server.address=$(ADDRESS) --server.port=$(PORT)
 
-# Two pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
+# Three pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
 # servers stay shared and the browser tests' waits overlap. TEST_WORKERS=0 runs in one process.
-# Three were tried on this 2-core machine: 355 s once, 454 s and a download timeout the next time.
-TEST_WORKERS ?= 2
+# On this 2-core machine three finished in 395-424 s, two in 401-437 s (the suite is CPU-bound:
+# Chromium takes about half of it).
+TEST_WORKERS ?= 3
 
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test
 	$(PY) -m ruff check .
