@@ -26,6 +26,11 @@ EXCEL_CELL_MAX = 32767
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def has_controls(text: str) -> bool:
+    """Whether strip_controls would change the text (beyond line ends)."""
+    return _ANY_BAD.search(text) is not None
+
+
 def strip_controls(text: str) -> str:
     """Text without control characters: CR LF and lone CR become LF, tab and LF stay."""
     if not text or not _ANY_BAD.search(text):  # the common case: one scan, nothing to do

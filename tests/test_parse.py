@@ -213,3 +213,19 @@ def test_resolve_grid_ambiguous_digits():
     with pytest.raises(CellError, match="网格不唯一"):
         INDEX.resolve("G01")
     assert INDEX.resolve_in_area("G01", "县城").code == "01"
+
+
+def test_is_blank_agrees_with_clean_text_on_tricky_text() -> None:
+    """is_blank's fast path (no NFKC, no regex for ordinary text) answers as clean_text does."""
+    import random
+
+    from etl.load import parse
+
+    alphabet = [" ", "\u3000", "\xa0", "\t", "\n", "\r", "\x00", "\x0b", "\x1f", "\x7f", "\x85", "\x9f",
+                "\u2000", "\u2028", "\u200b", "\ufeff", "\ufffe", "\ud800", "\u00a8", "\uffa0", "a", "网", "０"]  # fmt: skip
+    rnd = random.Random(11)
+    texts = ["", *alphabet] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 5))) for _ in range(5000)
+    ]
+    for text in texts:
+        assert parse.is_blank(text) == (parse.clean_text(text) == ""), repr(text)
