@@ -22,8 +22,12 @@ def test_lamps_page(base: str, width: int, height: int) -> None:
         page = b.new_page(viewport={"width": width, "height": height})
         page.goto(f"{base}/lamps?area=县城&year=2019&month=2019-03")
         settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        # Under load the script can still be running when settle() sees no status widget.
+        for label in ("未达标网格", "实为 94.96%"):
+            main.get_by_text(label).first.wait_for(timeout=30_000)
         assert errors_on(page) == []
-        text = page.locator('[data-testid="stMain"]').inner_text()
+        text = main.inner_text()
         assert "未达标网格" in text and "实为 94.96%" in text
         scroll = page.evaluate("document.querySelector('[data-testid=stMain]').scrollWidth")
         assert scroll <= width + 1, scroll  # nothing wider than the screen
