@@ -33,7 +33,7 @@ def has_controls(text: str) -> bool:
 
 def strip_controls(text: str) -> str:
     """Text without control characters: CR LF and lone CR become LF, tab and LF stay."""
-    if not text or not _ANY_BAD.search(text):  # the common case: one scan, nothing to do
+    if not text or not has_controls(text):  # the common case: one scan, nothing to do
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROLS.sub("", text)
