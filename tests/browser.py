@@ -142,20 +142,75 @@ def _shared_chromium() -> object:
     return b
 
 
-@contextmanager
-def browser() -> Iterator[object]:
-    """The session's Chromium; the pages (each its own context: no shared cookies or storage)
-    opened inside the block are closed when it ends."""
-    b = _shared_chromium()
-    before = set(b.contexts)  # type: ignore[attr-defined]
-    try:
-        yield b
-    finally:
-        for context in [c for c in b.contexts if c not in before]:  # type: ignore[attr-defined]
+class Tabs:
+    """What a test gets from `browser()`: `new_page(viewport=...)` hands out a tab.
+
+    Tabs are reused. A fresh tab costs Chromium 5-8 CPU-seconds (a renderer process started and
+    Streamlit's code compiled again) against about 2 for another page load in a tab that is
+    open already, and `make test` is CPU-bound on two cores. Every tab lives in one context
+    of the session; between tests a tab is reset (the page's storage and the cookies cleared, about:blank), and each
+    `goto` starts a new Streamlit session, as a fresh tab does. A tab that fails to reset is
+    closed instead of reused."""
+
+    def __init__(self) -> None:
+        self.taken: list[object] = []
+
+    def new_page(self, viewport: dict[str, int] | None = None, accept_downloads: bool = True) -> object:
+        del accept_downloads  # the shared context accepts downloads
+        free: list[object] = _SHARED.setdefault("free", [])  # type: ignore[assignment]
+        while free:
+            page = free.pop()
+            if not page.is_closed():  # type: ignore[attr-defined]
+                break
+        else:
+            page = _shared_context().new_page()  # type: ignore[attr-defined]
+        page.set_viewport_size(viewport or {"width": 1280, "height": 720})  # type: ignore[attr-defined]
+        self.taken.append(page)
+        return page
+
+    def release(self) -> None:
+        free: list[object] = _SHARED.setdefault("free", [])  # type: ignore[assignment]
+        for page in self.taken:
             try:
-                context.close()
-            except Exception:  # noqa: BLE001 - a page that crashed is closed already
-                pass
+                # The app's storage (e.g. a sidebar closed on a phone) must not reach the next test.
+                page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")  # type: ignore[attr-defined]
+                page.goto("about:blank", timeout=10_000)  # type: ignore[attr-defined]
+                free.append(page)
+            except Exception:  # noqa: BLE001 - a crashed or stuck tab: not reused
+                try:
+                    page.close()  # type: ignore[attr-defined]
+                except Exception:  # noqa: BLE001
+                    pass
+        self.taken.clear()
+        context = _SHARED.get("context")
+        if context is not None:
+            try:
+                context.clear_cookies()  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001 - the browser went away: a new one next time
+                _SHARED.pop("context", None)
+                _SHARED.pop("free", None)
+
+
+def _shared_context() -> object:
+    """The one context of the session's Chromium (made again if Chromium was restarted)."""
+    b = _shared_chromium()
+    context = _SHARED.get("context")
+    if context is None or context not in b.contexts:  # type: ignore[attr-defined]
+        context = b.new_context(accept_downloads=True)  # type: ignore[attr-defined]
+        _SHARED["context"] = context
+        _SHARED["free"] = []
+    return context
+
+
+@contextmanager
+def browser() -> Iterator[Tabs]:
+    """The session's Chromium: the tabs opened inside the block (`new_page`) go back to the
+    pool when it ends."""
+    tabs = Tabs()
+    try:
+        yield tabs
+    finally:
+        tabs.release()
 
 
 def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001
@@ -173,6 +228,22 @@ def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001
     charts = page.locator('[data-testid="stPlotlyChart"]')
     for i in range(charts.count()):
         charts.nth(i).locator(".main-svg").first.wait_for(timeout=timeout * 1000)
+
+
+def navigate(page, name: str, path: str) -> None:  # noqa: ANN001
+    """Open another page the way a user does, by its name in the sidebar (on a phone: open the
+    sidebar, tap, close it again); the session stays. Much cheaper for the browser than a new
+    page load. Returns once the new page is complete (settle)."""
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    opened = expand.is_visible()
+    if opened:
+        expand.click()
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
+    page.wait_for_function("p => location.pathname === p", arg="/" + path, timeout=30_000)
+    settle(page)
+    if opened:
+        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+        expand.wait_for(timeout=10_000)
 
 
 def download(page, button, target_dir: Path, attempts: int = 3, timeout: float = 20.0) -> Path:  # noqa: ANN001

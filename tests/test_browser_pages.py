@@ -12,11 +12,12 @@ import pytest
 
 from pages.common import STREAMLIT_ZH
 from tests import appdata
-from tests.browser import browser, download, errors_on, running_app, screenshot, settle
+from tests.browser import browser, download, errors_on, navigate, running_app, screenshot, settle
 
 pytestmark = pytest.mark.browser
 
-# URL path → labels a user must see on that page (with the fixture data, March 2019).
+# URL path → labels a user must see on that page (with the fixture data, March 2019); the
+# first is the page's title.
 PAGES = {
     "": ["网格化管理总览", "平均分", "信息报送", "本月末位三名"],
     "ranking": ["月度排名", "总分排行", "下载 Excel"],
@@ -29,6 +30,9 @@ PAGES = {
     "upload": ["数据上传", "下载模板", "导入历史"],
     "notices": ["整改通知"],
 }
+NAV = {"": "总览", "ranking": "月度排名", "trends": "网格趋势", "annual": "年度考评", "volunteer": "志愿服务",
+       "reports": "信息报送", "problems": "问题台账", "grids": "网格档案", "upload": "数据上传",
+       "notices": "整改通知"}  # fmt: skip
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 QUERY = "?area=县城&year=2019&month=2019-03"
 # Words that may stay Latin: file formats, units, the signed-in user's name.
@@ -77,15 +81,21 @@ def test_every_page_renders_in_chinese(app_url: str, size: str) -> None:
     """One walk through every page at laptop and at phone size (issue 4, issue 12 §3): the
     labels a user looks for, no error box, a screenshot; and every visible text, the tooltips
     of the table and chart toolbars (hovered), the uploader, placeholders and labels are
-    Chinese."""
+    Chinese. The walk goes through the sidebar, as a leader does (opening a bookmarked URL is
+    test_browser_coldstart's)."""
     w, h = SIZES[size]
     found: dict[str, list[str]] = {}
     with browser() as b:
         page = b.new_page(viewport={"width": w, "height": h})
+        page.goto(f"{app_url}/{QUERY}")
+        settle(page)
         for path, labels in PAGES.items():
-            page.goto(f"{app_url}/{path}{QUERY}")
-            settle(page)
+            if path:
+                navigate(page, NAV[path], path)
             main = page.locator('[data-testid="stMain"]')
+            main.locator("h1").filter(has_text=labels[0]).first.wait_for(timeout=15_000)
+            if path != "upload":  # the one page without the month picker
+                assert "month=2019-03" in page.url, (path, page.url)  # the choice came along
             for label in labels:
                 # Elements below a chart may arrive a moment after the script run ends.
                 main.get_by_text(label).first.wait_for(timeout=15_000)
