@@ -147,23 +147,26 @@ class Tabs:
 
     Tabs are reused. A fresh tab costs Chromium 5-8 CPU-seconds (a renderer process started and
     Streamlit's code compiled again) against about 2 for another page load in a tab that is
-    open already, and `make test` is CPU-bound on two cores. Every tab lives in one context
-    of the session; between tests a tab is reset (the page's storage and the cookies cleared, about:blank), and each
-    `goto` starts a new Streamlit session, as a fresh tab does. A tab that fails to reset is
-    closed instead of reused."""
+    open already, and `make test` is CPU-bound on two cores. Each tab has a context (a window)
+    of its own, so two tabs of one test are both visible, as two windows are: a hidden tab
+    would not draw. Between tests a tab is reset (the page's storage and the context's cookies
+    cleared, about:blank); each `goto` starts a new Streamlit session, as a fresh tab does. A
+    tab that fails to reset is closed instead of reused."""
 
     def __init__(self) -> None:
         self.taken: list[object] = []
 
     def new_page(self, viewport: dict[str, int] | None = None, accept_downloads: bool = True) -> object:
-        del accept_downloads  # the shared context accepts downloads
+        del accept_downloads  # every context accepts downloads
+        b = _shared_chromium()
         free: list[object] = _SHARED.setdefault("free", [])  # type: ignore[assignment]
-        while free:
-            page = free.pop()
-            if not page.is_closed():  # type: ignore[attr-defined]
-                break
-        else:
-            page = _shared_context().new_page()  # type: ignore[attr-defined]
+        page = None
+        while free and page is None:
+            candidate = free.pop()
+            if not candidate.is_closed() and candidate.context in b.contexts:  # type: ignore[attr-defined]
+                page = candidate
+        if page is None:
+            page = b.new_context(accept_downloads=True).new_page()  # type: ignore[attr-defined]
         page.set_viewport_size(viewport or {"width": 1280, "height": 720})  # type: ignore[attr-defined]
         self.taken.append(page)
         return page
@@ -175,31 +178,14 @@ class Tabs:
                 # The app's storage (e.g. a sidebar closed on a phone) must not reach the next test.
                 page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")  # type: ignore[attr-defined]
                 page.goto("about:blank", timeout=10_000)  # type: ignore[attr-defined]
+                page.context.clear_cookies()  # type: ignore[attr-defined]
                 free.append(page)
             except Exception:  # noqa: BLE001 - a crashed or stuck tab: not reused
                 try:
-                    page.close()  # type: ignore[attr-defined]
+                    page.context.close()  # type: ignore[attr-defined]
                 except Exception:  # noqa: BLE001
                     pass
         self.taken.clear()
-        context = _SHARED.get("context")
-        if context is not None:
-            try:
-                context.clear_cookies()  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001 - the browser went away: a new one next time
-                _SHARED.pop("context", None)
-                _SHARED.pop("free", None)
-
-
-def _shared_context() -> object:
-    """The one context of the session's Chromium (made again if Chromium was restarted)."""
-    b = _shared_chromium()
-    context = _SHARED.get("context")
-    if context is None or context not in b.contexts:  # type: ignore[attr-defined]
-        context = b.new_context(accept_downloads=True)  # type: ignore[attr-defined]
-        _SHARED["context"] = context
-        _SHARED["free"] = []
-    return context
 
 
 @contextmanager
