@@ -156,12 +156,14 @@ class Tabs:
     def __init__(self) -> None:
         self.taken: list[object] = []
 
-    def new_page(self, viewport: dict[str, int] | None = None, accept_downloads: bool = True) -> object:
+    def new_page(self, viewport: dict[str, int] | None = None, accept_downloads: bool = True,
+                 fresh: bool = False) -> object:  # fmt: skip
+        """A tab of the pool; fresh=True: a new window with an empty cache (a first visit)."""
         del accept_downloads  # every context accepts downloads
         b = _shared_chromium()
         free: list[object] = _SHARED.setdefault("free", [])  # type: ignore[assignment]
         page = None
-        while free and page is None:
+        while free and page is None and not fresh:
             candidate = free.pop()
             if not candidate.is_closed() and candidate.context in b.contexts:  # type: ignore[attr-defined]
                 page = candidate

@@ -295,7 +295,8 @@ def test_first_paint_is_dark(app) -> None:  # noqa: ANN001
         assert b"#0b1526" not in r.read()
     with browser() as b:
         for path, dark in (("/display?panel=ranking&rotate=0&month=2019-03", True), ("/ranking", False)):
-            page = b.new_page(viewport={"width": 1920, "height": 1080})
+            # A new window, its cache empty: the first visit, when the wait for the code is longest.
+            page = b.new_page(viewport={"width": 1920, "height": 1080}, fresh=True)
             page.goto(url + path, wait_until="commit")
             page.wait_for_timeout(200)
             colours = _background_samples(page)

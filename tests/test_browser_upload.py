@@ -151,6 +151,10 @@ def test_network_without_password_refuses_uploads(tmp_path: Path) -> None:
         page = b.new_page(viewport={"width": 1366, "height": 900})
         page.goto(f"{url}/upload")
         settle(page)
+        # The command is a code block, drawn a moment after the script run ends.
+        page.locator('[data-testid="stMain"]').get_by_text("python -m etl passwd").first.wait_for(
+            timeout=15_000
+        )
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "尚未设置上传密码" in text
         assert "python -m etl passwd" in text

@@ -424,13 +424,23 @@ def test_the_bulletin_converts_to_pdf_and_its_first_page_renders(docx_bytes: byt
 # ---- The real app: the download buttons build the files on click ----------------------------------------
 
 
+@pytest.fixture(scope="module")
+def app_url(template: Path):  # noqa: ANN201
+    """One server for the browser tests below (they only read the database)."""
+    from tests.browser import running_app
+
+    with running_app(template, today=TODAY) as url:
+        yield url
+
+
 @pytest.mark.browser
-def test_download_buttons_in_the_real_app(template: Path, tmp_path: Path) -> None:
+def test_download_buttons_in_the_real_app(app_url: str, tmp_path: Path) -> None:
     import zipfile
 
-    from tests.browser import browser, download, errors_on, running_app, settle
+    from tests.browser import browser, download, errors_on, settle
 
-    with running_app(template, today=TODAY) as url, browser() as b:
+    url = app_url
+    with browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
         page.goto(f"{url}/ranking?area=县城&year=2019&month={MARCH}")
         settle(page)
@@ -449,12 +459,13 @@ def test_download_buttons_in_the_real_app(template: Path, tmp_path: Path) -> Non
 
 
 @pytest.mark.browser
-def test_the_page_dates_the_bulletin_as_picked(template: Path, tmp_path: Path) -> None:
+def test_the_page_dates_the_bulletin_as_picked(app_url: str, tmp_path: Path) -> None:
     """Issue 12 §6: pick the bulletin date beside the buttons (default the 5th of the following
     month); the Word file is dated that day and states its facts as of that day."""
-    from tests.browser import browser, download, errors_on, running_app, settle
+    from tests.browser import browser, download, errors_on, settle
 
-    with running_app(template, today=TODAY) as url, browser() as b:
+    url = app_url
+    with browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
         page.goto(f"{url}/ranking?area=县城&year=2019&month={MARCH}")
         settle(page)
