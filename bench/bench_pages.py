@@ -28,12 +28,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from etl import db  # noqa: E402
 from etl.load.sample import build_sample_db  # noqa: E402
 from etl.rules import calendar  # noqa: E402
-from tests.browser import browser, running_app, settle  # noqa: E402
+from tests.browser import SIDEBAR, browser, running_app, settle  # noqa: E402
 
-TITLES = {"": "总览", "ranking": "月度排名", "trends": "网格趋势", "annual": "年度考评", "volunteer": "志愿服务",
-          "reports": "信息报送", "problems": "问题台账", "lamps": "路灯", "notices": "整改通知", "grids": "网格档案",
-          "upload": "数据上传"}  # fmt: skip
-PAGES = list(TITLES)
+PAGES = list(SIDEBAR)
 
 
 READY = """() => {
@@ -92,7 +89,7 @@ def switch(page, path: str) -> float:  # noqa: ANN001
     """Seconds from a click on the page's name in the sidebar until the new page is complete
     (the same test as render); the session, its websocket and the caches stay."""
     runs = RUNS.setdefault(id(page), ScriptRuns(page))
-    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=TITLES[path]).first
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=SIDEBAR[path]).first
     link.wait_for(timeout=30_000)
     before = runs.finished
     t0 = time.perf_counter()

@@ -13,13 +13,10 @@ machine; each figure is the median of `--repeat`.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -29,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_pages import PAGES, render, switch  # noqa: E402
 
-from tests.browser import browser, free_port  # noqa: E402
+from tests.browser import browser, running_app  # noqa: E402
 
 QUERY = "?area=县城&year=2019&month=2019-12"  # the sample data's last month
 
@@ -38,25 +35,7 @@ def serve(stack: ExitStack, checkout: Path, db_file: Path) -> str:
     """The checkout's sample database (built by its own code) and its server; the base URL."""
     subprocess.run([sys.executable, "-m", "etl", "sample", "--force", "--db", str(db_file)], cwd=checkout,
                    check=True, capture_output=True)  # fmt: skip
-    port = free_port()
-    env = {**os.environ, "GRID_DB": str(db_file), "GRID_TODAY": "2020-01-10"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(checkout / "dashboard.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--server.fileWatcherType=none",
-         "--browser.gatherUsageStats=false"],
-        cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    stack.callback(proc.terminate)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return base
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{checkout}: 看板服务没有启动")
+    return stack.enter_context(running_app(db_file, today="2020-01-10", root=checkout))
 
 
 def main() -> None:

@@ -31,6 +31,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# URL path → the page's name in the sidebar (dashboard.py), for tests and benchmarks that
+# move through the sidebar; the wall screen (/display) is left out.
+SIDEBAR = {"": "总览", "ranking": "月度排名", "trends": "网格趋势", "annual": "年度考评", "volunteer": "志愿服务",
+           "reports": "信息报送", "problems": "问题台账", "lamps": "路灯", "notices": "整改通知", "grids": "网格档案",
+           "upload": "数据上传"}  # fmt: skip
 ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -62,15 +67,16 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(db_file: Path, *, address: str = "127.0.0.1", today: str = "2019-04-10",
-                extra_env: dict[str, str] | None = None) -> Iterator[str]:  # fmt: skip
-    """Start `streamlit run dashboard.py` against db_file; yields the base URL."""
-    with running_apps([db_file], address=address, today=today, extra_env=extra_env) as (base,):
+                extra_env: dict[str, str] | None = None, root: Path = ROOT) -> Iterator[str]:  # fmt: skip
+    """Start `streamlit run dashboard.py` against db_file; yields the base URL. root: the
+    checkout to serve (another version, for a comparison)."""
+    with running_apps([db_file], address=address, today=today, extra_env=extra_env, root=root) as (base,):
         yield base
 
 
 @contextmanager
 def running_apps(db_files: list[Path], *, address: str = "127.0.0.1", today: str = "2019-04-10",
-                 extra_env: dict[str, str] | None = None) -> Iterator[list[str]]:  # fmt: skip
+                 extra_env: dict[str, str] | None = None, root: Path = ROOT) -> Iterator[list[str]]:  # fmt: skip
     """One server per database, all started at once (their start-ups overlap); yields the base
     URLs in the same order."""
     host = "127.0.0.1" if address in ("0.0.0.0", "127.0.0.1") else address
@@ -82,10 +88,10 @@ def running_apps(db_files: list[Path], *, address: str = "127.0.0.1", today: str
             log_path = db_file.parent / f"streamlit-{port}.log"
             log = open(log_path, "wb")  # noqa: SIM115
             proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+                [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"), "--server.headless=true",
                  f"--server.address={address}", f"--server.port={port}", "--server.fileWatcherType=none",
                  "--browser.gatherUsageStats=false"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
             started.append((proc, log, log_path, f"http://{host}:{port}"))
         deadline = time.monotonic() + 60
@@ -218,7 +224,7 @@ def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001
         charts.nth(i).locator(".main-svg").first.wait_for(timeout=timeout * 1000)
 
 
-def navigate(page, name: str, path: str) -> None:  # noqa: ANN001
+def navigate(page, path: str) -> None:  # noqa: ANN001
     """Open another page the way a user does, by its name in the sidebar (on a phone: open the
     sidebar, tap, close it again); the session stays. Much cheaper for the browser than a new
     page load. Returns once the new page is complete (settle)."""
@@ -226,7 +232,7 @@ def navigate(page, name: str, path: str) -> None:  # noqa: ANN001
     opened = expand.is_visible()
     if opened:
         expand.click()
-    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).first.click()
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=SIDEBAR[path]).first.click()
     page.wait_for_function("p => location.pathname === p", arg="/" + path, timeout=30_000)
     settle(page)
     if opened:
