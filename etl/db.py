@@ -39,6 +39,25 @@ BUSY_WAIT_SECONDS = _busy_wait()
 # another program (a DuckDB shell, a script) holds it.
 FOREIGN_LOCK_SECONDS = 3.0
 
+# DuckDB runs each query on every core by default. A county's database holds a handful of
+# row groups per table, and then the parallel window and hash operators only add work: the
+# month's ranking took 48 ms of CPU on two threads and 33 ms on one, in the same 33-34 ms of
+# wall time, and the DB-heavy test modules 13-17 % less CPU. Sessions of the dashboard run in
+# parallel anyway. A database as big as a province's keeps every core. (A SET, not a connect
+# config: DuckDB refuses a second connection to one file with a different config, and a
+# file can grow past the mark while another thread has it open.)
+SMALL_DB_BYTES = 256 * 2**20
+
+
+def _set_threads(con: duckdb.DuckDBPyConnection, p: Path) -> None:
+    """One thread for a database below SMALL_DB_BYTES, every core above."""
+    try:
+        small = p.stat().st_size < SMALL_DB_BYTES
+    except OSError:
+        small = True  # a new database
+    con.execute("SET threads = 1" if small else "RESET threads")
+
+
 BUSY_MESSAGE = "数据库正忙：另一个导入、重建或修改正在进行，请稍后重试"
 LOCKED_MESSAGE = "数据库文件正被其他程序占用（例如 DuckDB 命令行），请关闭后重试"
 
@@ -178,7 +197,9 @@ def _open(p: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     key = str(p)
     while True:
         try:
-            return duckdb.connect(str(p), read_only=read_only)
+            con = duckdb.connect(str(p), read_only=read_only)
+            _set_threads(con, p)
+            return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise

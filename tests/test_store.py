@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from conftest import (
     item_scores,
@@ -322,3 +323,19 @@ def test_two_processes_loading_at_once(seeded: Path, files: Path) -> None:
         load(write_xlsx(files / "2019年5月.xlsx", {"5月": monthly_rows("2019-05")}), seeded).status
         == "loaded"
     )
+
+
+def test_a_county_database_runs_queries_on_one_thread_a_big_one_on_every_core(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small files: one thread (the parallel operators only cost CPU); big files: all cores.
+    The same answers either way."""
+    query = "SELECT grid_code, total, rank FROM monthly_ranking ORDER BY month, grid_code"
+    with db.connect(seeded) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        small = con.execute(query).fetchall()
+    monkeypatch.setattr(db, "SMALL_DB_BYTES", 0)
+    with db.connect(seeded) as con:
+        every_core = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()
+        assert con.execute("SELECT current_setting('threads')").fetchone() == every_core
+        assert con.execute(query).fetchall() == small
