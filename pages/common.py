@@ -85,6 +85,22 @@ h1 { font-size: 1.7rem !important; }
 .rc-top { background: #e8f5e9; border-left-color: #2e7d32; }
 .rc-bottom { background: #fdecea; border-left-color: #c62828; color: #8e1c1c; }
 .rc-missing { color: #757575; }
+/* Ranking bars (tables.ranking_bars_html): 总分排行 of 月度排名, bars from 0. */
+.rank-bars { display: flex; flex-direction: column; gap: 3px; font-size: 0.9rem; }
+.rb-row { display: flex; align-items: center; gap: 0.5rem; line-height: 1.35; }
+.rb-rank { width: 1.6rem; text-align: right; font-weight: 700; flex: none; }
+.rb-grid { width: 6.5rem; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.rb-track { flex: 1; position: relative; height: 1.05rem; background-image: repeating-linear-gradient(
+  to right, #d7dce2 0 1px, transparent 1px var(--rb-step)); border-right: 1px solid #d7dce2; }
+.rb-track i { display: block; height: 100%; background: #1f5fa8; border-radius: 0 3px 3px 0; }
+.rb-top .rb-track i { background: #2e7d32; }
+.rb-bottom .rb-track i { background: #c62828; }
+.rb-bottom { color: #8e1c1c; font-weight: 600; }
+.rb-val { width: 2.6rem; flex: none; text-align: right; font-variant-numeric: tabular-nums; }
+.rb-axis .rb-track { background: none; border: none; height: 1.2rem; color: #555; font-size: 0.8rem; }
+.rb-ticks span { position: absolute; transform: translateX(-50%); }
+.rb-note { color: #555; font-size: 0.8rem; text-align: center; }
+@media (max-width: 640px) { .rank-bars { font-size: 0.8rem; gap: 2px; } .rb-grid { width: 6.6em; } .rb-val { width: 2.3em; } }
 .grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
   margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
 .grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;

@@ -3,12 +3,13 @@ month labels that cannot run together, Plotly's words in Chinese."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from etl.output import charts_scores, charts_theme
+from etl.output import charts_scores, charts_theme, tables
 
 
 def ranking(totals: list[float]) -> pd.DataFrame:
@@ -20,10 +21,35 @@ def ranking(totals: list[float]) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def bars(html: str) -> list[tuple[str, str, str, float, str]]:
+    """(class, rank, grid, width %, value) of each bar row of tables.ranking_bars_html."""
+    rows = re.findall(r'<div class="rb-row rb-(\w+)"[^>]*><span class="rb-rank">(\d+)</span>'
+                      r'<span class="rb-grid">([^<]*)</span><span class="rb-track"><i style="width:([\d.]+)%">'
+                      r'</i></span><span class="rb-val">([^<]*)</span>', html)  # fmt: skip
+    return [(k, r, g, float(w), v) for k, r, g, w, v in rows]
+
+
 def test_ranking_bars_start_at_zero() -> None:
-    fig = charts_scores.ranking_bars(ranking([97.0, 95.5, 80.0, 72.0, 71.5]))
-    assert fig.layout.xaxis.range[0] == 0
-    assert fig.layout.xaxis.dtick == 10
+    """A bar is as long as the score on a 0-100 scale (70 is not drawn as half of 95), rank 1
+    on top, front three green and bottom three red, a label every 20 points from 0."""
+    table = ranking([97.0, 95.5, 80.0, 72.0, 71.5, 70.0])
+    table.loc[5, ["missing", "rank", "total"]] = [True, None, None]  # 缺检: not a bar
+    html = tables.ranking_bars_html(table)
+    assert bars(html) == [("top", "1", "01 网格1", 97.0, "97.0"), ("top", "2", "02 网格2", 95.5, "95.5"),
+                          ("top", "3", "03 网格3", 80.0, "80.0"), ("bottom", "4", "04 网格4", 72.0, "72.0"),
+                          ("bottom", "5", "05 网格5", 71.5, "71.5")]  # fmt: skip
+    ticks = re.findall(r'<span style="left:([\d.]+)%">(\d+)</span>', html)
+    assert ticks == [(f"{k * 20:.2f}", str(k * 20)) for k in range(6)]
+    assert "横条从 0 分起" in html
+
+
+def test_ranking_bars_scale_past_100_and_escape_names() -> None:
+    table = ranking([112.0, 90.0, 60.0])
+    table.loc[0, "grid_name"] = '<img src=x onerror="alert(1)">网格'
+    html = tables.ranking_bars_html(table)
+    assert [w for *_, w, _ in bars(html)] == [pytest.approx(112 / 120 * 100, abs=0.01), 75.0, 50.0]
+    assert re.findall(r">(\d+)</span>(?=<span style|</span>)", html.split("rb-ticks")[1])[-1] == "120"
+    assert "<img" not in html and "&lt;img" in html
 
 
 def test_annual_bars_start_at_zero() -> None:

@@ -1,5 +1,6 @@
-"""Score charts (Plotly, no Streamlit): the month's ranking, the area and grid trends, ranks
-through the year, category score rates, bottom-three streaks and the annual composite."""
+"""Score charts (Plotly, no Streamlit): the area and grid trends, ranks through the year,
+category score rates, bottom-three streaks and the annual composite. (The month's ranking is
+HTML bars: etl/output/tables.ranking_bars_html.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import plotly.graph_objects as go
 
 from etl.output.charts_theme import (
     BLUE,
-    GREEN,
     GREY,
     PALETTE,
     RED,
@@ -26,33 +26,6 @@ from etl.safetext import plotly_text
 
 def _label(row: pd.Series) -> str:
     return plotly_text(f"{row['grid_code']} {row['grid_name']}")
-
-
-def ranking_bars(table: pd.DataFrame, title: str = "") -> go.Figure:
-    """Horizontal bars of the month's totals, rank 1 on top; bottom three red, top three green."""
-    ranked = table[~table["missing"].astype(bool)].sort_values(["rank", "grid_code"])
-    labels = ranked.apply(_label, axis=1)
-    colors = [
-        RED if b else (GREEN if t else BLUE)
-        for b, t in zip(ranked["bottom_three"].astype(bool), ranked["top_three"].astype(bool), strict=True)
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=ranked["total"],
-            y=labels,
-            orientation="h",
-            marker_color=colors,
-            text=[f"{t:.1f}" for t in ranked["total"]],
-            textposition="outside",
-            customdata=ranked[["rank"]],
-            hovertemplate="%{y}<br>总分 %{x:.1f} 分<br>第 %{customdata[0]} 名<extra></extra>",
-        )
-    )
-    # Bars start at zero (issue 12): a bar's length is the score, so 70 is not drawn as half of 95.
-    fig.update_xaxes(title_text="总分（分）", range=[0, 100 + 9], tick0=0, dtick=10)
-    fig.update_yaxes(title_text="", autorange="reversed", type="category")
-    fig.update_layout(title=title or None)
-    return themed(fig, height=max(320, 22 * len(ranked) + 80), legend=False)
 
 
 def area_trend(averages: pd.DataFrame, title: str = "") -> go.Figure:
