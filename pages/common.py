@@ -85,7 +85,7 @@ h1 { font-size: 1.7rem !important; }
 .rc-top { background: #e8f5e9; border-left-color: #2e7d32; }
 .rc-bottom { background: #fdecea; border-left-color: #c62828; color: #8e1c1c; }
 .rc-missing { color: #757575; }
-/* Ranking bars (tables.ranking_bars_html): 总分排行 of 月度排名, bars from 0. */
+/* Ranking bars (htmlcharts.ranking_bars_html): 总分排行 of 月度排名, bars from 0. */
 .rank-bars { display: flex; flex-direction: column; gap: 3px; font-size: 0.9rem; }
 .rb-row { display: flex; align-items: center; gap: 0.5rem; line-height: 1.35; }
 .rb-rank { width: 1.6rem; text-align: right; font-weight: 700; flex: none; }
@@ -101,6 +101,20 @@ h1 { font-size: 1.7rem !important; }
 .rb-ticks span { position: absolute; transform: translateX(-50%); }
 .rb-note { color: #555; font-size: 0.8rem; text-align: center; }
 @media (max-width: 640px) { .rank-bars { font-size: 0.8rem; gap: 2px; } .rb-grid { width: 6.6em; } .rb-val { width: 2.3em; } }
+/* The overview's line (htmlcharts.area_trend_html). */
+.line-chart { font-size: 0.85rem; color: #444; }
+.lc-row { display: flex; }
+.lc-y { width: 2.4rem; flex: none; position: relative; }
+.lc-y span { position: absolute; right: 0.4rem; transform: translateY(-50%); }
+.lc-plot { flex: 1; min-width: 0; position: relative; height: var(--lc-h); }
+.lc-plot img { position: absolute; inset: 0; width: 100%; height: 100%; }
+.lc-dot { position: absolute; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 50%;
+  background: var(--lc-color); border: 1.5px solid #fff; box-sizing: border-box; }
+.lc-last { position: absolute; transform: translate(-50%, -135%); color: var(--lc-color); font-weight: 700;
+  font-size: 0.9rem; }
+.lc-x { flex: 1; position: relative; height: 2.6em; }
+.lc-x span { position: absolute; top: 0.3em; transform: translateX(-50%); text-align: center; line-height: 1.2; white-space: nowrap; }
+.lc-note { text-align: center; font-size: 0.8rem; color: #555; }
 .grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
   margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
 .grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, pageparts, tables
+from etl.output import htmlcharts, pageparts, tables
 from etl.rules import headline, notices, rankings, trends
 from etl.safetext import md
 from pages import common
@@ -69,7 +69,7 @@ def body() -> None:
     history = common.read(trends.grid_history, f.area, ())
     if not history.averages.empty:
         st.subheader("片区平均分走势")
-        common.plot(charts_scores.area_trend(history.averages))
+        st.html(htmlcharts.area_trend_html(history.averages))
     st.page_link("pages/ranking.py", label=f"查看{label}完整排名 →")
     st.caption(f"{label}工作简报（报县“两创”领导小组）：")
     common.bulletin_buttons(f)

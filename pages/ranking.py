@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import pageparts, tables
+from etl.output import htmlcharts, pageparts, tables
 from etl.rules import rankings
 from etl.safetext import md
 from pages import common
@@ -66,7 +66,7 @@ def body() -> None:
                            highlight={"月度排名": view.flags})  # fmt: skip
     common.bulletin_buttons(f, (row, row))
     st.subheader("总分排行")
-    st.html(tables.ranking_bars_html(table))
+    st.html(htmlcharts.ranking_bars_html(table))
     st.caption("绿色：前三名；红色：末位（并列全部计入）；缺检网格不参与排名。")
 
 

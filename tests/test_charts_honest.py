@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from etl.output import charts_scores, charts_theme, tables
+from etl.output import charts_scores, charts_theme, htmlcharts
 
 
 def ranking(totals: list[float]) -> pd.DataFrame:
@@ -22,7 +22,7 @@ def ranking(totals: list[float]) -> pd.DataFrame:
 
 
 def bars(html: str) -> list[tuple[str, str, str, float, str]]:
-    """(class, rank, grid, width %, value) of each bar row of tables.ranking_bars_html."""
+    """(class, rank, grid, width %, value) of each bar row of htmlcharts.ranking_bars_html."""
     rows = re.findall(r'<div class="rb-row rb-(\w+)"[^>]*><span class="rb-rank">(\d+)</span>'
                       r'<span class="rb-grid">([^<]*)</span><span class="rb-track"><i style="width:([\d.]+)%">'
                       r'</i></span><span class="rb-val">([^<]*)</span>', html)  # fmt: skip
@@ -34,7 +34,7 @@ def test_ranking_bars_start_at_zero() -> None:
     on top, front three green and bottom three red, a label every 20 points from 0."""
     table = ranking([97.0, 95.5, 80.0, 72.0, 71.5, 70.0])
     table.loc[5, ["missing", "rank", "total"]] = [True, None, None]  # 缺检: not a bar
-    html = tables.ranking_bars_html(table)
+    html = htmlcharts.ranking_bars_html(table)
     assert bars(html) == [("top", "1", "01 网格1", 97.0, "97.0"), ("top", "2", "02 网格2", 95.5, "95.5"),
                           ("top", "3", "03 网格3", 80.0, "80.0"), ("bottom", "4", "04 网格4", 72.0, "72.0"),
                           ("bottom", "5", "05 网格5", 71.5, "71.5")]  # fmt: skip
@@ -46,7 +46,7 @@ def test_ranking_bars_start_at_zero() -> None:
 def test_ranking_bars_scale_past_100_and_escape_names() -> None:
     table = ranking([112.0, 90.0, 60.0])
     table.loc[0, "grid_name"] = '<img src=x onerror="alert(1)">网格'
-    html = tables.ranking_bars_html(table)
+    html = htmlcharts.ranking_bars_html(table)
     assert [w for *_, w, _ in bars(html)] == [pytest.approx(112 / 120 * 100, abs=0.01), 75.0, 50.0]
     assert re.findall(r">(\d+)</span>(?=<span style|</span>)", html.split("rb-ticks")[1])[-1] == "120"
     assert "<img" not in html and "&lt;img" in html
@@ -70,26 +70,29 @@ def test_category_bars_start_at_zero() -> None:
 
 @pytest.mark.parametrize("values", [[84.1, 84.6, 85.0], [60.0, 99.5], [3.0, 4.0], [88.0]])
 def test_score_line_axis_is_round_and_not_dramatic(values: list[float]) -> None:
+    axis = charts_theme.score_axis(values)
+    assert axis is not None and axis.step in (1, 2, 5, 10, 20)
+    assert axis.high - axis.low >= 10  # a one-point change does not fill the chart
+    assert axis.low <= min(values) and axis.high >= max(values)
     months = [date(2019, m, 1) for m in range(1, len(values) + 1)]
-    fig = charts_scores.area_trend(pd.DataFrame({"month": months, "area_avg": values}))
-    y = fig.layout.yaxis
-    assert y.dtick in (1, 2, 5, 10, 20) and y.tick0 == 0
-    low, high = y.range
-    assert high - low >= 10  # a one-point change does not fill the chart
-    assert low <= min(values) and high >= max(values)
-    first_tick = -(-low // y.dtick) * y.dtick
-    if first_tick > 0:
-        assert f"纵轴自 {first_tick:g} 分起" in y.title.text
+    html = htmlcharts.area_trend_html(pd.DataFrame({"month": months, "area_avg": values}))
+    ticks = [float(t) for t in re.findall(r'<span style="top:[\d.]+px">([\d.]+)</span>', html)]
+    assert ticks[0] == axis.low and ticks[-1] == axis.high
+    assert all(t % axis.step == 0 for t in ticks)
+    if axis.low > 0:
+        assert f"平均分（分），纵轴自 {axis.low:g} 分起" in html
     else:
-        assert "纵轴自" not in y.title.text
+        assert "纵轴自" not in html
+    assert f">{values[-1]:.2f}</span>" in html  # the last value above its dot
 
 
 def test_month_ticks_put_the_year_on_its_own_line() -> None:
     months = [date(2018, m, 1) for m in range(9, 13)] + [date(2019, m, 1) for m in range(1, 4)]
-    fig = charts_scores.area_trend(pd.DataFrame({"month": months, "area_avg": [80.0] * 7}))
-    text = list(fig.layout.xaxis.ticktext)
+    text = [t for _, t in charts_theme.month_ticks(months)]
     assert text[0] == "9月<br>2018年" and "1月<br>2019年" in text
     assert all(len(t.split("<br>")[0]) <= 3 for t in text)  # '10月' at most on the first line
+    html = htmlcharts.area_trend_html(pd.DataFrame({"month": months, "area_avg": [80.0] * 7}))
+    assert ">9月<br>2018年</span>" in html and ">12月</span>" in html
 
 
 def test_plotly_words_are_chinese() -> None:

@@ -1,6 +1,6 @@
-"""Score charts (Plotly, no Streamlit): the area and grid trends, ranks through the year,
-category score rates, bottom-three streaks and the annual composite. (The month's ranking is
-HTML bars: etl/output/tables.ranking_bars_html.)"""
+"""Score charts (Plotly, no Streamlit): the grid trends, ranks through the year, category score
+rates, bottom-three streaks and the annual composite. (The month's ranking bars and the area's
+average line are HTML: etl/output/htmlcharts.py.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl.output.charts_theme import (
-    BLUE,
     GREY,
     PALETTE,
     RED,
@@ -26,24 +25,6 @@ from etl.safetext import plotly_text
 
 def _label(row: pd.Series) -> str:
     return plotly_text(f"{row['grid_code']} {row['grid_name']}")
-
-
-def area_trend(averages: pd.DataFrame, title: str = "") -> go.Figure:
-    """The area's average total per month."""
-    fig = go.Figure(
-        go.Scatter(
-            x=averages["month"],
-            y=averages["area_avg"],
-            mode="lines+markers",
-            line={"color": BLUE, "width": 3},
-            name="片区平均分",
-            hovertemplate="%{x|%Y年%m月}<br>平均分 %{y:.2f} 分<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="月份")
-    with_score_axis(fig, averages["area_avg"], "平均分（分）")
-    fig.update_layout(title=title or None)
-    return with_month_ticks(themed(fig, height=300, legend=False), list(averages["month"]))
 
 
 def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> go.Figure:

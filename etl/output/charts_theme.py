@@ -6,6 +6,7 @@ charts_lamps and charts_map: Chinese axis titles with units, red = warning, gree
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -96,38 +97,54 @@ def themed(fig: go.Figure, *, height: int | None = None, legend: bool = True) ->
     return fig
 
 
-def with_month_ticks(fig: go.Figure, months: Sequence[object], most: int = 8) -> go.Figure:
-    """One tick per checked month ('2019年3月' at the first tick and at each January, else
-    '3月'), thinned to at most `most` ticks, upright. Plotly's automatic date ticks repeat a
-    month ('2019年01月' three times) when a few months span the axis."""
+def month_ticks(months: Sequence[object], most: int = 8) -> list[tuple[pd.Timestamp, str]]:
+    """One tick per checked month ('3月<br>2019年' at the first tick and at each January, else
+    '3月'), thinned to at most `most` ticks: (month, label) pairs. The year goes on a second
+    line so that neighbouring labels never run together on a phone ('10月2019年1月')."""
     ms = sorted({pd.Timestamp(m) for m in months if m is not None and not pd.isna(m)})
-    if not ms:
-        return fig
-    step = max(1, -(-len(ms) // most))
-    vals = ms[::step]
-    # The year goes on a second line (first tick and each new year) so that neighbouring labels
-    # never run together on a phone ('10月2019年1月').
-    text = [
-        f"{d.month}月<br>{d.year}年" if i == 0 or vals[i - 1].year != d.year else f"{d.month}月"
+    vals = ms[:: max(1, -(-len(ms) // most))]
+    return [
+        (d, f"{d.month}月<br>{d.year}年" if i == 0 or vals[i - 1].year != d.year else f"{d.month}月")
         for i, d in enumerate(vals)
     ]
+
+
+def with_month_ticks(fig: go.Figure, months: Sequence[object], most: int = 8) -> go.Figure:
+    """The x axis of month_ticks, upright. Plotly's automatic date ticks repeat a month
+    ('2019年01月' three times) when a few months span the axis."""
+    ticks = month_ticks(months, most)
+    if not ticks:
+        return fig
+    ms = sorted({pd.Timestamp(m) for m in months if m is not None and not pd.isna(m)})
     pad = pd.Timedelta(days=12)
     fig.update_xaxes(
-        tickmode="array", tickvals=vals, ticktext=text, tickangle=0, range=[ms[0] - pad, ms[-1] + pad]
+        tickmode="array",
+        tickvals=[d for d, _ in ticks],
+        ticktext=[t for _, t in ticks],
+        tickangle=0,
+        range=[ms[0] - pad, ms[-1] + pad],
     )
     return fig
 
 
-def with_score_axis(
-    fig: go.Figure, values: Sequence[object] | pd.Series, title: str, span: float = 10
-) -> go.Figure:
-    """The y axis of a score line chart: round ticks (every 1, 2 or 5 points) over a range at
-    least `span` points wide, so that a one-point change does not fill the chart. A line
-    chart need not start at zero; when it does not, the axis title says where it starts."""
+@dataclass(frozen=True)
+class ScoreAxis:
+    """A score line chart's y axis: ticks every `step` from `low` to `high`; `note` says where
+    it starts when that is not 0 ('，纵轴自 80 分起', else '')."""
+
+    low: float
+    high: float
+    step: float
+    note: str
+
+
+def score_axis(values: Sequence[object] | pd.Series, span: float = 10) -> ScoreAxis | None:
+    """Round ticks (every 1, 2 or 5 points) over a range at least `span` points wide, so that
+    a one-point change does not fill the chart. A line chart need not start at zero; when it
+    does not, the note says where it starts. None without a known value."""
     known = [float(v) for v in values if v is not None and not pd.isna(v)]  # type: ignore[arg-type]
     if not known:
-        fig.update_yaxes(title_text=title)
-        return fig
+        return None
     lo, hi = min(known), max(known)
     mid = (lo + hi) / 2
     lo, hi = min(lo, mid - span / 2), max(hi, mid + span / 2)
@@ -136,12 +153,23 @@ def with_score_axis(
     hi = min(100.0, -(-hi // step) * step) if hi <= 100 else -(-hi // step) * step
     if hi - lo < span:
         hi = lo + span
-    note = f"，纵轴自 {lo:g} 分起" if lo > 0 else ""
+    return ScoreAxis(lo, hi, step, f"，纵轴自 {lo:g} 分起" if lo > 0 else "")
+
+
+def with_score_axis(
+    fig: go.Figure, values: Sequence[object] | pd.Series, title: str, span: float = 10
+) -> go.Figure:
+    """The y axis of a score line chart (score_axis); the axis title carries the note."""
+    axis = score_axis(values, span)
+    if axis is None:
+        fig.update_yaxes(title_text=title)
+        return fig
+    note = axis.note
     fig.update_yaxes(
         title_text=title.replace("）", note + "）") if title.endswith("）") else title + note,
-        range=[lo - step * 0.15, hi + step * 0.15],
+        range=[axis.low - axis.step * 0.15, axis.high + axis.step * 0.15],
         tick0=0,
-        dtick=step,
+        dtick=axis.step,
         tickformat="d",
     )
     return fig

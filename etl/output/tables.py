@@ -52,42 +52,6 @@ def ranking_cards_html(table: pd.DataFrame, *, leader: bool = False) -> str:
     return '<div class="rank-cards">' + "".join(cards) + "</div>"
 
 
-def ranking_bars_html(table: pd.DataFrame, tick: int = 20) -> str:
-    """The month's totals as horizontal bars in HTML (the 月度排名 page's 总分排行): rank 1 on
-    top, one row per ranked grid (缺检 grids are not ranked), front three green, bottom three
-    (ties included) red. Bars start at 0 and are as long as the score; the scale runs to 100
-    (further when a total is above 100), with a gridline and a label every `tick` points.
-    Plain HTML instead of a Plotly chart: it draws at once, has no toolbar, and a page that
-    has no other chart does not load Plotly at all (0.4 s less to open 月度排名). Every value
-    is escaped: the result is safe to hand to st.html."""
-    ranked = table[~table["missing"].astype(bool)].sort_values(["rank", "grid_code"])
-    top = max([100.0, *[float(t) for t in ranked["total"]]])
-    top = float(-(-top // tick) * tick)  # up to a whole tick
-    step = tick / top * 100
-    rows = []
-    for r in ranked.to_dict("records"):
-        kind = "bottom" if bool(r["bottom_three"]) else "top" if bool(r["top_three"]) else "plain"
-        total = float(r["total"])
-        label = grid_label(r["grid_code"], r["grid_name"])
-        title = f"{r['grid_code']} {r['grid_name']}：总分 {total:.1f} 分，第 {int(r['rank'])} 名"
-        rows.append(
-            f'<div class="rb-row rb-{kind}" title="{escape(title)}"><span class="rb-rank">{int(r["rank"])}</span>'
-            f'<span class="rb-grid">{escape(label)}</span>'
-            f'<span class="rb-track"><i style="width:{total / top * 100:.2f}%"></i></span>'
-            f'<span class="rb-val">{total:.1f}</span></div>'
-        )
-    ticks = "".join(
-        f'<span style="left:{k * step:.2f}%">{k * tick}</span>' for k in range(int(top // tick) + 1)
-    )
-    return (
-        f'<div class="rank-bars" style="--rb-step:{step:.4f}%">'
-        + "".join(rows)
-        + f'<div class="rb-row rb-axis"><span class="rb-rank"></span><span class="rb-grid"></span>'
-        f'<span class="rb-track rb-ticks">{ticks}</span><span class="rb-val"></span></div>'
-        '<div class="rb-note">总分（分），横条从 0 分起</div></div>'
-    )
-
-
 def registry_display(reg: pd.DataFrame) -> pd.DataFrame:
     """The registry with Chinese headers; responsible units joined with 、."""
 
