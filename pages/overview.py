@@ -67,9 +67,10 @@ def body() -> None:
                 help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数（全部月份）")  # fmt: skip
 
     history = common.read(trends.grid_history, f.area, ())
-    if not history.averages.empty:
+    trend = htmlcharts.area_trend_html(history.averages)  # "" without a known average
+    if trend:
         st.subheader("片区平均分走势")
-        st.html(htmlcharts.area_trend_html(history.averages))
+        st.html(trend)
     st.page_link("pages/ranking.py", label=f"查看{label}完整排名 →")
     st.caption(f"{label}工作简报（报县“两创”领导小组）：")
     common.bulletin_buttons(f)

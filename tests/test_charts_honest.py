@@ -86,6 +86,18 @@ def test_score_line_axis_is_round_and_not_dramatic(values: list[float]) -> None:
     assert f">{values[-1]:.2f}</span>" in html  # the last value above its dot
 
 
+def test_area_line_without_a_known_average_is_empty() -> None:
+    """The overview then shows no chart (st.html refuses an empty body)."""
+    empty = pd.DataFrame(
+        {"month": pd.Series([], dtype="datetime64[ns]"), "area_avg": pd.Series([], dtype=float)}
+    )
+    assert htmlcharts.area_trend_html(empty) == ""
+    nothing = pd.DataFrame({"month": [date(2019, 3, 1)], "area_avg": [None]})
+    assert htmlcharts.area_trend_html(nothing) == ""
+    one = htmlcharts.area_trend_html(pd.DataFrame({"month": [date(2019, 3, 1)], "area_avg": [85.0]}))
+    assert "left:50.00%" in one and ">85.00</span>" in one
+
+
 def test_month_ticks_put_the_year_on_its_own_line() -> None:
     months = [date(2018, m, 1) for m in range(9, 13)] + [date(2019, m, 1) for m in range(1, 4)]
     text = [t for _, t in charts_theme.month_ticks(months)]
