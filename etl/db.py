@@ -39,15 +39,13 @@ BUSY_WAIT_SECONDS = _busy_wait()
 # another program (a DuckDB shell, a script) holds it.
 FOREIGN_LOCK_SECONDS = 3.0
 
-# DuckDB runs each query on every core by default. A county's database holds a handful of
-# row groups per table, and then the parallel window and hash operators only add work: the
-# month's ranking took 48 ms of CPU on two threads and 33 ms on one, in the same 33-34 ms of
-# wall time, and the DB-heavy test modules 13-17 % less CPU. Sessions of the dashboard run in
-# parallel anyway. A province's database keeps every core: bench_views's, 10,000 grids and
-# 5 million problems, is 63 MB, and its slowest read took 296 ms on one thread against about
-# 220 ms on two; a county's is 3-7 MB. (A SET, not a connect
-# config: DuckDB refuses a second connection to one file with a different config, and a
-# file can grow past the mark while another thread has it open.)
+# DuckDB runs each query on every core by default. A county's database (3-7 MB) holds a
+# handful of row groups per table, and then the parallel window and hash operators only add
+# work: the month's ranking took 48 ms of CPU on two threads and 33 ms on one, in the same
+# 33-34 ms of wall time. Sessions of the dashboard run in parallel anyway. A province's
+# database keeps every core (bench_views's, 10,000 grids and 5 million problems, is 63 MB).
+# A SET, not a connect config: DuckDB refuses a second connection to one file with another
+# config, and a file can grow past the mark while another thread has it open.
 SMALL_DB_BYTES = 32 * 2**20
 
 

@@ -92,9 +92,7 @@ h1 { font-size: 1.7rem !important; }
 .rb-grid { width: 6.5rem; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rb-track { flex: 1; position: relative; height: 1.05rem; background-image: repeating-linear-gradient(
   to right, #d7dce2 0 1px, transparent 1px var(--rb-step)); border-right: 1px solid #d7dce2; }
-.rb-track i { display: block; height: 100%; background: #1f5fa8; border-radius: 0 3px 3px 0; }
-.rb-top .rb-track i { background: #2e7d32; }
-.rb-bottom .rb-track i { background: #c62828; }
+.rb-track i { display: block; height: 100%; border-radius: 0 3px 3px 0; }
 .rb-bottom { color: #8e1c1c; font-weight: 600; }
 .rb-val { width: 2.6rem; flex: none; text-align: right; font-variant-numeric: tabular-nums; }
 .rb-axis .rb-track { background: none; border: none; height: 1.2rem; color: #555; font-size: 0.8rem; }

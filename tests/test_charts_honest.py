@@ -24,7 +24,7 @@ def ranking(totals: list[float]) -> pd.DataFrame:
 def bars(html: str) -> list[tuple[str, str, str, float, str]]:
     """(class, rank, grid, width %, value) of each bar row of htmlcharts.ranking_bars_html."""
     rows = re.findall(r'<div class="rb-row rb-(\w+)"[^>]*><span class="rb-rank">(\d+)</span>'
-                      r'<span class="rb-grid">([^<]*)</span><span class="rb-track"><i style="width:([\d.]+)%">'
+                      r'<span class="rb-grid">([^<]*)</span><span class="rb-track"><i style="width:([\d.]+)%;background:#\w+">'
                       r'</i></span><span class="rb-val">([^<]*)</span>', html)  # fmt: skip
     return [(k, r, g, float(w), v) for k, r, g, w, v in rows]
 
@@ -115,3 +115,9 @@ def test_plotly_words_are_chinese() -> None:
             c.isascii() and c.isalpha() for c in words[english].replace("PNG", "")
         )
     assert config["displaylogo"] is False
+
+
+def test_ranking_bars_take_the_charts_colours() -> None:
+    html = htmlcharts.ranking_bars_html(ranking([97.0, 95.5, 80.0, 79.0, 72.0, 71.5, 70.0]))
+    colours = re.findall(r"background:(#\w+)", html)
+    assert colours == [charts_theme.GREEN] * 3 + [charts_theme.BLUE] + [charts_theme.RED] * 3

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from etl.output.charts_theme import BLUE, month_ticks, score_axis
+from etl.output.charts_theme import BLUE, GREEN, RED, month_ticks, score_axis
 from etl.output.tables import grid_label
 from etl.safetext import html_text as escape
 
@@ -31,13 +31,14 @@ def ranking_bars_html(table: pd.DataFrame, tick: int = 20) -> str:
     rows = []
     for r in ranked.to_dict("records"):
         kind = "bottom" if bool(r["bottom_three"]) else "top" if bool(r["top_three"]) else "plain"
+        color = {"bottom": RED, "top": GREEN, "plain": BLUE}[kind]  # the Plotly charts' colours
         total = float(r["total"])
         label = grid_label(r["grid_code"], r["grid_name"])
         title = f"{r['grid_code']} {r['grid_name']}：总分 {total:.1f} 分，第 {int(r['rank'])} 名"
         rows.append(
             f'<div class="rb-row rb-{kind}" title="{escape(title)}"><span class="rb-rank">{int(r["rank"])}</span>'
             f'<span class="rb-grid">{escape(label)}</span>'
-            f'<span class="rb-track"><i style="width:{total / top * 100:.2f}%"></i></span>'
+            f'<span class="rb-track"><i style="width:{total / top * 100:.2f}%;background:{color}"></i></span>'
             f'<span class="rb-val">{total:.1f}</span></div>'
         )
     ticks = "".join(
