@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_scores, pageparts, tables
+from etl.output import htmlcharts, pageparts, tables
 from etl.rules import assessment
 from etl.safetext import md
 from pages import common
@@ -196,8 +196,7 @@ def body() -> None:
     )
     if n_done:
         st.subheader("综合得分")
-        common.plot(charts_scores.annual_bars(table, rules.pass_mark), key="annual_bars")
-        st.caption("颜色表示等次，红色虚线为达标线。")
+        common.chart_html(htmlcharts.annual_bars_html(table, rules.pass_mark))
 
     if in_progress:
         provisional(view.n_final, f.area, f.year)

@@ -85,20 +85,29 @@ h1 { font-size: 1.7rem !important; }
 .rc-top { background: #e8f5e9; border-left-color: #2e7d32; }
 .rc-bottom { background: #fdecea; border-left-color: #c62828; color: #8e1c1c; }
 .rc-missing { color: #757575; }
-/* Ranking bars (htmlcharts.ranking_bars_html): 总分排行 of 月度排名, bars from 0. */
+/* Bars (htmlcharts.hbars_html): 月度排名, 问题台账, 年度考评; bars from 0. */
 .rank-bars { display: flex; flex-direction: column; gap: 3px; font-size: 0.9rem; }
 .rb-row { display: flex; align-items: center; gap: 0.5rem; line-height: 1.35; }
 .rb-rank { width: 1.6rem; text-align: right; font-weight: 700; flex: none; }
 .rb-grid { width: 6.5rem; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rb-track { flex: 1; position: relative; height: 1.05rem; background-image: repeating-linear-gradient(
   to right, #d7dce2 0 1px, transparent 1px var(--rb-step)); border-right: 1px solid #d7dce2; }
-.rb-track i { display: block; height: 100%; border-radius: 0 3px 3px 0; }
+.rb-track { display: flex; }
+.rb-track i { flex: none; height: 100%; }
+.rb-track i:last-of-type { border-radius: 0 3px 3px 0; }
+.rb-mark { position: absolute; top: -2px; bottom: -2px; border-left: 2px dashed #c62828; }
+.rb-ticks .rb-marklabel { top: 1.1rem; color: #c62828; white-space: nowrap; }
+.rank-bars:has(.rb-marklabel) .rb-axis .rb-track { height: 2.3rem; }
+.rb-legend { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; justify-content: center; font-size: 0.8rem; color: #444; }
+.rb-legend i { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; margin-right: 0.25rem; vertical-align: -0.1rem; }
+.rb-wide .rb-val { width: 7rem; white-space: nowrap; }
 .rb-bottom { color: #8e1c1c; font-weight: 600; }
 .rb-val { width: 2.6rem; flex: none; text-align: right; font-variant-numeric: tabular-nums; }
 .rb-axis .rb-track { background: none; border: none; height: 1.2rem; color: #555; font-size: 0.8rem; }
 .rb-ticks span { position: absolute; transform: translateX(-50%); }
 .rb-note { color: #555; font-size: 0.8rem; text-align: center; }
-@media (max-width: 640px) { .rank-bars { font-size: 0.8rem; gap: 2px; } .rb-grid { width: 6.6em; } .rb-val { width: 2.3em; } }
+@media (max-width: 640px) { .rank-bars { font-size: 0.8rem; gap: 2px; } .rb-grid { width: 6.6em; } .rb-val { width: 2.3em; } .rb-wide .rb-val { width: 6.9em; }
+  .rb-dense .rb-ticks span:nth-child(even):not(.rb-marklabel) { display: none; } }
 /* The overview's line (htmlcharts.area_trend_html). */
 .line-chart { font-size: 0.85rem; color: #444; }
 .lc-row { display: flex; }
@@ -552,6 +561,12 @@ def wide_and_narrow(key: str) -> tuple[Any, Any]:
 
 def plot(fig: Any, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config=charts_theme.PLOTLY_CONFIG)
+
+
+def chart_html(html: str) -> None:
+    """A chart of etl.output.htmlcharts; nothing for "" (no data: st.html refuses an empty body)."""
+    if html:
+        st.html(html)
 
 
 # ---- Sign-in for the pages that write (数据上传, 整改通知) ---------------------------------

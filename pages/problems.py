@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.output import charts_problems, pageparts, tables
+from etl.output import htmlcharts, pageparts, tables
 from etl.rules import findings, headline
 from etl.safetext import md
 from pages import common
@@ -76,12 +76,12 @@ def body() -> None:
         st.dataframe(
             paint_overdue(by_grid), hide_index=True, width="stretch", height=min(38 + 35 * len(by_grid), 1050)
         )
-        common.plot(charts_problems.problem_bars(figures), key="by_grid")
+        common.chart_html(htmlcharts.problem_bars_html(figures))
 
         st.subheader("按问题类别")
         by_cat = tables.problem_display(cats, by="category")
         st.dataframe(paint_overdue(by_cat), hide_index=True, width="stretch")
-        common.plot(charts_problems.problem_bars(cats), key="by_category")
+        common.chart_html(htmlcharts.problem_bars_html(cats))
 
     st.subheader("逾期未整改问题清单")
     overdue_list = tables.overdue_display(common.read(findings.overdue_problems, f.area))

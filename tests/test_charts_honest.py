@@ -53,10 +53,46 @@ def test_ranking_bars_scale_past_100_and_escape_names() -> None:
 
 
 def test_annual_bars_start_at_zero() -> None:
-    table = pd.DataFrame({"rank": [1, 2], "grid_code": ["01", "02"], "grid_name": ["甲网格", "乙网格"],
-                          "composite": [88.4, 52.0], "tier": ["一类", "不达标"]})  # fmt: skip
-    fig = charts_scores.annual_bars(table, pass_mark=60)
-    assert fig.layout.xaxis.range[0] == 0
+    """Composite bars from 0 on a 0-100 scale, coloured by tier, the pass mark a dashed line
+    at its place on every row, composite and tier written on the right."""
+    table = pd.DataFrame({"rank": [1, 2, None], "grid_code": ["01", "02", "03"],
+                          "grid_name": ["甲网格", "乙网格", "丙网格"],
+                          "composite": [88.4, 52.0, None], "tier": ["一类", "不达标", None]})  # fmt: skip
+    html = htmlcharts.annual_bars_html(table, pass_mark=60)
+    rows = re.findall(r'<span class="rb-rank">(\d+)</span><span class="rb-grid">([^<]*)</span><span class="rb-track">'
+                      r'<i style="width:([\d.]+)%;background:(#\w+)"></i><b class="rb-mark" style="left:([\d.]+)%">'
+                      r'</b></span><span class="rb-val">([^<]*)</span>', html)  # fmt: skip
+    tier = charts_theme.TIER_COLORS
+    assert rows == [("1", "01 甲", "88.40", tier["一类"], "60.00", "88.40 · 一类"),
+                    ("2", "02 乙", "52.00", tier["不达标"], "60.00", "52.00 · 不达标")]  # fmt: skip
+    assert ">达标线 60</span>" in html and "横条从 0 分起" in html
+    assert htmlcharts.annual_bars_html(table.iloc[2:], pass_mark=60) == ""  # nobody has a composite yet
+
+
+def test_problem_bars_stack_from_zero_and_leave_out_grids_without_problems() -> None:
+    figures = pd.DataFrame({"grid_code": ["01", "02", "03"], "grid_name": ["甲网格", "乙网格", "<b>丙</b>"],
+                            "found": [12, 0, 3], "rectified": [6, 0, 1], "open": [4, 0, 2],
+                            "overdue": [2, 0, 0]})  # fmt: skip
+    html = htmlcharts.problem_bars_html(figures)
+    rows = re.findall(r'<div class="rb-row rb-(\w+)" title="([^"]*)"><span class="rb-grid">([^<]*)</span>'
+                      r'<span class="rb-track">((?:<i [^>]*></i>)*)</span><span class="rb-val">(\d+)</span>', html)  # fmt: skip
+    assert [(k, g, v) for k, _, g, _, v in rows] == [
+        ("plain", "01 甲", "12"),
+        ("plain", "03 &lt;b&gt;丙&lt;/b&gt;", "3"),
+    ]
+    widths = [re.findall(r"width:([\d.]+)%;background:(#\w+)", parts) for *_, parts, _ in rows]
+    # count_step(12) = 2: a label every 2 problems, the scale to 12.
+    g, b, r = charts_theme.GREEN, charts_theme.LIGHT_BLUE, charts_theme.RED
+    assert widths == [[("50.00", g), ("33.33", b), ("16.67", r)], [("8.33", g), ("16.67", b)]]
+    assert "已整改 6 个，整改中 4 个，逾期未整改 2 个" in rows[0][1]
+    assert [t for t in re.findall(r'<span style="left:[\d.]+%">(\d+)</span>', html)] == [
+        str(k) for k in range(0, 13, 2)
+    ]
+    assert all(f"{name}</span>" in html for name in ("已整改", "整改中", "逾期未整改"))  # the legend
+    cats = pd.DataFrame(
+        {"category": ["环境卫生"], "found": [0], "rectified": [0], "open": [0], "overdue": [0]}
+    )
+    assert htmlcharts.problem_bars_html(cats) == ""
 
 
 def test_category_bars_start_at_zero() -> None:

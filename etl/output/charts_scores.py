@@ -1,6 +1,6 @@
 """Score charts (Plotly, no Streamlit): the grid trends, ranks through the year, category score
-rates, bottom-three streaks and the annual composite. (The month's ranking bars and the area's
-average line are HTML: etl/output/htmlcharts.py.)"""
+rates and bottom-three streaks. (The month's ranking bars, the annual composite bars and the
+area's average line are HTML: etl/output/htmlcharts.py.)"""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from etl.output.charts_theme import (
     GREY,
     PALETTE,
     RED,
-    TIER_COLORS,
-    short_name,
     themed,
     with_month_ticks,
     with_rank_ticks,
@@ -184,37 +182,3 @@ def streak_bars(totals: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="月份")
     fig.update_yaxes(title_text="连续末位次数（次）", range=[0, top], dtick=1)
     return with_month_ticks(themed(fig, height=300), list(totals["month"]))
-
-
-def annual_bars(table: pd.DataFrame, pass_mark: float) -> go.Figure:
-    """Composite per ranked grid, rank 1 on top, coloured by tier; the pass mark dashed red."""
-    ranked = table[table["composite"].notna()].sort_values(["rank", "grid_code"])
-    labels = [
-        f"{plotly_text(c)} {short_name(n)}"
-        for c, n in zip(ranked["grid_code"], ranked["grid_name"], strict=True)
-    ]
-    tiers = [str(t) for t in ranked["tier"]]
-    # The figure sits inside the bar (white on the dark tiers) so that a phone does not cut it.
-    ink = ["white" if t in ("一类", "二类", "不达标") else "#1a1a1a" for t in tiers]
-    fig = go.Figure(
-        go.Bar(
-            x=ranked["composite"].astype(float),
-            y=labels,
-            orientation="h",
-            marker_color=[TIER_COLORS.get(t, GREY) for t in tiers],
-            text=[f"{float(c):.2f} · {t}" for c, t in zip(ranked["composite"], tiers, strict=True)],
-            textposition="auto",
-            insidetextanchor="end",
-            insidetextfont={"color": ink},
-            outsidetextfont={"color": "#1a1a1a"},
-            cliponaxis=False,
-            customdata=[[int(r), t] for r, t in zip(ranked["rank"], tiers, strict=True)],
-            hovertemplate="%{y}<br>综合得分 %{x:.2f} 分<br>第 %{customdata[0]} 名 · %{customdata[1]}"
-            "<extra></extra>",
-        )
-    )
-    fig.add_vline(x=pass_mark, line={"color": RED, "dash": "dash", "width": 1.5})
-    fig.update_xaxes(title_text="综合得分（分）", range=[0, 101], tick0=0, dtick=10)
-    fig.update_yaxes(title_text="", autorange="reversed", type="category")
-    fig.update_layout(uniformtext={"minsize": 11, "mode": "show"}, bargap=0.15)
-    return themed(fig, height=max(300, 24 * len(ranked) + 80), legend=False)
