@@ -108,7 +108,7 @@ h1 { font-size: 1.7rem !important; }
 .rb-note { color: #555; font-size: 0.8rem; text-align: center; }
 @media (max-width: 640px) { .rank-bars { font-size: 0.8rem; gap: 2px; } .rb-grid { width: 6.6em; } .rb-val { width: 2.3em; } .rb-wide .rb-val { width: 6.9em; }
   .rb-dense .rb-ticks span:nth-child(even):not(.rb-marklabel) { display: none; } }
-/* The overview's line (htmlcharts.area_trend_html). */
+/* Lines (htmlcharts.lines_html): 总览, 网格趋势. */
 .line-chart { font-size: 0.85rem; color: #444; }
 .lc-row { display: flex; }
 .lc-y { width: 2.4rem; flex: none; position: relative; }
@@ -122,6 +122,9 @@ h1 { font-size: 1.7rem !important; }
 .lc-x { flex: 1; position: relative; height: 2.6em; }
 .lc-x span { position: absolute; top: 0.3em; transform: translateX(-50%); text-align: center; line-height: 1.2; white-space: nowrap; }
 .lc-note { text-align: center; font-size: 0.8rem; color: #555; }
+.lc-legend { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; justify-content: center; font-size: 0.8rem; margin-bottom: 0.4rem; }
+.lc-legend i { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle; margin-right: 0.3rem; }
+.rb-group { margin-top: 0.4rem; }
 .grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
   margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
 .grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;

@@ -71,10 +71,10 @@ def body() -> None:
     st.caption(f"{md(f.area)} · {md(names)} · 共 {history.averages.shape[0]} 次月度考核（全部月份）")
 
     st.subheader("总分走势")
-    common.plot(charts_scores.grid_totals(history.totals, history.averages), key="totals")
+    common.chart_html(charts_scores.grid_totals(history.totals, history.averages))
     st.subheader("名次走势")
     st.caption("纵轴为名次，第 1 名在最上方；红点为进入末位三名的月份。")
-    common.plot(charts_scores.grid_ranks(history.totals, n_grids=len(ranking)), key="ranks")
+    common.chart_html(charts_scores.grid_ranks(history.totals, n_grids=len(ranking)))
 
     st.subheader("类别得分率")
     comparison = common.read(trends.category_comparison, f.area, f.month, tuple(codes))
@@ -84,7 +84,7 @@ def body() -> None:
         missing = pageparts.unscored_grids(comparison, labels)
         if missing:
             st.caption(f"{md('、'.join(missing))} 本月缺检，无类别得分。")
-        common.plot(charts_scores.category_bars(comparison), key="categories")
+        common.chart_html(charts_scores.category_bars(comparison))
         st.caption(f"{label}：得分率 = 类别得分 ÷ 类别满分；灰色为片区各网格的平均得分率。")
 
     st.subheader("末位记录")
@@ -94,7 +94,7 @@ def body() -> None:
     else:
         for alert in pageparts.streak_alerts(streaks, label):
             red_banner(alert)
-        common.plot(charts_scores.streak_bars(history.totals), key="streaks")
+        common.chart_html(charts_scores.streak_bars(history.totals))
     st.dataframe(streaks, hide_index=True, width="stretch")
 
     st.subheader("报送与志愿服务")
@@ -114,7 +114,7 @@ def body() -> None:
     if not mechanism.any_counts(work):
         st.info("信息报送记录中没有例会、巡查、图片次数（未统计）。")
     else:
-        common.plot(charts_reports.work_lines(work, labels), key="work")
+        common.chart_html(charts_reports.work_lines(work, labels))
         short = lamptables.short_months(work, labels)
         st.caption(
             "实线为例会次数，点线为徒步巡查次数，虚线为图片张数；断开处为当月未报送或未填写。"
@@ -126,7 +126,7 @@ def body() -> None:
     ranks = common.read(trends.rank_history, f.area, f.year)
     # Drawn on request: a line for every grid of the area is the page's heaviest chart.
     if pageparts.any_ranked(ranks) and st.toggle(f"显示{f.year}年全部网格的名次变化图", key="trend_bump"):
-        common.plot(charts_scores.bump_chart(ranks, highlight=codes), key="bump")
+        common.chart_html(charts_scores.bump_chart(ranks, highlight=codes))
         st.caption(f"{f.year}年各次考核：彩色为所选网格，灰色为其他网格；第 1 名在最上方。")
 
 

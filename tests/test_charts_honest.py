@@ -101,7 +101,14 @@ def test_category_bars_start_at_zero() -> None:
         "ratio": [0.9, 0.75], "score": [18.0, 11.25], "max_points": [20.0, 15.0],
         "area_ratio": [0.85, 0.8], "area_score": [17.0, 12.0],
     })  # fmt: skip
-    assert charts_scores.category_bars(comparison).layout.xaxis.range[0] == 0
+    html = charts_scores.category_bars(comparison)
+    widths = re.findall(
+        r'<span class="rb-grid">([^<]*)</span><span class="rb-track"><i style="width:([\d.]+)%', html
+    )
+    # Each category: the grid's rate, then the area average, as long as the rate on 0-100 %.
+    assert widths == [("环境卫生", "90.00"), ("", "85.00"), ("公共秩序", "75.00"), ("", "80.00")]
+    ticks = re.findall(r'<span style="left:[\d.]+%">(\d+)</span>', html)
+    assert ticks == ["0", "20", "40", "60", "80", "100"] and "得分率（%），横条从 0 起" in html
 
 
 @pytest.mark.parametrize("values", [[84.1, 84.6, 85.0], [60.0, 99.5], [3.0, 4.0], [88.0]])
@@ -157,3 +164,78 @@ def test_ranking_bars_take_the_charts_colours() -> None:
     html = htmlcharts.ranking_bars_html(ranking([97.0, 95.5, 80.0, 79.0, 72.0, 71.5, 70.0]))
     colours = re.findall(r"background:(#\w+)", html)
     assert colours == [charts_theme.GREEN] * 3 + [charts_theme.BLUE] + [charts_theme.RED] * 3
+
+
+def history(
+    ranks: list[float | None], totals: list[float | None], bottom: list[bool], streak: list[int]
+) -> pd.DataFrame:
+    n = len(ranks)
+    return pd.DataFrame({
+        "grid_code": ["05"] * n, "grid_name": ["中山路网格"] * n,
+        "month": [pd.Timestamp(2019, m, 1) for m in range(1, n + 1)],
+        "rank": ranks, "total": totals, "bottom_three": bottom, "streak": streak,
+    })  # fmt: skip
+
+
+def svg_paths(html: str) -> list[str]:
+    from urllib.parse import unquote
+
+    svg = unquote(re.search(r'src="data:image/svg\+xml,([^"]+)"', html).group(1))
+    return re.findall(r'd="([^"]+)" stroke="(?!#e3e6ea)', svg)
+
+
+def test_rank_line_puts_rank_one_on_top_marks_the_bottom_three_and_breaks_at_a_missed_check() -> None:
+    totals = history([1, None, 26, 28], [97.0, None, 72.0, 70.0], [False, False, True, True], [0, 0, 1, 2])
+    html = charts_scores.grid_ranks(totals, n_grids=28)
+    dots = re.findall(
+        r'<span class="lc-dot" style="left:([\d.]+)%;top:([\d.]+)px;[^"]*background:(#\w+)" title="([^"]*)"',
+        html,
+    )
+    assert [(d[3], d[2]) for d in dots] == [
+        ("05 中山路 2019年1月：第 1 名", charts_theme.PALETTE[0]),
+        ("05 中山路 2019年3月：第 26 名", charts_theme.RED),
+        ("05 中山路 2019年4月：第 28 名", charts_theme.RED),
+    ]
+    tops = [float(d[1]) for d in dots]
+    assert tops[0] < tops[1] < tops[2]  # rank 1 highest on screen
+    assert tops[0] == pytest.approx(0.5 / 28 * 300, abs=0.1)
+    # February (缺检) is a gap: the line starts again after it.
+    (path,) = svg_paths(html)
+    assert path.count("M") == 2
+    labels = re.findall(r'<span style="top:[\d.]+px">(\d+)</span>', html)
+    assert labels == ["1", "5", "10", "15", "20", "25"]
+
+
+def test_streak_bars_mark_where_a_written_explanation_is_due() -> None:
+    totals = history([20, 26, 27, 28], [80.0, 72.0, 71.0, 70.0], [False, True, True, True], [0, 1, 2, 3])
+    html = charts_scores.streak_bars(totals)
+    rows = re.findall(
+        r'<div class="rb-row rb-(\w+)[^"]*" title="([^"]*)"><span class="rb-grid">([^<]*)</span>', html
+    )
+    assert [(k, label) for k, _, label in rows] == [
+        ("plain", "2019年2月"),
+        ("plain", "2019年3月"),
+        ("bottom", "2019年4月"),
+    ]
+    assert "连续末位 3 次，当月第 28 名" in rows[2][1]
+    assert 'class="rb-mark" style="left:75.00%"' in html and "≥3 次须书面说明" in html  # 3 on a 0-4 scale
+    assert charts_scores.streak_bars(history([5], [90.0], [False], [0])) == ""
+
+
+def test_work_lines_start_at_zero_and_break_where_a_count_is_missing() -> None:
+    from etl.output import charts_reports
+
+    work = pd.DataFrame({
+        "grid_code": ["05"] * 3, "month": [pd.Timestamp(2019, m, 1) for m in (1, 2, 3)],
+        "meetings": [4, None, 3], "patrols": [12, 9, 0], "pictures": [None, None, None],
+    })  # fmt: skip
+    html = charts_reports.work_lines(work, {"05": "05 中山路网格"})
+    labels = [int(t) for t in re.findall(r'<span style="top:[\d.]+px">(\d+)</span>', html)]
+    assert labels[0] == 0 and labels[-1] >= 12 and "纵轴从 0 起" in html
+    meetings, patrols = svg_paths(html)
+    assert meetings.count("M") == 2 and patrols.count("M") == 1  # February's meetings not reported
+    assert "05 中山路网格 2019年2月：例会 未填写" not in html  # a gap has no dot
+    assert "05 中山路网格 2019年3月：巡查 0 次" in html
+    assert "05 中山路网格 图片" in html  # in the legend even without a count
+    nothing = work.assign(meetings=None, patrols=None)
+    assert charts_reports.work_lines(nothing, {"05": "05 中山路网格"}) == ""

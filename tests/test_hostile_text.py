@@ -431,14 +431,18 @@ def test_markdown_in_a_value_is_plain_text_in_the_upload_issue_table(local_app: 
 
 
 def test_chart_labels_show_names_literally() -> None:
-    """Plotly reads <a href>, <b> and %{…} in labels and hover text: a name stays a name."""
+    """A name stays a name in a chart: escaped in the HTML charts' legend and tooltips, and
+    Plotly (the map and the lamp charts), which reads <a href>, <b> and %{…} in labels and hover
+    text, gets it through safetext.plotly_text."""
     from etl.output import charts_scores
 
     name = '<a href="http://example.invalid/">点我</a>%{y}'
     totals = pd.DataFrame({"grid_code": ["01"], "grid_name": [name], "month": [pd.Timestamp("2019-03-01")],
                            "total": [90.0], "rank": [1], "bottom_three": [False]})  # fmt: skip
-    fig = charts_scores.grid_totals(totals)
-    trace = fig.data[0]
-    assert trace.name == '01 &lt;a href="http://example.invalid/"&gt;点我&lt;/a&gt;%&#123;y}'
-    assert "<a href" not in trace.hovertemplate and "%{y}</a>" not in trace.hovertemplate
+    html = charts_scores.grid_totals(totals)
+    assert "<a href" not in html and "%{y}" in html
+    assert (
+        html.count("01 &lt;a href=&quot;http://example.invalid/&quot;&gt;点我&lt;/a&gt;%{y}") == 2
+    )  # legend, tooltip
+    assert safetext.plotly_text(name) == '&lt;a href="http://example.invalid/"&gt;点我&lt;/a&gt;%&#123;y}'
     assert safetext.plotly_text("A & B") == "A &amp; B"

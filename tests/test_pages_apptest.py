@@ -140,9 +140,14 @@ def test_trends_link_selects_exactly_its_grids(env: Path) -> None:
     at = open_page("trends", grid="07,12")
     assert at.multiselect[0].value == ["07", "12"]
     assert at.query_params["grid"] == "07,12"
-    # Totals, ranks and category scores as charts; the year's reports and volunteer activity
+    # Totals, ranks and category scores as (HTML) charts; the year's reports and volunteer activity
     # as the colour tables of their own pages (lighter in the browser than two heatmaps).
-    assert len(at.get("plotly_chart")) >= 3
+    charts = [
+        e.proto.body
+        for e in at.get("html")
+        if 'class="line-chart' in e.proto.body or 'class="rank-bars' in e.proto.body
+    ]
+    assert len(charts) >= 3
     tables = [e.proto.body for e in at.get("html") if "<table" in e.proto.body]
     assert len(tables) == 2 and all("07" in t and "12" in t for t in tables)
 

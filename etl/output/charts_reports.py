@@ -1,18 +1,17 @@
 """The monthly work (DOMAIN §6, §7, §11), no Streamlit: grid × month 信息报送 status, volunteer
-activity and meetings, and the meetings / patrols / pictures lines.
+activity and meetings, and the meetings / patrols / pictures lines (HTML, etl.output.htmlcharts).
 
 A whole area's grid × month matrix (信息报送 and 志愿服务 pages) is a coloured HTML
 table (for st.html): as a Plotly heatmap of 28 grids it cost the server and the browser a
 chart's worth of work each (about a tenth of a second) for what is a table of coloured
 cells. The table has the same colours, the same one-character cells and the full word on
-hover (the cell's title). The trend page's few chosen grids keep the Plotly heatmaps."""
+hover (the cell's title)."""
 
 from __future__ import annotations
 
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from etl.output.charts_theme import (
     BLUE,
@@ -20,9 +19,9 @@ from etl.output.charts_theme import (
     PALETTE,
     RED,
     REPORT_STATUS_COLORS,
-    themed,
-    with_month_ticks,
+    count_step,
 )
+from etl.output.htmlcharts import Line, lines_html
 from etl.safetext import html_text
 
 # Dark text on the light colours, white on the strong ones.
@@ -144,22 +143,41 @@ def meetings_table(matrix: pd.DataFrame, expected: int) -> str:
     return count_table(matrix, enough=expected, unit="次", what="例会", blank="—")
 
 
-def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Meetings, patrols and pictures of one or a few grids over the months (etl.rules.lamps
-    .work_history), one colour per grid, one dash per measure; y from zero."""
-    fig = go.Figure()
-    dashes = {"meetings": ("例会", "solid"), "patrols": ("巡查", "dot"), "pictures": ("图片", "dash")}
+def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Meetings, patrols and pictures of one or a few grids over the months (etl.rules.mechanism
+    .work_history) in HTML: one colour per grid, one dash per measure (例会 solid, 巡查 dotted,
+    图片 dashed), a gap where a month has no count, y from zero. "" without any count."""
+    dashes = {
+        "meetings": ("例会", "次", ""),
+        "patrols": ("巡查", "次", "dot"),
+        "pictures": ("图片", "张", "dash"),
+    }
+    lines = []
     for i, (code, part) in enumerate(history.groupby("grid_code", sort=False)):
-        for col, (name, dash) in dashes.items():
-            fig.add_scatter(
-                x=pd.to_datetime(part["month"]),
-                y=part[col],
-                name=f"{labels.get(str(code), code)} {name}",
-                mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)], "dash": dash},
-                connectgaps=False,
-                hovertemplate=f"{labels.get(str(code), code)} {name}" + " %{y} <extra></extra>",
+        label = labels.get(str(code), str(code))
+        for col, (name, unit, dash) in dashes.items():
+            points = []
+            for m, v in zip(part["month"], part[col], strict=True):
+                t = pd.Timestamp(m)
+                known = v is not None and not pd.isna(v)
+                text = f"{float(v):g} {unit}" if known else "未填写"
+                points.append(
+                    (t, float(v) if known else None, f"{label} {t.year}年{t.month}月：{name} {text}")
+                )
+            lines.append(
+                Line(f"{label} {name}", PALETTE[i % len(PALETTE)], tuple(points), dash=dash, width=2, dot=7)
             )
-    fig.update_xaxes(title_text="月份")
-    fig.update_yaxes(title_text="次数 / 张数", rangemode="tozero")
-    return with_month_ticks(themed(fig, height=320), list(history["month"]))
+    known = [v for ln in lines for _, v, _ in ln.points if v is not None]
+    if not known:
+        return ""
+    step = count_step(int(max(known)))
+    top = max(step, -(-int(max(known)) // step) * step)
+    ticks = [(float(k), f"{k:g}") for k in range(0, top + 1, step)]
+    return lines_html(
+        lines,
+        top=top + step * 0.15,
+        bottom=-step * 0.15,
+        ticks=ticks,
+        note="次数 / 张数，纵轴从 0 起",
+        height=280,
+    )

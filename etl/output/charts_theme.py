@@ -183,13 +183,11 @@ def count_step(most: int, ticks: int = 8) -> int:
     return step
 
 
-def with_rank_ticks(fig: go.Figure, n: int) -> go.Figure:
-    """Rank axis ticks 1, 5, 10, … (rank 1 always labelled) on a reversed rank axis."""
+def rank_ticks(n: int) -> list[int]:
+    """Rank axis ticks 1, 5, 10, … up to n (rank 1 always labelled)."""
     n = max(1, int(n))
     step = 5 if n <= 40 else 10
-    vals = [1] + [v for v in range(step, n + 1, step) if v > 1]
-    fig.update_yaxes(tickmode="array", tickvals=vals, ticktext=[str(v) for v in vals])
-    return fig
+    return [1] + [v for v in range(step, n + 1, step) if v > 1]
 
 
 def short_name(name: object) -> str:

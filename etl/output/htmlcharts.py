@@ -30,7 +30,8 @@ from etl.safetext import html_text as escape
 @dataclass(frozen=True)
 class Bar:
     """One row of hbars_html: a label, stacked parts (value, colour) from 0, the figure written
-    on the right, a tooltip, a kind (row class: top, bottom, plain) and an optional rank."""
+    on the right, a tooltip, a kind (row class: top, bottom, plain), an optional rank, and
+    whether it starts a group (trends' categories and months)."""
 
     label: str
     parts: tuple[tuple[float, str], ...]
@@ -38,6 +39,7 @@ class Bar:
     title: str
     kind: str = "plain"
     rank: int | None = None
+    group: bool = False  # the first row of a group (a little space above it)
 
 
 def hbars_html(
@@ -69,7 +71,7 @@ def hbars_html(
             if v > 0 or len(b.parts) == 1
         )
         rows.append(
-            f'<div class="rb-row rb-{b.kind}" title="{escape(b.title)}">{rank}'
+            f'<div class="rb-row rb-{b.kind}{" rb-group" if b.group else ""}" title="{escape(b.title)}">{rank}'
             f'<span class="rb-grid">{escape(b.label)}</span>'
             f'<span class="rb-track">{parts}{mark_html}</span>'
             f'<span class="rb-val">{escape(b.value)}</span></div>'
@@ -196,60 +198,142 @@ def annual_bars_html(table: pd.DataFrame, pass_mark: float) -> str:
     )
 
 
-def area_trend_html(averages: pd.DataFrame, height: int = 220) -> str:
-    """The area's average total per checked month (trends.grid_history().averages: month,
-    area_avg) as a line: y axis of charts_theme.score_axis with a gridline per tick, month
-    labels of charts_theme.month_ticks, a dot per month (its value on hover), the last value
-    written above its dot. The width follows the page; text keeps its size.
+@dataclass(frozen=True)
+class Line:
+    """One line of lines_html: (month, value, tooltip) points in any order (a None value is a
+    gap: the line breaks there), its colour, a dash ('' solid, 'dot', 'dash'), width, dots
+    (size in px, 0 for none; `dot_colors` gives each point its own) and whether the legend
+    names it."""
 
-    st.html drops inline <svg>, so the gridlines and the line are an SVG image (x from 0 to
-    100 = per cent of the width, stretched, strokes not scaled) under HTML dots and labels."""
-    rows = [
-        (pd.Timestamp(m), float(v))
-        for m, v in zip(averages["month"], averages["area_avg"], strict=True)
-        if m is not None and not pd.isna(m) and v is not None and not pd.isna(v)
-    ]
-    axis = score_axis([v for _, v in rows])
-    if axis is None:
+    name: str
+    color: str
+    points: tuple[tuple[pd.Timestamp, float | None, str], ...]
+    dash: str = ""
+    width: float = 2.5
+    dot: int = 9
+    dot_colors: tuple[str, ...] = ()
+    legend: bool = True
+
+
+DASHES = {"": "", "dot": "1 5", "dash": "7 5"}
+
+
+def lines_html(
+    lines: list[Line],
+    *,
+    top: float,
+    bottom: float,
+    ticks: list[tuple[float, str]],
+    note: str,
+    height: int = 220,
+    last_value: str = "",
+) -> str:
+    """Lines over the months in HTML and SVG: the value `top` at the top edge and `bottom` at
+    the bottom one (a rank axis has 0.5 on top), a gridline and a label per tick, month labels
+    of charts_theme.month_ticks, a dot per point with its tooltip, a legend of the named lines,
+    and `last_value` written above the first line's last point. "" without a known point.
+
+    st.html drops inline <svg>, so the gridlines and the lines are an SVG image (x from 0 to
+    100 = per cent of the width, stretched, strokes not scaled) under HTML dots and labels;
+    the width follows the page and text keeps its size."""
+    known = sorted({m for ln in lines for m, v, _ in ln.points if v is not None and not pd.isna(v)})
+    if not known:
         return ""
-    rows.sort()
-    low, high = axis.low - axis.step * 0.15, axis.high + axis.step * 0.15
+    months = sorted({m for ln in lines for m, _, _ in ln.points})
+    n = len(months)
+    where = {m: 50.0 if n == 1 else 4 + i * 92 / (n - 1) for i, m in enumerate(months)}
 
     def y(v: float) -> float:
-        return (high - v) / (high - low) * height
+        return (top - v) / (top - bottom) * height
 
-    n = len(rows)
-    where = {m: 50.0 if n == 1 else 4 + i * 88 / (n - 1) for i, (m, _) in enumerate(rows)}
-    strokes, labels = [], []
-    tick = axis.low
-    while tick <= axis.high + 1e-9:
-        strokes.append(f'<path d="M0 {y(tick):.1f}H100" stroke="#e3e6ea"/>')
-        labels.append(f'<span style="top:{y(tick):.1f}px">{tick:g}</span>')
-        tick += axis.step
-    path = " ".join(f"{'M' if i == 0 else 'L'}{where[m]:.2f} {y(v):.1f}" for i, (m, v) in enumerate(rows))
-    strokes.append(f'<path d="{path}" stroke="{BLUE}" stroke-width="3" stroke-linejoin="round" fill="none"/>')
+    strokes = [f'<path d="M0 {y(t):.1f}H100" stroke="#e3e6ea"/>' for t, _ in ticks]
+    labels = [f'<span style="top:{y(t):.1f}px">{escape(text)}</span>' for t, text in ticks]
+    dots = []
+    for ln in lines:
+        points = sorted(ln.points, key=lambda p: p[0])
+        path, pen = [], "M"
+        for i, (m, v, tip) in enumerate(points):
+            if v is None or pd.isna(v):
+                pen = "M"
+                continue
+            path.append(f"{pen}{where[m]:.2f} {y(float(v)):.1f}")
+            pen = "L"
+            if ln.dot:
+                color = ln.dot_colors[i] if ln.dot_colors else ln.color
+                dots.append(
+                    f'<span class="lc-dot" style="left:{where[m]:.2f}%;top:{y(float(v)):.1f}px;'
+                    f"width:{ln.dot}px;height:{ln.dot}px;margin:-{ln.dot / 2:g}px 0 0 -{ln.dot / 2:g}px;"
+                    f'background:{color}" title="{escape(tip)}"></span>'
+                )
+        if path:
+            dash = f' stroke-dasharray="{DASHES[ln.dash]}"' if DASHES.get(ln.dash) else ""
+            strokes.append(
+                f'<path d="{" ".join(path)}" stroke="{ln.color}" stroke-width="{ln.width:g}"{dash}'
+                ' stroke-linejoin="round" stroke-linecap="round" fill="none"/>'
+            )
+    if last_value:
+        m, v, _ = max(((m, v, t) for m, v, t in lines[0].points if v is not None and not pd.isna(v)))
+        dots.append(
+            f'<span class="lc-last" style="left:{where[m]:.2f}%;top:{y(float(v)):.1f}px;color:{lines[0].color}">'
+            f"{escape(last_value)}</span>"
+        )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 {height}" preserveAspectRatio="none">'
-        f'<g vector-effect="non-scaling-stroke" fill="none">{"".join(strokes)}</g></svg>'
+        f'<g fill="none">{"".join(strokes)}</g></svg>'
     ).replace("<path ", '<path vector-effect="non-scaling-stroke" ')
-    dots = "".join(
-        f'<span class="lc-dot" style="left:{where[m]:.2f}%;top:{y(v):.1f}px" '
-        f'title="{m.year}年{m.month}月 平均分 {v:.2f} 分"></span>'
-        for m, v in rows
-    )
-    last_m, last_v = rows[-1]
-    dots += (
-        f'<span class="lc-last" style="left:{where[last_m]:.2f}%;top:{y(last_v):.1f}px">{last_v:.2f}</span>'
-    )
-    months = "".join(
+    month_labels = "".join(
         f'<span style="left:{where[d]:.2f}%">{escape(text).replace("&lt;br&gt;", "<br>")}</span>'
-        for d, text in month_ticks([m for m, _ in rows])
+        for d, text in month_ticks(months)
         if d in where
     )
+    keys = "".join(
+        f'<span><i style="border-top:3px {"dotted" if ln.dash == "dot" else "dashed" if ln.dash else "solid"}'
+        f' {ln.color}"></i>{escape(ln.name)}</span>'
+        for ln in lines
+        if ln.legend
+    )
     return (
-        f'<div class="line-chart" style="--lc-h:{height}px;--lc-color:{BLUE}">'
-        f'<div class="lc-row"><div class="lc-y">{"".join(labels)}</div>'
-        f'<div class="lc-plot"><img alt="" src="data:image/svg+xml,{quote(svg)}">{dots}</div></div>'
-        f'<div class="lc-row"><div class="lc-y"></div><div class="lc-x">{months}</div></div>'
-        f'<div class="lc-note">平均分（分）{escape(axis.note)}</div></div>'
+        f'<div class="line-chart" style="--lc-h:{height}px">'
+        + (f'<div class="lc-legend">{keys}</div>' if keys else "")
+        + f'<div class="lc-row"><div class="lc-y">{"".join(labels)}</div>'
+        f'<div class="lc-plot"><img alt="" src="data:image/svg+xml,{quote(svg)}">{"".join(dots)}</div></div>'
+        f'<div class="lc-row"><div class="lc-y"></div><div class="lc-x">{month_labels}</div></div>'
+        f'<div class="lc-note">{escape(note)}</div></div>'
+    )
+
+
+def score_ticks(values: list[float], title: str) -> tuple[float, float, list[tuple[float, str]], str] | None:
+    """(top, bottom, ticks, note) of a score line chart (charts_theme.score_axis: round ticks
+    over at least 10 points, the note says where the axis starts); None without a value."""
+    axis = score_axis(values)
+    if axis is None:
+        return None
+    ticks, t = [], axis.low
+    while t <= axis.high + 1e-9:
+        ticks.append((t, f"{t:g}"))
+        t += axis.step
+    pad = axis.step * 0.15
+    return axis.high + pad, axis.low - pad, ticks, f"{title}{axis.note}"
+
+
+def area_trend_html(averages: pd.DataFrame, height: int = 220) -> str:
+    """The area's average total per checked month (trends.grid_history().averages: month,
+    area_avg) as a line on a score axis, the last value written above its dot."""
+    rows = tuple(
+        (
+            pd.Timestamp(m),
+            float(v),
+            f"{pd.Timestamp(m).year}年{pd.Timestamp(m).month}月 平均分 {float(v):.2f} 分",
+        )
+        for m, v in zip(averages["month"], averages["area_avg"], strict=True)
+        if m is not None and not pd.isna(m) and v is not None and not pd.isna(v)
+    )
+    axis = score_ticks([v for _, v, _ in rows], "平均分（分）")
+    if axis is None:
+        return ""
+    top, bottom, ticks, note = axis
+    last = max(rows)[1]
+    line = Line("片区平均分", BLUE, rows, width=3, dot=10, legend=False)
+    return lines_html(
+        [line], top=top, bottom=bottom, ticks=ticks, note=note, height=height, last_value=f"{last:.2f}"
     )
