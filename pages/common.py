@@ -122,6 +122,9 @@ h1 { font-size: 1.7rem !important; }
 .lc-x { flex: 1; position: relative; height: 2.6em; }
 .lc-x span { position: absolute; top: 0.3em; transform: translateX(-50%); text-align: center; line-height: 1.2; white-space: nowrap; }
 .lc-note { text-align: center; font-size: 0.8rem; color: #555; }
+.lc-val { position: absolute; transform: translate(-50%, 45%); font-size: 0.75rem; font-weight: 600; }
+.lc-val.lc-above { transform: translate(-50%, -145%); }
+@media (max-width: 640px) { .lc-val:not(.lc-end) { display: none; } }
 .lc-legend { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; justify-content: center; font-size: 0.8rem; margin-bottom: 0.4rem; }
 .lc-legend i { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle; margin-right: 0.3rem; }
 .rb-group { margin-top: 0.4rem; }

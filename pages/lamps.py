@@ -72,8 +72,8 @@ def body() -> None:
             st.caption("未检查（本月无记录）：" + "、".join(unchecked))
 
         st.subheader("各网格亮灯率")
-        common.plot(charts_lamps.lamp_grid_bars(month, targets.lit), key="grid_bars")
-        st.caption(f"绿色为达标，红色为未达标；虚线为亮灯率目标 {lamps.percent(targets.lit, 0)}。"
+        common.chart_html(charts_lamps.lamp_grid_bars(month, targets.lit))
+        st.caption(f"绿色为达标，红色为未达标；红色虚线为亮灯率目标 {lamps.percent(targets.lit, 0)}。"
                    "比率显示到 0.1%，是否达标按未四舍五入的比率判断，所以显示为 95.0% 的网格也可能未达标。")  # fmt: skip
 
         st.subheader("各网格明细")
@@ -90,7 +90,7 @@ def body() -> None:
 
     if not trend.empty:
         st.subheader("全片区逐月情况")
-        common.plot(charts_lamps.lamp_trend(trend, targets.install, targets.lit), key="trend")
+        common.chart_html(charts_lamps.lamp_trend(trend, targets.install, targets.lit))
         st.caption("全片区装灯率 = 各检查网格已装之和 ÷ 应装之和；亮灯率 = 亮灯之和 ÷ 已装之和。")
         with st.expander("逐月数据"):
             st.dataframe(lamptables.lamp_trend_table(trend), hide_index=True, width="stretch")

@@ -239,3 +239,35 @@ def test_work_lines_start_at_zero_and_break_where_a_count_is_missing() -> None:
     assert "05 中山路网格 图片" in html  # in the legend even without a count
     nothing = work.assign(meetings=None, patrols=None)
     assert charts_reports.work_lines(nothing, {"05": "05 中山路网格"}) == ""
+
+
+def test_lamp_bars_and_trend_are_drawn_from_zero_with_their_targets() -> None:
+    from etl.output import charts_lamps
+
+    month = pd.DataFrame({
+        "grid_code": ["01", "02", "03", "04"], "grid_name": ["甲网格", "乙网格", "丙网格", "丁网格"],
+        "checked": [True, True, True, False], "lit_rate": [0.986, 0.9496, None, None],
+        "install_rate": [1.0, 1.0, 0.0, None], "meets_target": [True, False, False, False],
+    })  # fmt: skip
+    html = charts_lamps.lamp_grid_bars(month, 0.95)
+    rows = re.findall(r'<div class="rb-row rb-(\w+)" title="([^"]*)"><span class="rb-grid">([^<]*)</span>'
+                      r'<span class="rb-track">(?:<i style="width:([\d.]+)%;background:(#\w+)"></i>)?<b class="rb-mark" '
+                      r'style="left:95.00%"></b></span><span class="rb-val">([^<]*)</span>', html)  # fmt: skip
+    assert [(k, g, w, c, v) for k, _, g, w, c, v in rows] == [
+        ("plain", "01 甲", "98.60", charts_theme.GREEN, "98.6%"),
+        ("bottom", "02 乙", "94.96", charts_theme.RED, "95.0%"),  # shown rounded, judged unrounded
+        ("bottom", "03 丙", "0.00", charts_theme.RED, "未装灯"),
+    ]  # 04 not checked: no bar
+    assert "亮灯率目标 95%" in html
+    trend = pd.DataFrame({"month": [pd.Timestamp(2019, m, 1) for m in (3, 1, 2)],  # any order
+                          "install_rate": [1.0, 0.981, 0.99], "lit_rate": [0.971, 0.956, None]})  # fmt: skip
+    html = charts_lamps.lamp_trend(trend, 1.0, 0.95)
+    vals = re.findall(r'<span class="(lc-val[^"]*)" style="left:([\d.]+)%;[^"]*">([^<]*)</span>', html)
+    assert [(k, x, t) for k, x, t in vals] == [
+        ("lc-val lc-above", "4.00", "98.1%"), ("lc-val lc-above", "50.00", "99.0%"),
+        ("lc-val lc-above lc-end", "96.00", "100.0%"),
+        ("lc-val", "4.00", "95.6%"), ("lc-val lc-end", "96.00", "97.1%"),
+    ]  # fmt: skip
+    assert "装灯率目标 100%" in html and "亮灯率目标 95%" in html and "纵轴从 0 起" in html
+    labels = re.findall(r'<span style="top:[\d.]+px">(\d+)</span>', html)
+    assert labels == ["0", "20", "40", "60", "80", "100"]

@@ -1,7 +1,7 @@
-"""The one look of every dashboard chart (Plotly, no Streamlit): colours, font, Plotly's words in
-Chinese, the common layout, and the axis helpers (month ticks, score and rank axes, count
-steps). The chart builders are in charts_scores, charts_reports, charts_problems,
-charts_lamps and charts_map: Chinese axis titles with units, red = warning, green = good."""
+"""The one look of every dashboard chart, no Streamlit: colours, the axis rules (month ticks,
+score and rank axes, count steps) shared by the HTML charts (htmlcharts, charts_scores,
+charts_reports) and the Plotly ones (charts_lamps, charts_map), and for Plotly its words in
+Chinese and the common layout. Chinese axis titles with units, red = warning, green = good."""
 
 from __future__ import annotations
 
@@ -154,25 +154,6 @@ def score_axis(values: Sequence[object] | pd.Series, span: float = 10) -> ScoreA
     if hi - lo < span:
         hi = lo + span
     return ScoreAxis(lo, hi, step, f"，纵轴自 {lo:g} 分起" if lo > 0 else "")
-
-
-def with_score_axis(
-    fig: go.Figure, values: Sequence[object] | pd.Series, title: str, span: float = 10
-) -> go.Figure:
-    """The y axis of a score line chart (score_axis); the axis title carries the note."""
-    axis = score_axis(values, span)
-    if axis is None:
-        fig.update_yaxes(title_text=title)
-        return fig
-    note = axis.note
-    fig.update_yaxes(
-        title_text=title.replace("）", note + "）") if title.endswith("）") else title + note,
-        range=[axis.low - axis.step * 0.15, axis.high + axis.step * 0.15],
-        tick0=0,
-        dtick=axis.step,
-        tickformat="d",
-    )
-    return fig
 
 
 def count_step(most: int, ticks: int = 8) -> int:

@@ -202,8 +202,8 @@ def annual_bars_html(table: pd.DataFrame, pass_mark: float) -> str:
 class Line:
     """One line of lines_html: (month, value, tooltip) points in any order (a None value is a
     gap: the line breaks there), its colour, a dash ('' solid, 'dot', 'dash'), width, dots
-    (size in px, 0 for none; `dot_colors` gives each point its own) and whether the legend
-    names it."""
+    (size in px, 0 for none; `dot_colors` gives each point its own), whether the legend
+    names it, and `texts` to write under (or above) the points (the lamp trend's rates)."""
 
     name: str
     color: str
@@ -213,6 +213,8 @@ class Line:
     dot: int = 9
     dot_colors: tuple[str, ...] = ()
     legend: bool = True
+    texts: tuple[str, ...] = ()  # written by each dot ('' for none)
+    texts_above: bool = False  # above the dots (else under them)
 
 
 DASHES = {"": "", "dot": "1 5", "dash": "7 5"}
@@ -250,20 +252,31 @@ def lines_html(
     labels = [f'<span style="top:{y(t):.1f}px">{escape(text)}</span>' for t, text in ticks]
     dots = []
     for ln in lines:
-        points = sorted(ln.points, key=lambda p: p[0])
+        order = sorted(range(len(ln.points)), key=lambda k: ln.points[k][0])
+        known_at = [k for k in order if ln.points[k][1] is not None and not pd.isna(ln.points[k][1])]
         path, pen = [], "M"
-        for i, (m, v, tip) in enumerate(points):
+        for k in order:
+            m, v, tip = ln.points[k]
             if v is None or pd.isna(v):
                 pen = "M"
                 continue
+            at = f"left:{where[m]:.2f}%;top:{y(float(v)):.1f}px"
             path.append(f"{pen}{where[m]:.2f} {y(float(v)):.1f}")
             pen = "L"
             if ln.dot:
-                color = ln.dot_colors[i] if ln.dot_colors else ln.color
+                color = ln.dot_colors[k] if ln.dot_colors else ln.color
+                half = f"{ln.dot / 2:g}px"
                 dots.append(
-                    f'<span class="lc-dot" style="left:{where[m]:.2f}%;top:{y(float(v)):.1f}px;'
-                    f"width:{ln.dot}px;height:{ln.dot}px;margin:-{ln.dot / 2:g}px 0 0 -{ln.dot / 2:g}px;"
-                    f'background:{color}" title="{escape(tip)}"></span>'
+                    f'<span class="lc-dot" style="{at};width:{ln.dot}px;height:{ln.dot}px;'
+                    f'margin:-{half} 0 0 -{half};background:{color}" title="{escape(tip)}"></span>'
+                )
+            if ln.texts and ln.texts[k]:
+                # On a phone only the last value of a line is written (lc-end): they would overlap.
+                kind = ("lc-val lc-above" if ln.texts_above else "lc-val") + (
+                    " lc-end" if k == known_at[-1] else ""
+                )
+                dots.append(
+                    f'<span class="{kind}" style="{at};color:{ln.color}">{escape(ln.texts[k])}</span>'
                 )
         if path:
             dash = f' stroke-dasharray="{DASHES[ln.dash]}"' if DASHES.get(ln.dash) else ""
