@@ -17,9 +17,9 @@ import streamlit as st
 from etl import auth, db
 from etl.errors import GridError
 from etl.load import eventlog
-from etl.output import bulletin_docx, bulletin_xlsx, charts_theme, export, pageparts
+from etl.output import bulletin_docx, bulletin_xlsx, charts_theme, export, htmlcharts, pageparts
 from etl.rules import bulletin, calendar, notices, registry, reporting
-from etl.safetext import md
+from etl.safetext import html_text, md
 
 log = logging.getLogger("dashboard")
 
@@ -85,55 +85,12 @@ h1 { font-size: 1.7rem !important; }
 .rc-top { background: #e8f5e9; border-left-color: #2e7d32; }
 .rc-bottom { background: #fdecea; border-left-color: #c62828; color: #8e1c1c; }
 .rc-missing { color: #757575; }
-/* Bars (htmlcharts.hbars_html): 月度排名, 问题台账, 年度考评; bars from 0. */
-.rank-bars { display: flex; flex-direction: column; gap: 3px; font-size: 0.9rem; }
-.rb-row { display: flex; align-items: center; gap: 0.5rem; line-height: 1.35; }
-.rb-rank { width: 1.6rem; text-align: right; font-weight: 700; flex: none; }
-.rb-grid { width: 6.5rem; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.rb-track { flex: 1; position: relative; height: 1.05rem; background-image: repeating-linear-gradient(
-  to right, #d7dce2 0 1px, transparent 1px var(--rb-step)); border-right: 1px solid #d7dce2; }
-.rb-track { display: flex; }
-.rb-track i { flex: none; height: 100%; }
-.rb-track i:last-of-type { border-radius: 0 3px 3px 0; }
-.rb-mark { position: absolute; top: -2px; bottom: -2px; border-left: 2px dashed #c62828; }
-.rb-ticks .rb-marklabel { top: 1.1rem; color: #c62828; white-space: nowrap; }
-.rank-bars:has(.rb-marklabel) .rb-axis .rb-track { height: 2.3rem; }
-.rb-legend { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; justify-content: center; font-size: 0.8rem; color: #444; }
-.rb-legend i { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; margin-right: 0.25rem; vertical-align: -0.1rem; }
-.rb-wide .rb-val { width: 7rem; white-space: nowrap; }
-.rb-bottom { color: #8e1c1c; font-weight: 600; }
-.rb-val { width: 2.6rem; flex: none; text-align: right; font-variant-numeric: tabular-nums; }
-.rb-axis .rb-track { background: none; border: none; height: 1.2rem; color: #555; font-size: 0.8rem; }
-.rb-ticks span { position: absolute; transform: translateX(-50%); }
-.rb-note { color: #555; font-size: 0.8rem; text-align: center; }
-@media (max-width: 640px) { .rank-bars { font-size: 0.8rem; gap: 2px; } .rb-grid { width: 6.6em; } .rb-val { width: 2.3em; } .rb-wide .rb-val { width: 6.9em; }
-  .rb-dense .rb-ticks span:nth-child(even):not(.rb-marklabel) { display: none; } }
-/* Lines (htmlcharts.lines_html): 总览, 网格趋势. */
-.line-chart { font-size: 0.85rem; color: #444; }
-.lc-row { display: flex; }
-.lc-y { width: 2.4rem; flex: none; position: relative; }
-.lc-y span { position: absolute; right: 0.4rem; transform: translateY(-50%); }
-.lc-plot { flex: 1; min-width: 0; position: relative; height: var(--lc-h); }
-.lc-plot img { position: absolute; inset: 0; width: 100%; height: 100%; }
-.lc-dot { position: absolute; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 50%;
-  background: var(--lc-color); border: 1.5px solid #fff; box-sizing: border-box; }
-.lc-last { position: absolute; transform: translate(-50%, -135%); color: var(--lc-color); font-weight: 700;
-  font-size: 0.9rem; }
-.lc-x { flex: 1; position: relative; height: 2.6em; }
-.lc-x span { position: absolute; top: 0.3em; transform: translateX(-50%); text-align: center; line-height: 1.2; white-space: nowrap; }
-.lc-note { text-align: center; font-size: 0.8rem; color: #555; }
-.lc-val { position: absolute; transform: translate(-50%, 45%); font-size: 0.75rem; font-weight: 600; }
-.lc-val.lc-above { transform: translate(-50%, -145%); }
-@media (max-width: 640px) { .lc-val:not(.lc-end) { display: none; } }
-.lc-legend { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; justify-content: center; font-size: 0.8rem; margin-bottom: 0.4rem; }
-.lc-legend i { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle; margin-right: 0.3rem; }
-.rb-group { margin-top: 0.4rem; }
 .grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
   margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
 .grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;
   margin:0 0 0.6rem 0; border-radius:4px; color:#6d5200; }
 </style>
-"""
+""".replace("</style>", htmlcharts.CSS + "</style>")
 
 # Streamlit's own widget words (file uploader, select boxes, table and chart toolbars, date
 # picker) are English and Streamlit 1.67 has no setting for them (its issue #13500 is open);
@@ -567,6 +524,11 @@ def wide_and_narrow(key: str) -> tuple[Any, Any]:
 
 def plot(fig: Any, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config=charts_theme.PLOTLY_CONFIG)
+
+
+def red_banner(text: str) -> None:
+    """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
+    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 def chart_html(html: str) -> None:

@@ -8,14 +8,8 @@ import streamlit as st
 
 from etl.output import charts_lamps, lamptables, pageparts
 from etl.rules import lamps
-from etl.safetext import html_text, md
+from etl.safetext import md
 from pages import common
-
-
-def red_banner(text: str) -> None:
-    """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
-
 
 RESULT_STYLE = {
     lamptables.SHORT: "background-color: #fdecea; color: #8e1c1c; font-weight: 600",
@@ -65,7 +59,9 @@ def body() -> None:
         if below.empty:
             st.success(f"{label}检查的 {fig.checked} 个网格全部达到装灯率、亮灯率目标。")
         else:
-            red_banner(f"以下 {len(below)} 个网格{label}未达到路灯目标（按亮灯率、再按装灯率从低到高排列）：")
+            common.red_banner(
+                f"以下 {len(below)} 个网格{label}未达到路灯目标（按亮灯率、再按装灯率从低到高排列）："
+            )
             st.markdown("\n".join(pageparts.below_target_lines(below, targets)))
         unchecked = lamptables.unchecked_names(month)
         if unchecked:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from etl.output import charts_reports, charts_scores, lamptables, pageparts, tables
 from etl.rules import mechanism, rankings, registry, reporting, trends, volunteering
-from etl.safetext import html_text, md
+from etl.safetext import md
 from pages import common
 
 KEY = "trend_grids"
@@ -43,11 +43,6 @@ def pick_grids(options: list[str], labels: dict[str, str], default: list[str]) -
     elif not chosen and "grid" in st.query_params:
         del st.query_params["grid"]
     return list(chosen)
-
-
-def red_banner(text: str) -> None:
-    """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 def body() -> None:
@@ -93,7 +88,7 @@ def body() -> None:
         st.success("所选网格在全部月度考核中均未进入末位三名。")
     else:
         for alert in pageparts.streak_alerts(streaks, label):
-            red_banner(alert)
+            common.red_banner(alert)
         common.chart_html(charts_scores.streak_bars(history.totals))
     st.dataframe(streaks, hide_index=True, width="stretch")
 

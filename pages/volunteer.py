@@ -7,13 +7,8 @@ import streamlit as st
 
 from etl.output import charts_reports, tables
 from etl.rules import volunteering
-from etl.safetext import html_text, md
+from etl.safetext import md
 from pages import common
-
-
-def red_banner(text: str) -> None:
-    """The dashboard's red warning strip (common.CSS); the text is escaped, never HTML."""
-    st.markdown(f'<div class="grid-banner-red">{html_text(text)}</div>', unsafe_allow_html=True)
 
 
 def body() -> None:
@@ -64,7 +59,7 @@ def body() -> None:
     else:
         if totals.month_activities == 0:
             st.warning(f"{label}还没有任何志愿服务记录；如果本月记录尚未上传，请先上传后再看此名单。")
-        red_banner(f"以下 {len(short)} 个网格{label}未开展志愿服务活动，未达到每月至少一次的要求：")
+        common.red_banner(f"以下 {len(short)} 个网格{label}未开展志愿服务活动，未达到每月至少一次的要求：")
         st.dataframe(
             tables.chase_list(short),
             hide_index=True,

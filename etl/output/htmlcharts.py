@@ -8,6 +8,7 @@ Every value is escaped: the results are safe to hand to st.html."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
@@ -25,6 +26,9 @@ from etl.output.charts_theme import (
 )
 from etl.output.tables import grid_label
 from etl.safetext import html_text as escape
+
+# The charts' look (classes rank-bars/rb-*, line-chart/lc-*); pages/common.py puts it in every page.
+CSS = (Path(__file__).resolve().parent / "htmlcharts.css").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
