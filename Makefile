@@ -34,7 +34,7 @@ endif
 # Three pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
 # servers stay shared and the browser tests' waits overlap. TEST_WORKERS=0 runs in one process.
 # On this 2-core machine the suite is CPU-bound (Chromium takes about half; tests reuse tabs):
-# three workers finished in 340-490 s depending on the hour.
+# three workers finished in 260-410 s depending on the hour (since the charts are HTML).
 TEST_WORKERS ?= 3
 
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from etl.output.charts_theme import MISSING_FILL, RED, SCORE_SCALE, short_name, themed
 from etl.output.gridmap import GridMap
@@ -18,8 +19,6 @@ def grid_map(layout: GridMap, scores: pd.DataFrame, title: str = "") -> go.Figur
     """The schematic map (etl.output.gridmap.layout_cells) with cells coloured by the month's total
     on a continuous red → green scale; grids without a score grey. scores: registry.map_scores.
     Drawn with filled scatter shapes, no tiles: works offline and on a 390-px phone."""
-    from plotly.colors import sample_colorscale
-
     cells = layout.cells.merge(
         scores.drop(columns=["grid_name"], errors="ignore"), on="grid_code", how="left"
     )
