@@ -258,6 +258,42 @@ def test_rotation_indicator_and_hold(app) -> None:  # noqa: ANN001
         assert held.locator(".gd").first.get_attribute("data-panel") == "warnings"
 
 
+ROLL = """() => { const box = document.querySelector('.gd-list.roll');
+    if (!box) return null;
+    const ul = box.querySelector('ul'), li = box.querySelector('li');
+    const m = new DOMMatrixReadOnly(getComputedStyle(ul).transform);
+    return {box: box.getBoundingClientRect().height, row: li.getBoundingClientRect().height,
+            shift: -m.m42, timing: getComputedStyle(ul).animationTimingFunction,
+            bar: getComputedStyle(document.querySelector('.gd-pos .bar > i')).animationTimingFunction}; }"""
+
+
+def test_rolling_list_moves_a_whole_row_at_a_time(app) -> None:  # noqa: ANN001
+    """The 路灯 panel's list of grids below target (more than its box holds) shows whole rows
+    only and moves up one row at a time, standing still in between (easier to read across the
+    room than text always moving; the browser draws a few frames instead of 60 a second). The
+    countdown bar also moves in steps. At 1080p and 4K."""
+    url, _, _ = app
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{url}/display?panel=lamps&rotate=600&month=2019-03")
+        wait_panel(page, "lamps")
+        for w, h in SIZES.values():
+            page.set_viewport_size({"width": w, "height": h})
+            wait_panel(page, "lamps")
+            shifts = []
+            for _ in range(6):
+                m = page.evaluate(ROLL)
+                assert m is not None, "the list of grids below target should roll"
+                assert m["timing"].startswith("steps(") and m["bar"].startswith("steps("), m
+                assert m["row"] == pytest.approx(55 * w / 1920, abs=0.6), m
+                assert m["box"] == pytest.approx(3 * m["row"], abs=1.0), m  # three whole rows
+                rows = m["shift"] / m["row"]
+                assert abs(rows - round(rows)) < 0.02, m  # never between two rows
+                shifts.append(round(rows))
+                time.sleep(0.6)
+            assert len(set(shifts)) > 1, shifts  # it does move (a row every 2.5 s)
+
+
 def test_url_restores_the_screen_and_names_are_escaped(app) -> None:  # noqa: ANN001
     url, _, _ = app
     with browser() as b:
