@@ -10,9 +10,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 from filelock import FileLock, Timeout
@@ -113,9 +114,6 @@ def today_override() -> date | None:
 
 def today() -> date:
     """Today in Asia/Shanghai (DOMAIN §6); GRID_TODAY pins it."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     return today_override() or datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 

@@ -3,6 +3,7 @@ picker kept in the URL, empty states and formatting. Layout helpers only; no SQL
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -184,8 +185,6 @@ STREAMLIT_ZH_PATTERNS = [
 def chinese_ui_script() -> str:
     """The browser side of STREAMLIT_ZH (see above), for st.html(unsafe_allow_javascript=True).
     Our own constant, no user input in it."""
-    import json
-
     return (
         '<span id="grid-zh-ui"></span><script>(function () {'
         "if (window.__gridZhUi) return; window.__gridZhUi = true;"
