@@ -4,7 +4,7 @@ bottom-three streaks. Each returns "" when it has nothing to draw."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -22,20 +22,32 @@ def _value(v: object) -> float | None:
     return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
 
 
+def _points(
+    part: pd.DataFrame, column: str, name: str, say: Callable[[float], str]
+) -> tuple[tuple[pd.Timestamp, float | None, str], ...]:
+    """One grid's (month, value, tooltip) points of `column`; a month without a value (not
+    checked) is a gap in the line, its tooltip says 缺检."""
+    return tuple(
+        (
+            pd.Timestamp(m),
+            _value(v),
+            f"{name} {_month(m)}：" + ("缺检" if _value(v) is None else say(float(v))),
+        )
+        for m, v in zip(part["month"], part[column], strict=True)
+    )
+
+
+def _rank_text(r: float) -> str:
+    return f"第 {int(r)} 名"
+
+
 def grid_totals(totals: pd.DataFrame, averages: pd.DataFrame | None = None) -> str:
     """Total score per month for one or several grids (a colour each), with the area average
     dashed grey; the score axis of charts_theme.score_axis."""
     lines = []
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
         name = grid_label(code, part["grid_name"].iloc[0])
-        points = tuple(
-            (
-                pd.Timestamp(m),
-                _value(v),
-                f"{name} {_month(m)}：" + ("缺检" if _value(v) is None else f"总分 {v:.1f} 分"),
-            )
-            for m, v in zip(part["month"], part["total"], strict=True)
-        )
+        points = _points(part, "total", name, lambda v: f"总分 {v:.1f} 分")
         lines.append(Line(name, PALETTE[i % len(PALETTE)], points))
     if averages is not None and not averages.empty:
         points = tuple(
@@ -61,14 +73,7 @@ def grid_ranks(totals: pd.DataFrame, n_grids: int | None = None) -> str:
     for i, (code, part) in enumerate(totals.groupby("grid_code", sort=False)):
         name = grid_label(code, part["grid_name"].iloc[0])
         color = PALETTE[i % len(PALETTE)]
-        points = tuple(
-            (
-                pd.Timestamp(m),
-                _value(r),
-                f"{name} {_month(m)}：" + ("缺检" if _value(r) is None else f"第 {int(r)} 名"),
-            )
-            for m, r in zip(part["month"], part["rank"], strict=True)
-        )
+        points = _points(part, "rank", name, _rank_text)
         dots = tuple(RED if bool(b) else color for b in part["bottom_three"].fillna(False))
         lines.append(Line(name, color, points, dot_colors=dots))
     n = n_grids or int(totals["rank"].max() or 1)
@@ -82,14 +87,7 @@ def bump_chart(ranks: pd.DataFrame, highlight: Sequence[str] = ()) -> str:
     chosen = list(highlight)
     for code, part in ranks.groupby("grid_code", sort=False):
         name = grid_label(code, part["grid_name"].iloc[0])
-        points = tuple(
-            (
-                pd.Timestamp(m),
-                _value(r),
-                f"{name} {_month(m)}：" + ("缺检" if _value(r) is None else f"第 {int(r)} 名"),
-            )
-            for m, r in zip(part["month"], part["rank"], strict=True)
-        )
+        points = _points(part, "rank", name, _rank_text)
         if code in chosen:
             lines.append(Line(name, PALETTE[chosen.index(code) % len(PALETTE)], points, width=3, dot=8))
         else:
