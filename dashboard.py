@@ -15,7 +15,7 @@ import webapp
 
 if __name__ == "__main__":
     from etl.output.display import render as display_render
-    from pages import common
+    from pages import common, zh_ui
 
     st.set_page_config(page_title="网格化管理考核看板", page_icon=":material/grid_view:", layout="wide")
 
@@ -54,7 +54,7 @@ if __name__ == "__main__":
         # The wall screen's dark style as the very first element of the page.
         st.html(display_render.CSS)
     st.html(common.CSS)
-    st.html(common.chinese_ui_script(), unsafe_allow_javascript=True)
+    st.html(zh_ui.chinese_ui_script(), unsafe_allow_javascript=True)
     if page.url_path not in common.NO_FILTER_PAGES:
         # The picker lives in the entry script so that its state survives a change of page.
         common.remember_filters()

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pages.common import STREAMLIT_ZH
+from pages.zh_ui import STREAMLIT_ZH
 from tests import appdata
 from tests.browser import browser, download, errors_on, navigate, running_app, screenshot, settle
 
