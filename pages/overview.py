@@ -41,14 +41,9 @@ def body() -> None:
     if fig.average is not None and fig.prev_average is not None:
         delta = f"{fig.average - fig.prev_average:+.2f} 分（较上次）"
     c[1].metric("平均分", common.fmt_num(fig.average, 2) + " 分", delta=delta)
-    if fig.days_to_deadline >= 0:
-        due = f"距{fig.deadline.month}月{fig.deadline.day}日截止还有 {fig.days_to_deadline} 天"
-    else:
-        due = f"已过截止日（{fig.deadline:%m月%d日}）"
-    if fig.future_dated:
-        due = f"另有 {fig.future_dated} 个报送日期晚于今天，待核实"
-    c[2].metric("信息报送", f"{fig.reported} / {fig.n_grids}", delta=due, delta_color="red" if fig.future_dated else "off",
-                delta_arrow="off", help=f"已报送的网格数（含逾期）/ 网格总数，截至 {fig.today:%Y-%m-%d}")  # fmt: skip
+    value, note, colour = pageparts.report_card(fig)
+    c[2].metric("信息报送", value, delta=note, delta_color=colour, delta_arrow="off",  # type: ignore[arg-type]
+                help=f"已报送的网格数（含逾期）/ 网格总数，截至 {fig.today:%Y-%m-%d}")  # fmt: skip
     c = st.columns(4)
     c[0].metric("无志愿服务活动的网格", f"{fig.no_volunteer} 个",
                 delta="每月至少开展一次" if fig.no_volunteer else "全部达标", delta_arrow="off",

@@ -3,6 +3,7 @@ final, the running month provisional; reports dated after today are named as sus
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from etl import db
 from etl.load import store
+from etl.output import pageparts
 from etl.rules import calendar, headline, reporting
 from tests import appdata
 from tests.conftest import write_xlsx
@@ -46,6 +48,39 @@ def test_reports_dated_after_today_are_named(app_db: Path, monkeypatch: pytest.M
     with db.connect(app_db) as con:
         assert reporting.future_reports(con, "县城", "2019-03").empty
         assert headline.month_figures(con, "县城", "2019-03").future_dated == 0
+
+
+def test_the_overview_report_card_names_late_and_missing(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """总览's 信息报送 card: after the deadline it counts the late and the missing grids (27 / 28
+    alone would hide five late reports); before, the days left; a report dated after today
+    first. March: 05, 10, 15, 20, 25 report on the 27th, 07 never; February all on time."""
+    cases = {
+        ("2019-04-10", "2019-03"): ("27 / 28", "3月25日截止：逾期 5 个，未报送 1 个", "red"),
+        ("2019-03-22", "2019-03"): ("22 / 28", "另有 5 个报送日期晚于今天，待核实", "red"),
+        ("2019-04-10", "2019-02"): ("28 / 28", "2月25日截止：逾期 5 个", "red"),
+    }
+    for (today, month), expected in cases.items():
+        monkeypatch.setenv("GRID_TODAY", today)
+        with db.connect(app_db) as con:
+            assert pageparts.report_card(headline.month_figures(con, "县城", month)) == expected, (
+                today,
+                month,
+            )
+    monkeypatch.setenv("GRID_TODAY", "2019-03-20")
+    with db.connect(app_db) as con:
+        value, note, colour = pageparts.report_card(headline.month_figures(con, "县城", "2019-03"))
+    assert note == "另有 5 个报送日期晚于今天，待核实"  # the 27th is still ahead: suspect first
+    on_time = dataclasses.replace(figures_of(app_db, "2019-02"), on_time=28)
+    assert pageparts.report_card(on_time) == ("28 / 28", "2月25日截止，全部按时", "green")
+    early = dataclasses.replace(on_time, reported=20, on_time=20, days_to_deadline=3)
+    assert pageparts.report_card(early) == ("20 / 28", "距2月25日截止还有 3 天", "off")
+
+
+def figures_of(db_file: Path, month: str) -> headline.MonthFigures:
+    with db.connect(db_file) as con:
+        return headline.month_figures(con, "县城", month)
 
 
 def test_a_report_dated_after_today_is_flagged_on_load(

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from etl.output import export, tables
+from etl.rules.headline import MonthFigures
 from etl.rules.lamps import LampTargets, shortfall_text
 from etl.safetext import html_text, md
 
@@ -250,3 +251,19 @@ def streak_alerts(streaks: pd.DataFrame, label: str) -> list[str]:
 def any_ranked(ranks: pd.DataFrame) -> bool:
     """Does trends.rank_history hold any rank?"""
     return bool(ranks["rank"].notna().any())
+
+
+def report_card(fig: MonthFigures) -> tuple[str, str, str]:
+    """总览's 信息报送 card: (value, note, colour). Before the deadline: how many reported and the
+    days left; after it, the late and missing grids counted (the value alone, 28 / 28, would hide
+    five late reports). A report dated after today is suspect and said first."""
+    due = f"{fig.deadline.month}月{fig.deadline.day}日"
+    late, missing = fig.reported - fig.on_time, fig.n_grids - fig.reported
+    if fig.future_dated:
+        return f"{fig.reported} / {fig.n_grids}", f"另有 {fig.future_dated} 个报送日期晚于今天，待核实", "red"
+    if fig.days_to_deadline >= 0:
+        return f"{fig.reported} / {fig.n_grids}", f"距{due}截止还有 {fig.days_to_deadline} 天", "off"
+    parts = [f"逾期 {late} 个"] * bool(late) + [f"未报送 {missing} 个"] * bool(missing)
+    if not parts:
+        return f"{fig.reported} / {fig.n_grids}", f"{due}截止，全部按时", "green"
+    return f"{fig.reported} / {fig.n_grids}", f"{due}截止：" + "，".join(parts), "red"
