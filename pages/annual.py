@@ -154,7 +154,9 @@ def body() -> None:
     outer = st.container(horizontal=True, gap="medium")
     row = outer.container(horizontal=True, gap="medium")
     row.metric("参与考评网格", f"{n_done} / {view.n_grids}")
-    row.metric("奖励总额", tables.yuan_text(view.total_yuan), help="一类、二类、三类、达标网格奖励之和")
+    row.metric("奖励总额", tables.yuan_text(view.total_yuan), help="一类、二类、三类、达标网格奖励之和",
+               delta="含名额冲突的网格，待定" if view.over_quota else None, delta_color="off",
+               delta_arrow="off")  # fmt: skip
     row = outer.container(horizontal=True, gap="medium")
     row.metric(
         "名额冲突",
