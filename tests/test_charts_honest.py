@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from etl.output import charts_scores, charts_theme, htmlcharts
+from etl.output.display import plots
 
 
 def ranking(totals: list[float]) -> pd.DataFrame:
@@ -127,6 +128,31 @@ def test_score_line_axis_is_round_and_not_dramatic(values: list[float]) -> None:
     else:
         assert "纵轴自" not in html
     assert f">{values[-1]:.2f}</span>" in html  # the last value above its dot
+
+
+def test_the_last_value_keeps_off_the_line_coming_to_it() -> None:
+    """The last average is written above its dot, or below it when the line comes down to it
+    (the label above would sit on the segment from the month before): 总览 and the wall screen."""
+    months = [date(2019, m, 1) for m in range(1, 4)]
+
+    def label(values: list[float]) -> str:
+        html = htmlcharts.area_trend_html(pd.DataFrame({"month": months, "area_avg": values}))
+        return re.findall(r'<span class="(lc-last[^"]*)"', html)[0]
+
+    assert label([84.0, 85.3, 84.75]) == "lc-last lc-below"
+    assert label([84.0, 84.2, 84.75]) == "lc-last"
+    assert label([84.0, 84.75, 84.75]) == "lc-last"
+
+    def baseline(values: list[float]) -> tuple[float, float]:
+        svg = str(plots.lines_svg(["1月", "2月", "3月"], [("平均", values, "#fff")]))
+        dot = float(re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', svg)[-1])
+        text = float(re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*font-weight="700"', svg)[0])
+        return dot, text
+
+    dot, text = baseline([84.0, 85.3, 84.75])
+    assert text > dot + 20  # below the dot
+    dot, text = baseline([84.0, 84.2, 84.75])
+    assert text < dot  # above it
 
 
 def test_area_line_without_a_known_average_is_empty() -> None:

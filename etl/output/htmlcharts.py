@@ -289,10 +289,15 @@ def lines_html(
                 ' stroke-linejoin="round" stroke-linecap="round" fill="none"/>'
             )
     if last_value:
-        m, v, _ = max(((m, v, t) for m, v, t in lines[0].points if v is not None and not pd.isna(v)))
+        # Above the last point, or below it when the line comes down to it (above, the label
+        # would sit on the line from the point before).
+        *before, (m, v, _) = sorted(
+            (m, v, t) for m, v, t in lines[0].points if v is not None and not pd.isna(v)
+        )
+        below = bool(before) and y(float(before[-1][1])) < y(float(v))
         dots.append(
-            f'<span class="lc-last" style="left:{where[m]:.2f}%;top:{y(float(v)):.1f}px;color:{lines[0].color}">'
-            f"{escape(last_value)}</span>"
+            f'<span class="lc-last{" lc-below" if below else ""}" style="left:{where[m]:.2f}%;'
+            f'top:{y(float(v)):.1f}px;color:{lines[0].color}">{escape(last_value)}</span>'
         )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 {height}" preserveAspectRatio="none">'

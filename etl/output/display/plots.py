@@ -67,6 +67,16 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def _label_y(pts: Sequence[tuple[float, float]], floor: float) -> float:
+    """The baseline of the last value's label: above the last point, or below it when the line
+    comes down to it (above, the label would sit on the line from the point before) and there
+    is room above the month labels."""
+    y = pts[-1][1]
+    if len(pts) > 1 and pts[-2][1] < y and y + 34 <= floor + 8:
+        return y + 34
+    return y - 14
+
+
 def lines_svg(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], *, width: int = 1840,
     height: int = 300, reverse: bool = False, y_label: str = "",
@@ -102,7 +112,7 @@ def lines_svg(
             "name": name, "colour": colour, "legend_x": legend_x,
             "points": [(f"{x:.1f}", f"{y:.1f}") for x, y in pts],
             "path": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts),
-            "last_x": f"{pts[-1][0] - 12:.1f}" if pts else "", "last_y": f"{pts[-1][1] - 14:.1f}" if pts else "",
+            "last_x": f"{pts[-1][0] - 12:.1f}" if pts else "", "last_y": f"{_label_y(pts, top + ht):.1f}" if pts else "",
             "last": f"{last[-1]:g}" if last else "",
         })  # fmt: skip
         legend_x += 70 + 27 * len(name)
