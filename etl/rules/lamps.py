@@ -47,6 +47,11 @@ class LampTargets:
     def text(self) -> str:
         return f"装灯率 ≥ {percent(self.install, 0)}、亮灯率 ≥ {percent(self.lit, 0)}"
 
+    @property
+    def short(self) -> str:
+        """The same in a narrow space (the wall screen's card)."""
+        return f"装灯≥{percent(self.install, 0)} 亮灯≥{percent(self.lit, 0)}"
+
 
 def targets(con: duckdb.DuckDBPyConnection) -> LampTargets:
     row = con.execute("SELECT lamp_install_target, lamp_lit_target FROM rule_setting").fetchall()[0]

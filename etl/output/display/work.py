@@ -144,7 +144,7 @@ def lamps_panel(
     meets = checked["meets_target"].fillna(False).astype(bool).tolist()
     cards = [
         Kpi(f"{label}检查网格", f"{fig.checked}/{fig.grids}", "个"),
-        Kpi("未达标网格", fig.below, "个", targets.text, "red" if fig.below else "green"),
+        Kpi("未达标网格", fig.below, "个", targets.short, "red" if fig.below else "green"),
         Kpi("全片区亮灯率", lamps.percent(fig.lit_rate)),
         Kpi("全片区装灯率", lamps.percent(fig.install_rate)),
     ]
