@@ -34,6 +34,8 @@ def body() -> None:
         + (f" · 缺检 {view.n_missing} 个" if view.n_missing else "")
         + f" · 末位 {view.n_bottom} 个（并列时末位可多于三个）"
     )
+    if view.bottom_line:
+        common.red_banner(view.bottom_line)
 
     def paint(row):  # noqa: ANN001, ANN202
         return [ROW_STYLE[view.kinds[row.name]]] * len(row)

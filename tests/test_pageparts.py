@@ -56,6 +56,19 @@ def test_ranking_view_kinds_and_flags(store: Store) -> None:
                      "G06": "missing"}  # fmt: skip
     assert view.flags == [k in ("bottom", "missing") for k in view.kinds]
     assert pageparts.default_grids(table) == ["G01", "G05"]
+    assert view.bottom_line == "末位三名：第3名 G03 第03 85.0分；第4名 G04 第04 80.0分；第5名 G05 第05 70.0分"
+
+
+def test_the_bottom_line_names_ties_and_streaks(store: Store) -> None:
+    """月度排名's red line above the table: the bottom grids by rank, ties all named with their
+    count, and a grid two or more times in a row in the bottom three with its streak."""
+    store.registry(6)
+    store.scores("2018-05", {"G01": 95, "G02": 90, "G03": 85, "G04": 80, "G05": 70, "G06": 60})
+    store.scores("2018-06", {"G01": 95, "G02": 90, "G03": 70, "G04": 70, "G05": 70, "G06": 70})
+    line = pageparts.bottom_line(rankings.month_ranking(store.con, AREA, "2018-06"))
+    assert line == ("末位（含并列）共4个网格：第3名 G03 第03 70.0分；第3名 G04 第04 70.0分（连续2次）；"
+                    "第3名 G05 第05 70.0分（连续2次）；第3名 G06 第06 70.0分（连续2次）")  # fmt: skip
+    assert pageparts.bottom_line(rankings.month_ranking(store.con, AREA, "2018-07")) == ""
 
 
 def test_cached_reads_key_on_the_function_module_and_name() -> None:

@@ -28,6 +28,7 @@ class RankingView:
     n_bottom: int  # ties can make it more than three
     flags: list[bool]  # bottom three or missing: the red rows of the download
     kinds: list[str]  # per row: "missing", "bottom", "top" or "" (the screen's colours)
+    bottom_line: str = ""  # names the bottom grids above the table (plain text)
 
 
 def ranking_view(table: pd.DataFrame, category_scores: pd.DataFrame) -> RankingView:
@@ -50,7 +51,23 @@ def ranking_view(table: pd.DataFrame, category_scores: pd.DataFrame) -> RankingV
         n_bottom=bottom.count(True),
         flags=[b or m for b, m in zip(bottom, missing, strict=True)],
         kinds=kinds,
+        bottom_line=bottom_line(table),
     )
+
+
+def bottom_line(table: pd.DataFrame) -> str:
+    """'末位三名：26 18 城东社区网格 76.5分、…' (or '末位（含并列）共4个网格：' with ties), each
+    grid in the bottom three two or more times in a row with its count; '' without any."""
+    rows = table[table["bottom_three"].astype(bool)].sort_values("rank")
+    if rows.empty:
+        return ""
+    named = [
+        f"第{int(r.rank)}名 {tables.grid_label(r.grid_code, r.grid_name)} {r.total:.1f}分"
+        + (f"（连续{int(r.streak)}次）" if pd.notna(r.streak) and int(r.streak) >= 2 else "")
+        for r in rows.itertuples()
+    ]
+    head = f"末位（含并列）共{len(named)}个网格" if len(named) > 3 else "末位三名"
+    return f"{head}：" + "；".join(named)
 
 
 # ---- 总览 ----------------------------------------------------------------------------------
