@@ -117,6 +117,7 @@ def test_lamps_page_shows_the_month_against_the_targets(env: Path) -> None:
     assert order == worst  # worst first, as lamp_monthly ranks them
     assert "亮灯率 95.0%（实为 94.96%），低于 95%" in listing
     shown = table(at, "结果").set_index("网格")
+    assert list(shown.columns[:3]) == ["结果", "亮灯率", "装灯率"]  # what a phone shows first
     assert shown.loc["19 测试19路网格", "结果"] == "未检查"  # not dropped
     assert shown.loc["12 测试12路网格", ["亮灯率", "结果"]].tolist() == ["95.0%", "未达标"]
     assert shown.loc["08 测试8路网格", ["亮灯率", "结果"]].tolist() == ["95.0%", "达标"]

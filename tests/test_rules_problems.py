@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 from test_rules_support import AREA, Store, month, store_fixture  # noqa: F401
 
+from etl.output import tables
 from etl.rules import findings
 
 TODAY = "2019-06-15"
@@ -74,6 +75,16 @@ def test_problem_figures_per_grid(store: Store) -> None:
     may = findings.problem_figures(store.con, AREA, 2019, month="2019-05").set_index("grid_code")
     assert may.loc["G02", "found"] == 0  # every grid listed, zeros included
     assert pd.isna(may.loc["G02", "rectification_rate"])
+
+
+def test_the_grid_table_puts_the_overdue_count_by_the_name(store: Store) -> None:
+    """问题台账's 按网格 table as shown: a phone shows its first three columns, so the count a
+    leader chases (逾期未整改) comes right after the grid."""
+    ledger(store)
+    shown = tables.problem_display(findings.problem_figures(store.con, AREA, 2019), by="grid")
+    assert list(shown.columns[:4]) == ["网格", "逾期未整改", "整改率", "按时整改率"]
+    g1 = shown.iloc[0]
+    assert (g1["逾期未整改"], g1["整改率"]) == (1, "50.0%（3/6）")
 
 
 def test_overdue_problems_longest_first(store: Store) -> None:

@@ -58,8 +58,9 @@ def lamp_table(frame: pd.DataFrame, t: LampTargets) -> pd.DataFrame:
                 else ("本月无检查记录" if not checked else ""),
             }
         )
+    # The result and the two rates first: what a phone shows without sideways scrolling.
     out = pd.DataFrame(
-        rows, columns=["网格", "应装（盏）", "已装（盏）", "亮灯（盏）", "装灯率", "亮灯率", "结果", "说明"]
+        rows, columns=["网格", "结果", "亮灯率", "装灯率", "应装（盏）", "已装（盏）", "亮灯（盏）", "说明"]
     )
     for c in ("应装（盏）", "已装（盏）", "亮灯（盏）"):
         out[c] = out[c].astype("Int64")

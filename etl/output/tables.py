@@ -289,7 +289,8 @@ def rate_text(part: object, whole: object, small: int = SMALL_SAMPLE) -> str:
 
 def problem_display(figures: pd.DataFrame, by: str = "grid") -> pd.DataFrame:
     """problem_figures (by='grid') or problem_categories (by='category') as shown: counts and
-    rates with the count beside every rate."""
+    rates with the count beside every rate; the overdue count, what a leader chases, next to
+    the name (a phone shows the first three columns)."""
     if by == "grid":
         labels = [grid_label(c, n) for c, n in zip(figures["grid_code"], figures["grid_name"], strict=True)]
         lead: dict[str, object] = {"网格": labels}
@@ -300,9 +301,9 @@ def problem_display(figures: pd.DataFrame, by: str = "grid") -> pd.DataFrame:
     return pd.DataFrame(
         {
             **lead,
+            "逾期未整改": figures["overdue"].astype("int64"),
             "整改率": [rate_text(k, n) for k, n in zip(figures["rectified"], figures["found"], strict=True)],
             "按时整改率": [rate_text(k, n) for k, n in on_time],
-            "逾期未整改": figures["overdue"].astype("int64"),
             "发现": figures["found"].astype("int64"),
             "已整改": figures["rectified"].astype("int64"),
             "整改中": figures["open"].astype("int64"),
