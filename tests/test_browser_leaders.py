@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import pytest
 
+from etl.output import charts_reports
 from tests import appdata
 from tests.browser import browser, running_app, screenshot, settle
 
@@ -119,3 +121,32 @@ def test_ranking_is_a_card_list_on_a_phone(app_url: str) -> None:
         assert page.locator('[data-testid="stDataFrame"]:visible').count() == 0
     assert widest <= 390  # no sideways scrolling
     assert "末位" in last and "分" in last
+
+
+def test_grid_by_month_tables_fit_a_phone(app_url: str) -> None:
+    """The grid × month tables (报送状态, 活动次数, 例会次数) show all twelve months at 390 px:
+    the current month is the one a leader looks for, and it was cut off at the right edge.
+    The pages' own tables (three months of data here) fit and keep their months; a full year
+    with the longest names, in the 364-px column a phone gives the page, fits too."""
+    with browser() as b:
+        page = b.new_page(viewport={"width": 390, "height": 844})
+        for path in ("reports", "volunteer", "trends"):
+            page.goto(f"{app_url}/{path}{QUERY}")
+            settle(page)
+            page.locator("table.gm").first.wait_for(timeout=15_000)
+            sizes = page.evaluate(FIT)
+            assert sizes and all(scroll <= client and heads >= 4 for client, scroll, heads in sizes), (
+                path,
+                sizes,
+            )
+        names = [f"{g:02d} 建设南路东片区{g}网格" for g in range(1, 29)]
+        year = pd.DataFrame([[4 + (g + m) % 3 for m in range(12)] for g in range(28)], index=names,
+                            columns=[f"{m}月" for m in range(1, 13)])  # fmt: skip
+        html = charts_reports.meetings_table(year, expected=4)
+        page.set_content(f'<div style="width:364px;font-family:sans-serif">{html}</div>')
+        [(client, scroll, heads)] = page.evaluate(FIT)
+    assert heads == 13 and scroll <= client == 364
+
+
+FIT = """() => [...document.querySelectorAll('.gm-wrap')].map(d => [d.clientWidth, d.scrollWidth,
+    d.querySelectorAll('thead th').length])"""
