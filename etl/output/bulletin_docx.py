@@ -19,7 +19,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from etl.output import bulletin_text as words
-from etl.output import doccharts, document
+from etl.output import doccharts, document, tables
 from etl.output.document import FANGSONG, HEI, KAI, SIZE_3, SIZE_4, SIZE_SMALL_4, SIZE_SMALL_5, SONG
 from etl.output.notice_text import ISSUER, ISSUER_SHORT, PLAN
 from etl.rules import calendar
@@ -162,7 +162,7 @@ def bulletin_docx(d: BulletinData) -> bytes:
     _lead(
         doc,
         "（一）末位三名。",
-        f"本月{'排在末位三名的网格是' if len(d.bottom) <= 3 else f'末位（含并列）共{len(d.bottom)}个网格'}："
+        f"本月{tables.ties_heading(len(d.bottom)) or '排在末位三名的网格是'}："
         f"{'；'.join(parts)}。请以上网格对照检查中发现的问题，认真分析原因，"
         f"限期整改到位，并于{d.notice_due_days}日内将整改情况书面报送{ISSUER_SHORT}。",
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.output import document, lamptables
+from etl.output import document, lamptables, tables
 from etl.output.notice_text import ISSUER_SHORT
 from etl.rules import lamps, mechanism
 from etl.rules.bulletin import BulletinData
@@ -104,8 +104,8 @@ def summary_text(d: BulletinData) -> str:
 
 def bottom_phrase(d: BulletinData) -> str:
     """'排在末位三名的是', or with ties that make more than three '末位（含并列）共5个网格：'."""
-    n = len(d.bottom)
-    return f"末位（含并列）共{n}个网格：" if n > 3 else "排在末位三名的是"
+    ties = tables.ties_heading(len(d.bottom))
+    return f"{ties}：" if ties else "排在末位三名的是"
 
 
 def lamp_sentence(d: BulletinData) -> str:

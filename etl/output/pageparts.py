@@ -66,8 +66,7 @@ def bottom_line(table: pd.DataFrame) -> str:
         + (f"（连续{int(r.streak)}次）" if pd.notna(r.streak) and int(r.streak) >= 2 else "")
         for r in rows.itertuples()
     ]
-    head = f"末位（含并列）共{len(named)}个网格" if len(named) > 3 else "末位三名"
-    return f"{head}：" + "；".join(named)
+    return f"{tables.ties_heading(len(named)) or '末位三名'}：" + "；".join(named)
 
 
 # ---- 总览 ----------------------------------------------------------------------------------
@@ -274,13 +273,13 @@ def report_card(fig: MonthFigures) -> tuple[str, str, str]:
     """总览's 信息报送 card: (value, note, colour). Before the deadline: how many reported and the
     days left; after it, the late and missing grids counted (the value alone, 28 / 28, would hide
     five late reports). A report dated after today is suspect and said first."""
-    due = f"{fig.deadline.month}月{fig.deadline.day}日"
-    late, missing = fig.reported - fig.on_time, fig.n_grids - fig.reported
+    value, due = f"{fig.reported} / {fig.n_grids}", f"{fig.deadline.month}月{fig.deadline.day}日"
     if fig.future_dated:
-        return f"{fig.reported} / {fig.n_grids}", f"另有 {fig.future_dated} 个报送日期晚于今天，待核实", "red"
+        return value, f"另有 {fig.future_dated} 个报送日期晚于今天，待核实", "red"
     if fig.days_to_deadline >= 0:
-        return f"{fig.reported} / {fig.n_grids}", f"距{due}截止还有 {fig.days_to_deadline} 天", "off"
-    parts = [f"逾期 {late} 个"] * bool(late) + [f"未报送 {missing} 个"] * bool(missing)
+        return value, f"距{due}截止还有 {fig.days_to_deadline} 天", "off"
+    late = fig.reported - fig.on_time
+    parts = [f"逾期 {late} 个"] * bool(late) + [f"未报送 {fig.not_reported} 个"] * bool(fig.not_reported)
     if not parts:
-        return f"{fig.reported} / {fig.n_grids}", f"{due}截止，全部按时", "green"
-    return f"{fig.reported} / {fig.n_grids}", f"{due}截止：" + "，".join(parts), "red"
+        return value, f"{due}截止，全部按时", "green"
+    return value, f"{due}截止：" + "，".join(parts), "red"

@@ -14,6 +14,12 @@ from etl.rules.calendar import MonthLike, month_start
 from etl.safetext import html_text as escape
 
 
+def ties_heading(n_bottom: int) -> str | None:
+    """'末位（含并列）共5个网格' when ties put more than three grids in the bottom three (DOMAIN §4:
+    ties are never broken), else None: the caller says 末位三名 its own way."""
+    return f"末位（含并列）共{n_bottom}个网格" if n_bottom > 3 else None
+
+
 def grid_label(code: object, name: object) -> str:
     """'07 华园路' : the code and the name without the trailing 网格, for axes and cells."""
     short = str(name or "")

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from etl.output import tables
 from etl.output.display import fmt
 from etl.output.display.frame import Body, Kpi, message_body
 from etl.output.display.render import render
@@ -94,7 +95,7 @@ def warnings_panel(table: pd.DataFrame) -> Body:
     rest = bottom.iloc[len(shown) :]
     body = render(
         "warnings.html",
-        heading=f"末位（含并列）共{n}个网格" if n > 3 else "本月末位三名",
+        heading=tables.ties_heading(n) or "本月末位三名",
         columns=columns,
         rows=math.ceil(len(shown) / columns),
         cards=cards,
