@@ -10,7 +10,7 @@ PY := $(BIN)/python
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: help run test soak lint format sample bench browser-deps clean
+.PHONY: help run test shots soak lint format sample bench browser-deps clean
 
 help: ## 列出所有命令 / list targets
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench: $(VENV)/.installed ## 运行性能测试并打印结果 / run the benchma
 	$(PY) bench/bench_views.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_hostile.py
+
+shots: $(VENV)/.installed ## 浏览器测试并保存截图（test-output/screenshots/）/ browser tests with screenshots
+	GRID_SHOTS=1 $(PY) -m pytest -q $(wildcard tests/test_browser_*.py) -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 soak: $(VENV)/.installed ## 大屏长时间运行测试（10 分钟）/ 10-minute display soak
 	SOAK_SECONDS=600 $(PY) -m pytest tests/test_browser_display.py -q -s -m soak

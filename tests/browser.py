@@ -23,6 +23,10 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output" / "screenshots"
+# Screenshots cost Chromium CPU (a full-page 4K one about a second) and `make test` is CPU-bound:
+# tests save their named screenshots only with GRID_SHOTS=1 (`make shots`); a failing test
+# always saves every tab it had open (browser() below). tools/screenshots.py takes the review set.
+SHOTS = os.environ.get("GRID_SHOTS", "") not in ("", "0")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -203,8 +207,23 @@ def browser() -> Iterator[Tabs]:
     tabs = Tabs()
     try:
         yield tabs
+    except BaseException:
+        _failure_shots(tabs)
+        raise
     finally:
         tabs.release()
+
+
+def _failure_shots(tabs: Tabs) -> None:
+    """Each open tab as the failing test left it: test-output/screenshots/failed-<test>-<n>.png."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "test").split(" ")[0].split("::", 1)[-1]
+    name = "".join(c if c.isalnum() or c in "-_[]" else "_" for c in test)[:120]
+    for n, page in enumerate(tabs.taken):
+        try:
+            OUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUT / f"failed-{name}-{n}.png"), full_page=True, timeout=10_000)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a crashed tab: the test's own error is what matters
+            pass
 
 
 def settle(page, timeout: float = 30.0) -> None:  # noqa: ANN001
@@ -262,7 +281,10 @@ def errors_on(page) -> list[str]:  # noqa: ANN001
     return page.locator(ERROR_SELECTOR).all_inner_texts()
 
 
-def screenshot(page, name: str) -> Path:  # noqa: ANN001
+def screenshot(page, name: str) -> Path | None:  # noqa: ANN001
+    """test-output/screenshots/<name>.png, the whole page, when GRID_SHOTS=1 (`make shots`)."""
+    if not SHOTS:
+        return None
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

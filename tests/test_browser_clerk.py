@@ -5,7 +5,6 @@ effect before the confirm button. Screenshots at 1366×768 and 390×844."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -17,14 +16,10 @@ from tests.browser import browser, errors_on, running_app, screenshot, settle
 from tests.conftest import RUBRIC, leader_of, monthly_rows, write_xlsx
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("CLERK_SHOTS")  # also copy screenshots there (e.g. /work/notes/shots/clerk)
 
 
 def shot(page, name: str) -> None:  # noqa: ANN001
-    path = screenshot(page, f"clerk-{name}")
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        (Path(SHOTS) / path.name).write_bytes(path.read_bytes())
+    screenshot(page, f"clerk-{name}")
 
 
 def main_text(page) -> str:  # noqa: ANN001

@@ -8,6 +8,8 @@ import pytest
 from tests.browser import browser, errors_on, running_app, screenshot, settle
 from tests.test_lamps_pages import build_lamp_db
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201

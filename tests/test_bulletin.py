@@ -46,10 +46,13 @@ def app_db(template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return template
 
 
-@pytest.fixture
-def docx_bytes(app_db: Path) -> bytes:
-    with db.connect() as con:
-        return bulletin_docx.build_bulletin_docx(con, "县城", MARCH)
+@pytest.fixture(scope="module")
+def docx_bytes(template: Path) -> bytes:
+    """March's bulletin, built once for the tests that read it (a build draws two charts)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRID_TODAY", TODAY)
+        with db.connect(template) as con:
+            return bulletin_docx.build_bulletin_docx(con, "县城", MARCH)
 
 
 def paragraphs(data: bytes) -> list[str]:
