@@ -277,6 +277,43 @@ def download(page, button, target_dir: Path, attempts: int = 3, timeout: float =
     raise AssertionError("unreachable")
 
 
+def upload(page, files: list[Path]) -> None:  # noqa: ANN001
+    """Choose files in 数据上传's uploader and wait for each file's check result (its expander
+    is headed by the file's name), not only for a quiet page: on a busy machine the upload's
+    rerun may begin after settle() already saw one."""
+    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
+    for _ in range(40):  # the previous round's uploader leaves the page after a load
+        if inputs.count() == 1:
+            break
+        time.sleep(0.25)
+    inputs.set_input_files([str(f) for f in files])
+    time.sleep(1)
+    settle(page)
+    for f in files:
+        page.locator('[data-testid="stExpander"] summary').filter(has_text=f.name).first.wait_for(
+            timeout=60_000
+        )
+    settle(page)
+
+
+def confirm(page, name: str) -> None:  # noqa: ANN001
+    """Click 确认导入 once the page is quiet, until the load's message for the file `name`
+    shows (a rerun on a busy machine may replace the button while it is clicked)."""
+    done = page.get_by_text(f"{name}：已导入为批次").first
+    for _ in range(4):
+        settle(page)
+        if done.is_visible():
+            break
+        try:
+            page.get_by_role("button", name="确认导入").click(timeout=10_000)
+            done.wait_for(timeout=20_000)
+            break
+        except Exception:  # noqa: BLE001 - detached by a rerun, or not loaded yet: look again
+            continue
+    done.wait_for(timeout=30_000)
+    settle(page)
+
+
 def errors_on(page) -> list[str]:  # noqa: ANN001
     return page.locator(ERROR_SELECTOR).all_inner_texts()
 

@@ -5,14 +5,13 @@ effect before the confirm button. Screenshots at 1366×768 and 390×844."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tests import appdata
-from tests.browser import browser, errors_on, running_app, screenshot, settle
+from tests.browser import browser, confirm, errors_on, running_app, screenshot, settle, upload
 from tests.conftest import RUBRIC, leader_of, monthly_rows, write_xlsx
 
 pytestmark = pytest.mark.browser
@@ -24,38 +23,6 @@ def shot(page, name: str) -> None:  # noqa: ANN001
 
 def main_text(page) -> str:  # noqa: ANN001
     return page.locator('[data-testid="stMain"]').inner_text()
-
-
-def upload(page, f: Path) -> None:  # noqa: ANN001
-    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
-    for _ in range(40):  # the previous round's uploader leaves the page after a load
-        if inputs.count() == 1:
-            break
-        time.sleep(0.25)
-    inputs.set_input_files([str(f)])
-    time.sleep(1)
-    settle(page)
-    # The check result, not the spinner: its expander is headed by the file's name.
-    page.locator('[data-testid="stExpander"] summary').filter(has_text=f.name).first.wait_for(timeout=60_000)
-    settle(page)
-
-
-def confirm(page, name: str) -> None:  # noqa: ANN001
-    """Click 确认导入 once the page is quiet, until the load's message shows (a rerun on a busy
-    machine may replace the button while it is clicked)."""
-    done = page.get_by_text(f"{name}：已导入为批次").first
-    for _ in range(4):
-        settle(page)
-        if done.is_visible():
-            break
-        try:
-            page.get_by_role("button", name="确认导入").click(timeout=10_000)
-            done.wait_for(timeout=20_000)
-            break
-        except Exception:  # noqa: BLE001 - detached by a rerun, or not loaded yet: look again
-            continue
-    done.wait_for(timeout=30_000)
-    settle(page)
 
 
 def no_month_sheet(folder: Path) -> Path:
@@ -95,7 +62,7 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         settle(page)
 
         # A sheet with no month: the picker sits at the message, likeliest month first.
-        upload(page, no_month_sheet(folder))
+        upload(page, [no_month_sheet(folder)])
         text = main_text(page)
         assert "表中没有写考核月份：请在下面选择" in text and "命令行" not in text and "--month" not in text
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text="考核月份")
@@ -117,7 +84,7 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         # A town's nine months: nine links, each to that town and month.
         page.goto(f"{url}/upload")  # a fresh page: no uploader of the previous round lingers
         settle(page)
-        upload(page, town_sheet(folder))
+        upload(page, [town_sheet(folder)])
         confirm(page, "官渡镇2019年1-9月考核.xlsx")
         links = page.locator('[data-testid="stPageLink"] a').filter(has_text="查看官渡镇")
         assert links.count() == 9
@@ -137,7 +104,7 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         # The preview names the missing grid and the conversions before anything is written.
         page.goto(f"{url}/upload")
         settle(page)
-        upload(page, may_sheet(folder))
+        upload(page, [may_sheet(folder)])
         text = main_text(page)
         assert "县城 2019年5月（工作表「5月」）缺少 28 测试28路网格：导入后该月记为缺检" in text
         assert "网格写法已统一为编号：第七网格 → 07 测试7路网格" in text
@@ -157,13 +124,13 @@ def test_month_picker_links_preview_and_revert(app) -> None:  # noqa: ANN001
         phone = b.new_page(viewport={"width": 390, "height": 844})
         phone.goto(f"{url}/upload")
         settle(phone)
-        upload(phone, no_month_sheet(folder))
+        upload(phone, [no_month_sheet(folder)])
         assert "表中没有写考核月份" in main_text(phone)
         phone.locator('[data-testid="stSelectbox"]').filter(has_text="考核月份").scroll_into_view_if_needed()
         shot(phone, "month-picker-390")
         phone.goto(f"{url}/upload")
         settle(phone)
-        upload(phone, may_sheet(folder))
+        upload(phone, [may_sheet(folder)])
         phone.get_by_text("缺少 28 测试28路网格").scroll_into_view_if_needed()
         shot(phone, "preview-390")
         phone.get_by_text("撤销此批次").click()

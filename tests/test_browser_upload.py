@@ -3,14 +3,13 @@ confirmed and seen on the ranking page, the same file skipped, revert and back."
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from etl import auth
 from tests import appdata
-from tests.browser import browser, errors_on, running_app, screenshot, settle
+from tests.browser import browser, confirm, errors_on, running_app, screenshot, settle, upload
 from tests.conftest import item_scores, write_xlsx
 
 pytestmark = pytest.mark.browser
@@ -70,12 +69,6 @@ def _sign_in(page, url: str) -> None:  # noqa: ANN001
     signed_in(page)
 
 
-def _upload(page, files: list[Path]) -> None:  # noqa: ANN001
-    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files([str(f) for f in files])
-    time.sleep(1)
-    settle(page)
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     folder = tmp_path_factory.mktemp("upload")
@@ -105,7 +98,7 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         page.get_by_role("button", name="登录").click()
         signed_in(page)
 
-        _upload(page, [bad])
+        upload(page, [bad])
         text = page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "upload-bad-file")
         assert "2 个错误，不能导入" in text
@@ -113,13 +106,12 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         assert "没有可以导入的文件" in text
 
         _sign_in(page, url)
-        _upload(page, [good])
+        upload(page, [good])
         text = page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "upload-good-file")
         assert "可以导入" in text
         assert "替换 县城 2019年3月 的得分：2 个网格有变化（网格27：" in text
-        page.get_by_role("button", name="确认导入").click()
-        settle(page)
+        confirm(page, good.name)
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "已导入为批次" in text
         assert errors_on(page) == []
@@ -128,16 +120,16 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
 
         # The same file again is skipped, not loaded twice.
         _sign_in(page, url)
-        _upload(page, [good])
+        upload(page, [good])
         assert "与已导入文件完全相同，将跳过" in page.locator('[data-testid="stMain"]').inner_text()
 
         # Revert the newest batch: the ranking returns to what it was.
         _sign_in(page, url)
         page.get_by_text("撤销此批次").click()
-        confirm = page.get_by_role("button", name="确认撤销")
-        confirm.wait_for(state="visible", timeout=15_000)
+        undo = page.get_by_role("button", name="确认撤销")
+        undo.wait_for(state="visible", timeout=15_000)
         settle(page)  # the revert preview (what will change) is drawn before the clerk confirms
-        confirm.click()
+        undo.click()
         page.get_by_text("已撤销批次").first.wait_for(timeout=30_000)
         settle(page)
         assert "已撤销批次" in page.locator('[data-testid="stMain"]').inner_text()
