@@ -33,8 +33,9 @@ endif
 
 # Three pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
 # servers stay shared and the browser tests' waits overlap. TEST_WORKERS=0 runs in one process.
-# On this 2-core machine the suite is CPU-bound (Chromium takes about half; tests reuse tabs):
-# three workers finished in 260-410 s depending on the hour (since the charts are HTML).
+# On this 2-core machine the suite is CPU-bound (620-710 CPU-s: test processes, Chromium, app
+# servers), so more workers do not help: three finished in 335-380 s on the evening of 12-03.
+# Tests save screenshots only on failure; `make shots` saves every named one.
 TEST_WORKERS ?= 3
 
 test: $(VENV)/.installed ## 安装并运行全部测试 / set up and run every test
