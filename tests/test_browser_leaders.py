@@ -123,6 +123,11 @@ def test_ranking_is_a_card_list_on_a_phone(app_url: str) -> None:
     assert "末位" in last and "分" in last
 
 
+# Each grid x month table: its box width, its content width and how many month columns it has.
+FIT = """() => [...document.querySelectorAll('.gm-wrap')].map(d => [d.clientWidth, d.scrollWidth,
+    d.querySelectorAll('thead th').length])"""
+
+
 def test_grid_by_month_tables_fit_a_phone(app_url: str) -> None:
     """The grid × month tables (报送状态, 活动次数, 例会次数) show all twelve months at 390 px:
     the current month is the one a leader looks for, and it was cut off at the right edge.
@@ -146,7 +151,3 @@ def test_grid_by_month_tables_fit_a_phone(app_url: str) -> None:
         page.set_content(f'<div style="width:364px;font-family:sans-serif">{html}</div>')
         [(client, scroll, heads)] = page.evaluate(FIT)
     assert heads == 13 and scroll <= client == 364
-
-
-FIT = """() => [...document.querySelectorAll('.gm-wrap')].map(d => [d.clientWidth, d.scrollWidth,
-    d.querySelectorAll('thead th').length])"""
