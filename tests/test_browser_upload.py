@@ -9,7 +9,7 @@ import pytest
 
 from etl import auth
 from tests import appdata
-from tests.browser import browser, confirm, errors_on, running_app, screenshot, settle, upload
+from tests.browser import browser, confirm, errors_on, navigate, running_app, screenshot, settle, upload
 from tests.conftest import item_scores, write_xlsx
 
 pytestmark = pytest.mark.browser
@@ -38,11 +38,11 @@ def _bad_file(folder: Path) -> Path:
     return write_xlsx(folder / "4月考核（有错）.xlsx", {"月度考核": rows})
 
 
-def _rank1(page, url: str) -> str:  # noqa: ANN001
+def _rank1(page) -> str:  # noqa: ANN001
     """The month's first place as the overview's podium shows it, read off its first card
-    ('第 1 名 · 01 测试1路网格 · 97.0 分')."""
-    page.goto(f"{url}/?area=县城&year=2019&month=2019-03")
-    settle(page)
+    ('第 1 名 · 01 测试1路网格 · 97.0 分'). The overview is reached through the sidebar: the
+    session, and with it the sign-in and the month picked, stays."""
+    navigate(page, "")
     card = page.locator('[data-testid="stMain"] .rank-cards .rc').first
     card.wait_for(timeout=15_000)
     rank = card.locator(".rc-rank").inner_text().strip()
@@ -59,16 +59,6 @@ def signed_in(page) -> None:  # noqa: ANN001
     assert "当前用户：测试员" in page.locator('[data-testid="stMain"]').inner_text()
 
 
-def _sign_in(page, url: str) -> None:  # noqa: ANN001
-    """A fresh page load is a new session: sign in (again)."""
-    page.goto(f"{url}/upload")
-    settle(page)
-    page.get_by_label("用户名").fill("测试员")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    signed_in(page)
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     folder = tmp_path_factory.mktemp("upload")
@@ -83,11 +73,11 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
     good, bad = _messy_correction(folder), _bad_file(folder)
     with browser() as b:
         page = b.new_page(viewport={"width": 1366, "height": 900})
-        assert "01 测试1路网格" in _rank1(page, url)
-
-        page.goto(f"{url}/upload")
+        page.goto(f"{url}/upload?area=县城&year=2019&month=2019-03")
         settle(page)
         assert page.locator('[data-testid="stFileUploader"]').count() == 0  # signed out: no upload
+        assert "01 测试1路网格" in _rank1(page)
+        navigate(page, "upload")
         page.get_by_label("用户名").fill("测试员")
         page.get_by_label("密码").fill("wrong-password")
         page.get_by_role("button", name="登录").click()
@@ -105,7 +95,10 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         assert "网格名册中没有这个网格" in text and "「A2 环境卫生」得分 26 超过满分 20" in text
         assert "没有可以导入的文件" in text
 
-        _sign_in(page, url)
+        # Away and back through the sidebar: still signed in, the uploader empty again.
+        assert "01 测试1路网格" in _rank1(page)
+        navigate(page, "upload")
+        signed_in(page)
         upload(page, [good])
         text = page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "upload-good-file")
@@ -116,15 +109,21 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         assert "已导入为批次" in text
         assert errors_on(page) == []
 
-        assert "27 测试27路网格 · 100.0 分" in _rank1(page, url)
+        assert "27 测试27路网格 · 100.0 分" in _rank1(page)
 
         # The same file again is skipped, not loaded twice.
-        _sign_in(page, url)
+        navigate(page, "upload")
         upload(page, [good])
         assert "与已导入文件完全相同，将跳过" in page.locator('[data-testid="stMain"]').inner_text()
 
-        # Revert the newest batch: the ranking returns to what it was.
-        _sign_in(page, url)
+        # Revert the newest batch: the ranking returns to what it was. A new page load is a
+        # new session: the clerk signs in again.
+        page.goto(f"{url}/upload")
+        settle(page)
+        page.get_by_label("用户名").fill("测试员")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        signed_in(page)
         page.get_by_text("撤销此批次").click()
         undo = page.get_by_role("button", name="确认撤销")
         undo.wait_for(state="visible", timeout=15_000)
@@ -134,7 +133,7 @@ def test_sign_in_check_confirm_revert(app) -> None:  # noqa: ANN001
         settle(page)
         assert "已撤销批次" in page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "upload-reverted")
-        assert "01 测试1路网格" in _rank1(page, url)
+        assert "01 测试1路网格" in _rank1(page)
 
 
 def test_network_without_password_refuses_uploads(tmp_path: Path) -> None:
