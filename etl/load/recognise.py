@@ -95,14 +95,15 @@ def _rubric_lookup(rubric: list[RubricItem]) -> dict[str, tuple[RubricItem | Non
 
 
 def _match_layout(
-    headers: list[str], kind: KindSpec, rubric: dict[str, tuple[RubricItem | None, str, float]]
+    keys: list[str], kind: KindSpec, rubric: dict[str, tuple[RubricItem | None, str, float]]
 ) -> tuple[dict[str, int], dict[int, tuple[RubricItem | None, str, float, bool]], list[int]]:
+    """The columns of `kind` and the rubric items found among the header keys (header_key of
+    each column's header), and the columns matching neither."""
     fields: dict[str, int] = {}
     items: dict[int, tuple[RubricItem | None, str, float, bool]] = {}
     unknown: list[int] = []
     voc = vocabulary()
-    for i, text in enumerate(headers):
-        key = parse.header_key(text)
+    for i, key in enumerate(keys):
         if not key or key in voc.ignored:
             continue
         hit = next((c for c in kind.columns if key in c.keys and c.field not in fields), None)
@@ -135,9 +136,10 @@ def locate(sheet: Sheet, ctx: Context) -> Layout | None:
             if two and r + 1 >= len(rows):
                 continue
             headers = _combined_headers(rows, r, two)
+            keys = [parse.header_key(h) for h in headers]  # once for every kind tried
             for name in kinds:
                 spec = voc.kinds[name]
-                fields, items, unknown = _match_layout(headers, spec, rubric)
+                fields, items, unknown = _match_layout(keys, spec, rubric)
                 required = [c.field for c in spec.columns if c.required]
                 if any(f not in fields for f in required):
                     continue
@@ -157,10 +159,10 @@ def why_unrecognised(sheet: Sheet, ctx: Context) -> Issue:
     rubric = _rubric_lookup(ctx.rubric)
     best: tuple[int, str, list[str], int] | None = None
     for r in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
-        headers = _combined_headers(sheet.rows, r, False)
+        keys = [parse.header_key(h) for h in _combined_headers(sheet.rows, r, False)]
         for name in [ctx.kind] if ctx.kind else voc.kinds:
             spec = voc.kinds[name]
-            fields, items, _ = _match_layout(headers, spec, rubric)
+            fields, items, _ = _match_layout(keys, spec, rubric)
             missing = [c.header for c in spec.columns if c.required and c.field not in fields]
             if spec.shape == "scores" and not items:
                 missing.append("考核项目得分列（如 A1 或 公益宣传）")
