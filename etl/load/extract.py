@@ -17,7 +17,7 @@ from etl.load.extraction import Context, Extraction, RubricItem, SheetResult
 from etl.load.issues import Issue
 from etl.load.kinds import vocabulary
 from etl.load.read import Sheet
-from etl.load.recognise import NOTHING_RECOGNISED, locate, why_unrecognised
+from etl.load.recognise import NOTHING_RECOGNISED, Layout, locate, why_unrecognised
 from etl.load.records import EXTRACTORS, extract_grids, extract_rubric
 from etl.load.rowreader import RowReader
 from etl.load.sandbox import read_workbook
@@ -42,9 +42,19 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
     # the other sheets are recognised (their item columns) and resolved against the new ones.
     pending = list(filled)
     kinds = vocabulary().kinds
+    # A sheet's layout depends on the rubric (its item columns): located again only when a
+    # rubric sheet of this workbook replaced it.
+    located: dict[int, tuple[list[RubricItem], Layout | None]] = {}
+
+    def layout_of(sheet: Sheet) -> Layout | None:
+        hit = located.get(id(sheet))
+        if hit is None or hit[0] is not ctx.rubric:
+            hit = located[id(sheet)] = (ctx.rubric, locate(sheet, ctx))
+        return hit[1]
+
     for shape in ("registry", "rubric"):
         for sheet in list(pending):
-            layout = locate(sheet, ctx)
+            layout = layout_of(sheet)
             if layout is None or kinds[layout.kind].shape != shape:
                 continue
             pending.remove(sheet)
@@ -71,7 +81,7 @@ def extract_sheets(sheets: list[Sheet], ctx: Context) -> Extraction:
             out.issues += reader.issues
             out.sheets.append(result)
     for sheet in pending:
-        layout = locate(sheet, ctx)
+        layout = layout_of(sheet)
         if layout is None:
             out.issues.append(why_unrecognised(sheet, ctx))
             continue
