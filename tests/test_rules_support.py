@@ -3,9 +3,7 @@ the storage tables (one 'active' batch per call, as a load would make), no loade
 
 from __future__ import annotations
 
-import atexit
 import shutil
-import tempfile
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -31,29 +29,11 @@ def day(text: str) -> date:
     return date.fromisoformat(text)
 
 
-_EMPTY: list[Path] = []  # this process's empty database, copied by every Store
-
-
-def _empty_database() -> Path:
-    """A database with the current tables and views and no rows, made once per process:
-    creating the schema costs about 0.1 CPU-s (DuckDB binds every view), a copy a millisecond,
-    and some 150 rule tests start from an empty database."""
-    if not _EMPTY:
-        root = Path(tempfile.mkdtemp(prefix="rules-empty-"))
-        atexit.register(shutil.rmtree, root, True)
-        with db.connect(root / "grid.duckdb", create=True):
-            pass
-        _EMPTY.append(root / "grid.duckdb")
-    return _EMPTY[0]
-
-
 class Store:
     """A temporary database and helpers that write batches of rows."""
 
     def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.path = path
-        if not path.exists():
-            shutil.copy2(_empty_database(), path)
         self.monkeypatch = monkeypatch
         self._stack = ExitStack()
         self._next = 1
@@ -217,7 +197,9 @@ class Store:
 
 # Import as `from test_rules_support import store_fixture`: the fixture is named "store".
 @pytest.fixture(name="store")
-def store_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    s = Store(tmp_path / "grid.duckdb", monkeypatch)
+def store_fixture(empty_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    path = tmp_path / "grid.duckdb"
+    shutil.copy2(empty_template, path)  # a copy of the session's empty database: no schema built
+    s = Store(path, monkeypatch)
     yield s
     s.close()
