@@ -151,14 +151,19 @@ def table_downloads(
     xlsx_label: str = "下载 Excel（.xlsx）",
 ) -> None:
     """The table as shown, as .xlsx (formatted; extra sheets if given) and as UTF-8-BOM CSV,
-    both written when clicked (a province's 7,000-row overdue list takes 1.3 s as .xlsx)."""
+    both written when clicked (a province's 7,000-row overdue list takes 1.3 s as .xlsx).
+
+    Every download button of the app passes on_click="ignore" (tests/test_architecture.py): a
+    click that also reran the page gave the button a new deferred file, and on a busy server the
+    browser's request for the old one could come after the rerun had dropped it; the download
+    then failed ("Deferred file … not found" in the log) and the buttons stayed disabled."""
     container.download_button(
         xlsx_label,
         lambda: export.xlsx_bytes(sheets or {sheet: frame}, title=title, highlight=highlight),
-        file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:",
+        file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/download:", on_click="ignore",
     )  # fmt: skip
     container.download_button("下载 CSV", lambda: export.csv_bytes(frame), file_name=f"{stem}.csv",
-                              mime="text/csv", icon=":material/download:")  # fmt: skip
+                              mime="text/csv", icon=":material/download:", on_click="ignore")  # fmt: skip
 
 
 def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:
@@ -179,10 +184,10 @@ def bulletin_buttons(f: Filters, columns: Sequence[Any] | None = None) -> None:
     stem = f"{f.area}_{f.month:%Y-%m}_工作简报"
     left.download_button("工作简报（Word）", deferred(bulletin_docx.build_bulletin_docx, f.area, f.month, None, issued),
                          file_name=f"{stem}.docx", mime=DOCX_MIME, icon=":material/description:",
-                         help="按县“两创”办简报格式生成，可在 Word/WPS 中直接修改")  # fmt: skip
+                         help="按县“两创”办简报格式生成，可在 Word/WPS 中直接修改", on_click="ignore")  # fmt: skip
     right.download_button("简报表格（Excel）", deferred(bulletin_xlsx.build_bulletin_xlsx, f.area, f.month, None, issued),
                           file_name=f"{stem}.xlsx", mime=XLSX_MIME, icon=":material/table_view:",
-                          help="简报中的各张表格，每张一个工作表")  # fmt: skip
+                          help="简报中的各张表格，每张一个工作表", on_click="ignore")  # fmt: skip
 
 
 PAGE_FAILED = "页面加载出错，请刷新重试；如果一直出现，请联系维护人员（服务器日志中有详细信息）。"

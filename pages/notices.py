@@ -62,6 +62,7 @@ def drafts_section(f: common.Filters, drafts: pd.DataFrame, user: str | None) ->
         file_name=f"{f.area}_{f.month:%Y-%m}_整改通知_草稿.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
+        on_click="ignore",
     )
     st.subheader("② 下发")
     if user is None:
@@ -100,6 +101,7 @@ def issued_section(f: common.Filters, issued: pd.DataFrame) -> None:
         file_name=f"{f.area}_{f.month:%Y-%m}_整改通知.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
+        on_click="ignore",
     )
 
 

@@ -32,6 +32,7 @@ def templates() -> None:
             key=f"tpl_{kind}",
             icon=":material/download:",
             width="stretch",
+            on_click="ignore",
         )
 
 
@@ -247,7 +248,11 @@ def history(user: str | None) -> None:
         try:
             original = store.archived_file(row["archive_name"]).read_bytes()
             c1.download_button(
-                "下载原始文件", original, file_name=str(row["file_name"]), icon=":material/download:"
+                "下载原始文件",
+                original,
+                file_name=str(row["file_name"]),
+                icon=":material/download:",
+                on_click="ignore",
             )
         except FileNotFoundError:
             c1.warning("存档中找不到该文件")

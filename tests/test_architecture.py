@@ -184,3 +184,17 @@ def test_every_exception_a_user_can_meet_is_a_grid_error() -> None:
             if not issubclass(cls, GridError):
                 others.append(f"{name}.{cls_name}")
     assert others == [], others
+
+
+def test_every_download_button_leaves_the_page_alone() -> None:
+    """A download click must not rerun the page (pages/common.py `table_downloads`): every
+    `download_button(...)` call in the pages passes on_click="ignore"."""
+    calls = []
+    for path in sorted((ROOT / "pages").glob("*.py")) + [ROOT / "dashboard.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
+                ignore = any(k.arg == "on_click" and isinstance(k.value, ast.Constant) and k.value.value == "ignore"
+                             for k in node.keywords)  # fmt: skip
+                calls.append((f"{path.name}:{node.lineno}", ignore))
+    assert len(calls) >= 8, calls  # the tables, bulletin, notices and upload buttons are all found
+    assert [where for where, ignore in calls if not ignore] == []
