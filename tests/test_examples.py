@@ -6,7 +6,6 @@ running."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,7 @@ import pytest
 from etl import db
 from etl.load import store
 from etl.load.issues import FileRejected
-from tests.conftest import SHARED_EXAMPLES, snapshot
-
-
-def require_examples(folder: Path) -> None:
-    """Fail in CI, skip elsewhere, when the examples folder is missing."""
-    if folder.exists():
-        return
-    if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
-        pytest.fail(f"{folder} is missing: the acceptance files must be present in CI")
-    pytest.skip("../shared/examples not present")
+from tests.conftest import SHARED_EXAMPLES, require_examples, snapshot
 
 
 @pytest.fixture(autouse=True)

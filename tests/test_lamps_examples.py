@@ -6,7 +6,6 @@ folder is a failure: the acceptance test must not pass by not running."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from etl import db
 from etl.load import store
 from etl.load.issues import FileRejected
-from tests.conftest import SHARED_EXAMPLES, snapshot
+from tests.conftest import SHARED_EXAMPLES, require_examples, snapshot
 
 LOAD = [
     "01_网格划分表.xlsx",
@@ -28,10 +27,7 @@ LOAD = [
 
 @pytest.fixture(scope="module")
 def examples() -> Path:
-    if not SHARED_EXAMPLES.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{SHARED_EXAMPLES} is missing: the acceptance files must be present in CI")
-        pytest.skip("../shared/examples not present")
+    require_examples(SHARED_EXAMPLES)
     return SHARED_EXAMPLES
 
 
