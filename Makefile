@@ -40,8 +40,9 @@ endif
 
 # Three pytest workers (pytest-xdist), one test module per worker at a time: module-scoped app
 # servers stay shared and the browser tests' waits overlap. TEST_WORKERS=0 runs in one process.
-# On this 2-core machine the suite is CPU-bound (620-740 CPU-s: test processes, Chromium, app
-# servers), so more workers do not help: three finished in 316-390 s on the night of 12-03.
+# On this 2-core machine the suite is CPU-bound (460-630 CPU-s: test processes, Chromium, app
+# servers), so more workers do not help: four took as long as three, with more CPU (12-04).
+# pytest took 244-303 s in clean clones on 12-04.
 # Tests save screenshots only on failure; `make shots` saves every named one.
 TEST_WORKERS ?= 3
 
