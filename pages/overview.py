@@ -36,7 +36,8 @@ def body() -> None:
     c = st.columns(3)
     c[0].metric("参与排名网格", f"{fig.n_ranked} / {fig.n_grids}",
                 help="本月有考核得分的网格数 / 网格总数",
-                delta=f"缺检 {fig.n_missing} 个" if fig.n_missing else None, delta_color="inverse")  # fmt: skip
+                delta=f"缺检 {fig.n_missing} 个" if fig.n_missing else None, delta_color="red",
+                delta_arrow="off")  # fmt: skip
     delta = None
     if fig.average is not None and fig.prev_average is not None:
         delta = f"{fig.average - fig.prev_average:+.2f} 分（较上次）"

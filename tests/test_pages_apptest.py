@@ -126,6 +126,16 @@ def test_overview(env: Path) -> None:
     at = open_page("overview")
     ranking = read(rankings.month_ranking, "县城", "2019-03")
     assert metric(at, "参与排名网格") == f"{int((~ranking['missing']).sum())} / {len(ranking)}"
+    assert not next(m for m in at.metric if m.label == "参与排名网格").proto.delta  # none missing
+
+
+def test_overview_names_missing_grids_in_red_without_an_arrow(env: Path) -> None:
+    at = open_page("overview", month="2019-02")  # grid 05 is missing in February
+    assert metric(at, "参与排名网格") == "27 / 28"
+    # Bad news in red, without the "up" arrow Streamlit gives a positive-looking delta.
+    card = next(m for m in at.metric if m.label == "参与排名网格").proto
+    assert card.delta == "缺检 1 个"
+    assert (card.direction, card.color) == (card.MetricDirection.NONE, card.MetricColor.RED)
 
 
 def test_ranking_rank_one_and_row_count(env: Path) -> None:
