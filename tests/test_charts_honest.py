@@ -258,11 +258,18 @@ def test_work_lines_start_at_zero_and_break_where_a_count_is_missing() -> None:
     html = charts_reports.work_lines(work, {"05": "05 中山路网格"})
     labels = [int(t) for t in re.findall(r'<span style="top:[\d.]+px">(\d+)</span>', html)]
     assert labels[0] == 0 and labels[-1] >= 12 and "纵轴从 0 起" in html
-    meetings, patrols = svg_paths(html)
+    # One small chart per measure: meetings, patrols, and pictures (never filled in) says so.
+    cells = html.split('class="wk-cell"')[1:]
+    assert len(cells) == 3 and "所选网格均未填写图片张数" in cells[2] and "image/svg" not in cells[2]
+    (meetings,), (patrols,) = svg_paths(cells[0]), svg_paths(cells[1])
     assert meetings.count("M") == 2 and patrols.count("M") == 1  # February's meetings not reported
     assert "05 中山路网格 2019年2月：例会 未填写" not in html  # a gap has no dot
     assert "05 中山路网格 2019年3月：巡查 0 次" in html
-    assert "05 中山路网格 图片" in html  # in the legend even without a count
+    assert "05 中山路网格" in html.split('class="wk-grid"')[0]  # one legend above the three
+    # The monthly minimum of meetings, a grey dashed line at 4 on the meetings chart only.
+    guided = charts_reports.work_lines(work, {"05": "05 中山路网格"}, expected=4)
+    first, second, _ = guided.split('class="wk-cell"')[1:]
+    assert len(svg_paths(first)) == 2 and "每月应≥4次" in first and len(svg_paths(second)) == 1
     nothing = work.assign(meetings=None, patrols=None)
     assert charts_reports.work_lines(nothing, {"05": "05 中山路网格"}) == ""
 

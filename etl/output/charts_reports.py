@@ -145,19 +145,29 @@ def meetings_table(matrix: pd.DataFrame, expected: int) -> str:
     return count_table(matrix, enough=expected, unit="次", what="例会", blank="—")
 
 
-def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> str:
+WORK_MEASURES: tuple[tuple[str, str, str, str], ...] = (
+    ("meetings", "例会", "次", "例会次数"),
+    ("patrols", "巡查", "次", "徒步巡查次数"),
+    ("pictures", "图片", "张", "图片张数"),
+)
+GUIDE = "#8a8f98"  # the monthly minimum of meetings
+
+
+def work_lines(history: pd.DataFrame, labels: dict[str, str], expected: int | None = None) -> str:
     """Meetings, patrols and pictures of one or a few grids over the months (etl.rules.mechanism
-    .work_history) in HTML: one colour per grid, one dash per measure (例会 solid, 巡查 dotted,
-    图片 dashed), a gap where a month has no count, y from zero. "" without any count."""
-    dashes = {
-        "meetings": ("例会", "次", ""),
-        "patrols": ("巡查", "次", "dot"),
-        "pictures": ("图片", "张", "dash"),
-    }
-    lines = []
-    for i, (code, part) in enumerate(history.groupby("grid_code", sort=False)):
-        label = labels.get(str(code), str(code))
-        for col, (name, unit, dash) in dashes.items():
+    .work_history) in HTML: three small charts, one per measure, side by side where the page is
+    wide and one above the other on a phone; one line per grid in the grid's colour (one legend
+    above the three), a gap where a month has no count, y from zero; `expected` draws the
+    monthly minimum of meetings as a grey dashed line. A measure without any count says so.
+    "" without any count at all."""
+    groups = [
+        (labels.get(str(code), str(code)), part) for code, part in history.groupby("grid_code", sort=False)
+    ]
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(groups))]
+    cells, drawn = [], False
+    for col, name, unit, title in WORK_MEASURES:
+        lines = []
+        for (label, part), color in zip(groups, colors, strict=True):
             points = []
             for m, v in zip(part["month"], part[col], strict=True):
                 t = pd.Timestamp(m)
@@ -166,20 +176,37 @@ def work_lines(history: pd.DataFrame, labels: dict[str, str]) -> str:
                 points.append(
                     (t, float(v) if known else None, f"{label} {t.year}年{t.month}月：{name} {text}")
                 )
-            lines.append(
-                Line(f"{label} {name}", PALETTE[i % len(PALETTE)], tuple(points), dash=dash, width=2, dot=7)
+            lines.append(Line(f"{label} {name}", color, tuple(points), width=2, dot=7, legend=False))
+        known = [v for ln in lines for _, v, _ in ln.points if v is not None]
+        head = f'<div class="wk-title">{html_text(title)}（{unit}）</div>'
+        if not known:
+            cells.append(
+                f'<div class="wk-cell">{head}<div class="wk-none">所选网格均未填写{title}</div></div>'
             )
-    known = [v for ln in lines for _, v, _ in ln.points if v is not None]
-    if not known:
+            continue
+        drawn = True
+        guide = col == "meetings" and bool(expected)
+        most = int(max([*known, *([expected] if guide and expected else [])]))
+        step = count_step(most, ticks=4)
+        top = max(step, -(-most // step) * step)
+        if guide and expected:
+            months = sorted({m for ln in lines for m, _, _ in ln.points})
+            tip = f"每月应≥{expected}次"
+            lines.append(Line(tip, GUIDE, tuple((m, float(expected), tip) for m in months), dash="dash",
+                              width=1.5, dot=0, legend=False))  # fmt: skip
+        chart = lines_html(
+            lines,
+            top=top + step * 0.15,
+            bottom=-step * 0.15,
+            ticks=[(float(k), f"{k:g}") for k in range(0, top + 1, step)],
+            note=(f"虚线为每月应≥{expected}次，" if guide else "") + "纵轴从 0 起",
+            height=130,
+        )
+        cells.append(f'<div class="wk-cell">{head}{chart}</div>')
+    if not drawn:
         return ""
-    step = count_step(int(max(known)))
-    top = max(step, -(-int(max(known)) // step) * step)
-    ticks = [(float(k), f"{k:g}") for k in range(0, top + 1, step)]
-    return lines_html(
-        lines,
-        top=top + step * 0.15,
-        bottom=-step * 0.15,
-        ticks=ticks,
-        note="次数 / 张数，纵轴从 0 起",
-        height=280,
+    keys = "".join(
+        f'<span><i style="border-top:3px solid {color}"></i>{html_text(label)}</span>'
+        for (label, _), color in zip(groups, colors, strict=True)
     )
+    return f'<div class="wk-lines"><div class="lc-legend">{keys}</div><div class="wk-grid">{"".join(cells)}</div></div>'
