@@ -78,8 +78,8 @@ h1 { font-size: 1.7rem !important; }
 .rc-rank { font-size: 1.25rem; font-weight: 700; min-width: 1.8rem; text-align: center; }
 .rc-grid { flex: 1; min-width: 0; display: flex; flex-direction: column; }
 .rc-sub { font-size: 0.85rem; color: #555; }
-.rc-sub em { font-style: normal; font-weight: 700; color: #b71c1c; }
-.rc-who { margin-left: 0.2rem; }
+.rc-sub em { font-style: normal; font-weight: 700; color: #b71c1c; white-space: nowrap; }
+.rc-who { margin-left: 0.2rem; white-space: nowrap; }
 .rc-total { font-size: 1.2rem; font-weight: 700; white-space: nowrap; }
 .rc-total small { font-size: 0.8rem; font-weight: 400; margin-left: 1px; }
 .rc-top { background: #e8f5e9; border-left-color: #2e7d32; }

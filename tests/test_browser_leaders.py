@@ -100,12 +100,16 @@ def test_overview_phone_podium_on_first_screen(app_url: str) -> None:
         header = page.locator('[data-testid="stHeader"]').bounding_box()
         title = main.locator("h1").first.bounding_box()
         assert page.locator('[data-testid="stDataFrame"]:visible').count() == 0
+        # A leader's name (and a status) moves to the next line whole, never split in two.
+        split = page.evaluate("""() => [...document.querySelectorAll('.rank-cards .rc-who, .rank-cards .rc-sub em')]
+            .filter(e => e.getClientRects().length > 1).map(e => e.innerText)""")
         screenshot(page, "leaders-overview-phone")
     print(f"header bottom {header['y'] + header['height']:.0f}; h1 top {title['y']:.0f}; 前三名 {first['y']:.0f}; "
           f"末位三名 {bottom['y']:.0f}; first card {metric['y']:.0f}")  # fmt: skip
     assert title["y"] >= header["y"] + header["height"]
     assert first["y"] < 844 and cards["y"] < 844 and bottom["y"] < 844
     assert first["y"] < bottom["y"] < metric["y"]
+    assert split == []
 
 
 def test_ranking_is_a_card_list_on_a_phone(app_url: str) -> None:
