@@ -185,21 +185,21 @@ def work_lines(history: pd.DataFrame, labels: dict[str, str], expected: int | No
             )
             continue
         drawn = True
-        guide = col == "meetings" and bool(expected)
-        most = int(max([*known, *([expected] if guide and expected else [])]))
+        guide = expected if col == "meetings" and expected else None
+        most = int(max([*known, *([guide] if guide else [])]))
         step = count_step(most, ticks=4)
         top = max(step, -(-most // step) * step)
-        if guide and expected:
+        if guide:
             months = sorted({m for ln in lines for m, _, _ in ln.points})
-            tip = f"每月应≥{expected}次"
-            lines.append(Line(tip, GUIDE, tuple((m, float(expected), tip) for m in months), dash="dash",
+            tip = f"每月应≥{guide}次"
+            lines.append(Line(tip, GUIDE, tuple((m, float(guide), tip) for m in months), dash="dash",
                               width=1.5, dot=0, legend=False))  # fmt: skip
         chart = lines_html(
             lines,
             top=top + step * 0.15,
             bottom=-step * 0.15,
             ticks=[(float(k), f"{k:g}") for k in range(0, top + 1, step)],
-            note=(f"虚线为每月应≥{expected}次，" if guide else "") + "纵轴从 0 起",
+            note=(f"虚线为每月应≥{guide}次，" if guide else "") + "纵轴从 0 起",
             height=130,
         )
         cells.append(f'<div class="wk-cell">{head}{chart}</div>')
