@@ -286,10 +286,28 @@ def test_top_three_is_rank_one_to_three_with_ties_and_never_a_missing_grid(store
     )
     assert flags == {"G01": True, "G02": True, "G03": True, "G04": False, "G05": False, "G06": False,
                      "G07": False}  # fmt: skip
-    # 95, 90, 90, 90: the tie at rank 2 takes four grids into the front
-    store.scores("2018-06", {"G01": 95, "G02": 90, "G03": 90, "G04": 90, "G05": 80})
+    # 95, 90, 90, 90, 80, 70, 60: the tie at rank 2 takes four grids into the front
+    store.scores("2018-06", {"G01": 95, "G02": 90, "G03": 90, "G04": 90, "G05": 80, "G06": 70, "G07": 60})
     front = store.rows("SELECT grid_code FROM monthly_ranking WHERE month = ? AND top_three ORDER BY 1",
                        [month("2018-06")])  # fmt: skip
     assert [r[0] for r in front] == ["G01", "G02", "G03", "G04"]
     shown = rankings.month_ranking(store.con, AREA, "2018-06")
     assert shown.loc[shown["top_three"], "grid_code"].tolist() == ["G01", "G02", "G03", "G04"]
+
+
+def test_a_grid_in_the_bottom_three_is_never_also_in_the_front(store: Store) -> None:
+    # Five ranked grids 95, 90, 90, 90, 80: each 90 has one grid strictly lower, so the three
+    # 90s are in the bottom three (DOMAIN §4) though ranked 2nd; the front is G01 alone.
+    store.registry(5)
+    store.scores("2018-06", {"G01": 95, "G02": 90, "G03": 90, "G04": 90, "G05": 80})
+    assert column(store, "2018-06", "bottom_three") == {"G01": False, "G02": True, "G03": True, "G04": True,
+                                                        "G05": True}  # fmt: skip
+    flags = dict(
+        store.rows("SELECT grid_code, top_three FROM monthly_ranking WHERE month = ?", [month("2018-06")])
+    )
+    assert flags == {"G01": True, "G02": False, "G03": False, "G04": False, "G05": False}
+    # The DOMAIN example, 91, 88, 80, 80, 75: the 80s ranked 3rd are bottom three, not front.
+    store.scores("2018-07", {"G01": 91, "G02": 88, "G03": 80, "G04": 80, "G05": 75})
+    top, bottom = rankings.podium(rankings.month_ranking(store.con, AREA, "2018-07"))
+    assert top["grid_code"].tolist() == ["G01", "G02"]
+    assert bottom["grid_code"].tolist() == ["G03", "G04", "G05"]

@@ -29,8 +29,10 @@ CREATE OR REPLACE MACRO bottom_three(area, period, v) AS
         AND rank() OVER (PARTITION BY area, period ORDER BY v ASC NULLS LAST) <= 3, false);
 
 -- The front of a ranking (前三名, shown green on every page, the display and the bulletin):
--- competition rank 1–3, so ties at the edge all get in, like the bottom three.
-CREATE OR REPLACE MACRO top_three(rank) AS coalesce(rank <= 3, false);
+-- competition rank 1–3, so ties at the edge all get in, like the bottom three; never a grid in
+-- the bottom three (DOMAIN §4 decides that one), which in a small area (five grids, or a tie
+-- over the middle) could otherwise be named front and bottom in the same month.
+CREATE OR REPLACE MACRO top_three(rank, bottom) AS coalesce(rank <= 3 AND NOT bottom, false);
 
 -- DOMAIN §5: composite = round(w1 × routine_avg + w2 × year_end, 2), half away from zero on
 -- the decimal value (cast to DECIMAL first so that 87.075 stored as 87.07499… gives 87.08).
@@ -219,7 +221,8 @@ JOIN cur_grid_registry g ON g.area = m.area;
 --  * rank: competition ranking "1, 2, 2, 4" of total desc within (area, month); NULL when
 --    missing (缺检). n_ranked counts the ranked grids only.
 --  * rank, bottom_three, top_three: the rule macros at the top of this file (competition
---    rank; fewer than 3 ranked grids strictly lower; rank 1–3), ties at the edge all get in.
+--    rank; fewer than 3 ranked grids strictly lower; rank 1–3 and not in the bottom three),
+--    ties at the edge all get in.
 --  * streak: consecutive checks ending here in bottom three, by "check number minus row
 --    number" islands per (area, grid, bottom_three). Every grid has a row at every check, so
 --    a missing check (bottom_three false) ends the island. Runs across years.
@@ -269,7 +272,7 @@ flagged AS (
         prev_rank::INTEGER AS prev_rank,
         (prev_rank - rank)::INTEGER AS rank_change,
         sort_order,
-        top_three(rank) AS top_three
+        top_three(rank, bottom_three) AS top_three
     FROM islands
 )
 SELECT *,
