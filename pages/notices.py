@@ -160,13 +160,13 @@ def body() -> None:
     label = common.month_label(f.month)
     st.caption(
         f"{md(f.area)} · {label} · 督查整改通知书和书面说明通知：末位三名、未按时报送、未开展志愿服务、"
-        "问题逾期未整改、连续三次末位（书面说明）、年度不达标（12月）"
+        "问题逾期未整改、连续三次末位（书面说明）、路灯未达标、年度不达标（12月）"
     )
     _flash()
     drafts = common.read(notices.draft_notices, f.area, f.month)
     issued = common.read(notices.list_notices, f.area, f.month)
     figures = common.read(notices.notice_figures, f.area)
-    pending = int((~drafts["issued"].astype(bool)).sum()) if not drafts.empty else 0
+    pending = common.read(notices.pending_count, f.area, f.month)
     c = st.columns(4)
     c[0].metric("本月应发", f"{len(drafts)} 份")
     c[1].metric("本月待下发", f"{pending} 份")

@@ -57,10 +57,11 @@ def body() -> None:
                 delta="需书面说明" if fig.streak_warnings else "无", delta_arrow="off",
                 delta_color="red" if fig.streak_warnings else "off")  # fmt: skip
     nf = common.read(notices.notice_figures, f.area)
-    c[3].metric("整改通知 未办结/逾期", f"{nf.open} / {nf.overdue}",
-                delta=f"{nf.overdue} 份逾期未回复" if nf.overdue else ("无逾期" if nf.issued else "尚未下发"),
-                delta_arrow="off", delta_color="red" if nf.overdue else "off",
-                help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数（全部月份）")  # fmt: skip
+    pending = common.read(notices.pending_count, f.area, f.month)
+    value, note, colour = pageparts.notice_card(nf, pending)
+    c[3].metric("整改通知 未办结/逾期", value, delta=note, delta_arrow="off", delta_color=colour,  # type: ignore[arg-type]
+                help=f"截至 {fig.today:%Y-%m-%d}，已下发的整改通知书和书面说明通知中未办结的份数 / 逾期未回复的份数"
+                     "（全部月份）；本月按规则应发而未登记下发的另行提示")  # fmt: skip
 
     history = common.read(trends.grid_history, f.area, ())
     trend = htmlcharts.area_trend_html(history.averages)  # "" without a known average

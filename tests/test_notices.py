@@ -408,3 +408,18 @@ def test_overview_shows_open_and_overdue_notices(app_db: Path, monkeypatch: pyte
     assert {m.label: m.value for m in at.metric}["整改通知 未办结/逾期"] == "28 / 28"
     labels = [b.label for b in at.get("download_button")]
     assert "工作简报（Word）" in labels and "简报表格（Excel）" in labels
+
+
+def test_overview_says_how_many_notices_wait_to_be_issued(app_db: Path) -> None:
+    """Nothing issued yet: the card's 0 / 0 would read as nothing to do; its note counts the
+    month's notices still to issue, and clears once they are issued."""
+    card = "整改通知 未办结/逾期"
+    at = open_page("overview")
+    [m] = [m for m in at.metric if m.label == card]
+    assert (m.value, m.proto.delta) == ("0 / 0", "本月待下发 28 份")
+    with db.connect() as con:
+        assert notices.pending_count(con, "县城", MARCH) == len(drafted()) == 28
+    notice_events.issue_notices("县城", MARCH, on=date(2019, 4, 9))  # due later than today
+    at = open_page("overview")
+    [m] = [m for m in at.metric if m.label == card]
+    assert (m.value, m.proto.delta) == ("28 / 0", "无逾期")

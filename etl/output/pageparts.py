@@ -12,6 +12,7 @@ import pandas as pd
 from etl.output import export, tables
 from etl.rules.headline import MonthFigures
 from etl.rules.lamps import LampTargets, shortfall_text
+from etl.rules.notices import NoticeFigures
 from etl.safetext import html_text, md
 
 # ---- 月度排名 ------------------------------------------------------------------------------
@@ -283,3 +284,15 @@ def report_card(fig: MonthFigures) -> tuple[str, str, str]:
     if not parts:
         return value, f"{due}截止，全部按时", "green"
     return value, f"{due}截止：" + "，".join(parts), "red"
+
+
+def notice_card(figures: NoticeFigures, pending: int) -> tuple[str, str, str]:
+    """总览's 整改通知 card: (value, note, colour). The value counts issued notices (未办结 /
+    逾期); the note puts the overdue ones first, then this month's notices the rules call for that
+    are not issued yet (0 / 0 alone would read as nothing to do)."""
+    value = f"{figures.open} / {figures.overdue}"
+    if figures.overdue:
+        return value, f"{figures.overdue} 份逾期未回复", "red"
+    if pending:
+        return value, f"本月待下发 {pending} 份", "orange"
+    return value, "无逾期" if figures.issued else "尚未下发", "off"
