@@ -70,6 +70,18 @@ def test_annual_bars_start_at_zero() -> None:
     assert htmlcharts.annual_bars_html(table.iloc[2:], pass_mark=60) == ""  # nobody has a composite yet
 
 
+def test_reward_tiers_are_told_apart_at_a_glance() -> None:
+    def luminance(color: str) -> float:  # WCAG relative luminance
+        rgb = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    greens = [luminance(charts_theme.TIER_COLORS[t]) for t in ("一类", "二类", "三类")]
+    for darker, lighter in zip(greens, greens[1:], strict=False):
+        assert (lighter + 0.05) / (darker + 0.05) >= 2.0, greens
+    assert len(set(charts_theme.TIER_COLORS.values())) == len(charts_theme.TIER_COLORS)
+
+
 def test_problem_bars_stack_from_zero_and_leave_out_grids_without_problems() -> None:
     figures = pd.DataFrame({"grid_code": ["01", "02", "03"], "grid_name": ["甲网格", "乙网格", "<b>丙</b>"],
                             "found": [12, 0, 3], "rectified": [6, 0, 1], "open": [4, 0, 2],

@@ -24,7 +24,9 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 
 # 信息报送 status colours (issue: four clear colours) and their order.
 REPORT_STATUS_COLORS = {"按时": GREEN, "逾期": AMBER, "未报送": RED, "待报送": LIGHT_BLUE}
-TIER_COLORS = {"一类": "#1b5e20", "二类": GREEN, "三类": "#66bb6a", "达标": LIGHT_BLUE, "不达标": RED}
+# Reward tiers: three greens from dark to light, each at least twice as bright as the one
+# before (contrast ratio ≥ 2), so 一类 and 二类 are told apart at a glance.
+TIER_COLORS = {"一类": "#1b5e20", "二类": "#43a047", "三类": "#a5d6a7", "达标": LIGHT_BLUE, "不达标": RED}
 # Score colours of the schematic map: low red, middle amber, high green (soft, dark text).
 SCORE_SCALE = [[0.0, "#e57373"], [0.5, "#ffe082"], [1.0, "#81c784"]]
 MISSING_FILL = "#e0e0e0"
