@@ -64,7 +64,7 @@ def body() -> None:
                      "（全部月份）；本月按规则应发而未登记下发的另行提示")  # fmt: skip
 
     history = common.read(trends.grid_history, f.area, ())
-    trend = htmlcharts.area_trend_html(history.averages)  # "" without a known average
+    trend = htmlcharts.area_trend_html(history.averages, month=f.month)  # "" without a known average
     if trend:
         st.subheader("片区平均分走势")
         st.html(trend)

@@ -167,6 +167,24 @@ def test_the_last_value_keeps_off_the_line_coming_to_it() -> None:
     assert text < dot  # above it
 
 
+def test_the_area_line_labels_the_month_the_page_shows() -> None:
+    """总览 for an earlier month: the headline's average is that month's, so the chart writes
+    and rings that month's value, not the last one."""
+    months = [date(2019, m, 1) for m in range(1, 5)]
+    frame = pd.DataFrame({"month": months, "area_avg": [84.89, 85.3, 86.0, 84.75]})
+    html = htmlcharts.area_trend_html(frame, month="2019-01")
+    assert re.findall(r'<span class="lc-last[^"]*" style="left:([\d.]+)%[^>]*>([\d.]+)</span>', html) == [
+        ("4.00", "84.89")
+    ]
+    assert "background:#ffb300" in html and "标出的是2019年1月" in html
+    # By the left edge it leans right (off the axis labels); below the dot, as the line goes up
+    # from it to February.
+    assert 'class="lc-last lc-below lc-left"' in html
+    latest = htmlcharts.area_trend_html(frame, month="2019-04")
+    assert latest == htmlcharts.area_trend_html(frame)  # the last month: as before, no ring
+    assert ">84.75</span>" in latest and "#ffb300" not in latest and "标出的是" not in latest
+
+
 def test_area_line_without_a_known_average_is_empty() -> None:
     """The overview then shows no chart (st.html refuses an empty body)."""
     empty = pd.DataFrame(

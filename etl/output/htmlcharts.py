@@ -25,6 +25,7 @@ from etl.output.charts_theme import (
     score_axis,
 )
 from etl.output.tables import grid_label
+from etl.rules.calendar import MonthLike, month_start
 from etl.safetext import html_text as escape
 
 # The charts' look (classes rank-bars/rb-*, line-chart/lc-*); pages/common.py puts it in every page.
@@ -233,11 +234,13 @@ def lines_html(
     note: str,
     height: int = 220,
     last_value: str = "",
+    value_month: pd.Timestamp | None = None,
 ) -> str:
     """Lines over the months in HTML and SVG: the value `top` at the top edge and `bottom` at
     the bottom one (a rank axis has 0.5 on top), a gridline and a label per tick, month labels
     of charts_theme.month_ticks, a dot per point with its tooltip, a legend of the named lines,
-    and `last_value` written above the first line's last point. "" without a known point.
+    and `last_value` written above the first line's last point (its point at `value_month`
+    when given: the month a page is showing). "" without a known point.
 
     st.html drops inline <svg>, so the gridlines and the lines are an SVG image (x from 0 to
     100 = per cent of the width, stretched, strokes not scaled) under HTML dots and labels;
@@ -289,14 +292,19 @@ def lines_html(
                 ' stroke-linejoin="round" stroke-linecap="round" fill="none"/>'
             )
     if last_value:
-        # Above the last point, or below it when the line comes down to it (above, the label
-        # would sit on the line from the point before).
-        *before, (m, v, _) = sorted(
-            (m, v, t) for m, v, t in lines[0].points if v is not None and not pd.isna(v)
-        )
-        below = bool(before) and y(float(before[-1][1])) < y(float(v))
+        # Above the point, or below it when the line comes down to it (above, the label would
+        # sit on the line from the point before), or, for the first point, goes up from it.
+        known_points = sorted((m, v, t) for m, v, t in lines[0].points if v is not None and not pd.isna(v))
+        at = [i for i, (m, _, _) in enumerate(known_points) if value_month is not None and m == value_month]
+        i = at[0] if at else len(known_points) - 1
+        m, v, _ = known_points[i]
+        near = known_points[i - 1] if i > 0 else known_points[i + 1] if i + 1 < len(known_points) else None
+        below = near is not None and y(float(near[1])) < y(float(v))
+        # By the plot's left edge (an early month chosen) the label leans right: centred it
+        # would run over the axis labels.
+        edge = " lc-left" if where[m] < 10 else ""
         dots.append(
-            f'<span class="lc-last{" lc-below" if below else ""}" style="left:{where[m]:.2f}%;'
+            f'<span class="lc-last{" lc-below" if below else ""}{edge}" style="left:{where[m]:.2f}%;'
             f'top:{y(float(v)):.1f}px;color:{lines[0].color}">{escape(last_value)}</span>'
         )
     svg = (
@@ -338,9 +346,10 @@ def score_ticks(values: list[float], title: str) -> tuple[float, float, list[tup
     return axis.high + pad, axis.low - pad, ticks, f"{title}{axis.note}"
 
 
-def area_trend_html(averages: pd.DataFrame, height: int = 220) -> str:
+def area_trend_html(averages: pd.DataFrame, height: int = 220, month: MonthLike | None = None) -> str:
     """The area's average total per checked month (trends.grid_history().averages: month,
-    area_avg) as a line on a score axis, the last value written above its dot."""
+    area_avg) as a line on a score axis, the value of `month` (the month the page shows; the
+    last one without it) written by its dot, which is ringed when it is not the last."""
     rows = tuple(
         (
             pd.Timestamp(m),
@@ -354,8 +363,20 @@ def area_trend_html(averages: pd.DataFrame, height: int = 220) -> str:
     if axis is None:
         return ""
     top, bottom, ticks, note = axis
-    last = max(rows)[1]
-    line = Line("片区平均分", BLUE, rows, width=3, dot=10, legend=False)
+    shown = [r for r in rows if month is not None and r[0] == pd.Timestamp(month_start(month))]
+    point = shown[0] if shown else max(rows)
+    lines = [Line("片区平均分", BLUE, rows, width=3, dot=10, legend=False)]
+    if point != max(rows):
+        # The chosen month's dot, ringed: the headline's average is this one, not the last.
+        lines.append(Line("所选月份", BLUE, (point,), width=0, dot=18, dot_colors=("#ffb300",), legend=False))
+        note += f"；标出的是{point[0].year}年{point[0].month}月"
     return lines_html(
-        [line], top=top, bottom=bottom, ticks=ticks, note=note, height=height, last_value=f"{last:.2f}"
+        lines,
+        top=top,
+        bottom=bottom,
+        ticks=ticks,
+        note=note,
+        height=height,
+        last_value=f"{point[1]:.2f}",
+        value_month=point[0],
     )
