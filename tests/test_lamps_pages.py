@@ -142,6 +142,9 @@ def test_reports_page_shows_the_work_mechanism(env: Path) -> None:
     assert shown.loc["28 测试28路网格"].tolist() == ["—", "不足（应≥4次）", "—", "—", 0]
     assert shown.loc["02 测试2路网格", "例会情况"] == "达标"  # 2 + 2 % 4 = 4 meetings
     assert shown.loc["04 测试4路网格", "例会情况"] == "不足（应≥4次）"  # 2 meetings
+    # The grid × month meetings table names grids as the 报送 table above it does.
+    [meetings] = [h.value for h in at.get("html") if "每月例会" in h.value or "gm-wrap" in h.value][-1:]
+    assert ">02 测试2路</th>" in meetings and "测试2路网格</th>" not in meetings
 
 
 def test_reports_page_says_not_tracked(env: Path) -> None:

@@ -37,6 +37,8 @@ STYLE = (
     "table.gm thead th{color:#555;font-size:11px;padding-bottom:1px}"
     "table.gm tbody th{text-align:left;white-space:nowrap;padding:3px 4px 3px 0;max-width:6.5em;"
     "overflow:hidden;text-overflow:ellipsis;color:#31333f}"
+    # Where there is room (a laptop), the whole name; a phone keeps the code and a few characters.
+    "@media (min-width:641px){table.gm tbody th{max-width:11em}}"
     "table.gm td.gm-none{background:#f3f4f6}"
     # A phone (390 px) fits twelve months and a shortened name; wider screens get room.
     "@media (min-width:641px){table.gm td,table.gm thead th{min-width:2.3em}"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from etl.output.tables import grid_label
 from etl.rules.lamps import LampTargets, percent, shortfall_text
 
 UNCHECKED = "未检查"
@@ -81,12 +82,13 @@ def lamp_trend_table(trend: pd.DataFrame) -> pd.DataFrame:
 
 
 def work_matrix(frame: pd.DataFrame, measure: str = "meetings") -> pd.DataFrame:
-    """work_year as a chart wants it: index '07 华园路', columns '1月' … (NaN: not reported)."""
+    """work_year as a chart wants it: index '07 华园路' (tables.grid_label, as in the other
+    grid × month tables), columns '1月' … (NaN: not reported)."""
     if frame.empty:
         return pd.DataFrame()
     if measure not in MEASURES:
         raise ValueError(measure)
-    f = frame.assign(label=[full_label(c, n) for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)],
+    f = frame.assign(label=[grid_label(c, n) for c, n in zip(frame["grid_code"], frame["grid_name"], strict=True)],
                      col=[f"{pd.Timestamp(m).month}月" for m in frame["month"]])  # fmt: skip
     order = list(dict.fromkeys(f["label"]))
     cols = list(dict.fromkeys(f.sort_values("month")["col"]))
