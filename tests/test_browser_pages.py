@@ -55,6 +55,11 @@ VISIBLE_LATIN = """() => {
 }"""
 
 
+CUT_VALUES = """() => [...document.querySelectorAll('.rank-bars .rb-val')]
+  .filter(e => e.innerText && (e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > innerWidth + 1))
+  .map(e => e.innerText)"""
+
+
 def english(texts: list[str]) -> list[str]:
     """Texts with a Latin word that is not a file format, unit or the user's name."""
     bad = []
@@ -99,6 +104,9 @@ def test_every_page_renders_in_chinese(app_url: str, size: str) -> None:
                 main.get_by_text(label).first.wait_for(timeout=15_000)
             screenshot(page, f"{path or 'overview'}-{size}")
             assert errors_on(page) == [], path
+            # Bar values are written whole, inside the window ("100.0%" on a phone).
+            cut = page.evaluate(CUT_VALUES)
+            assert cut == [], (path, size, cut)
             # The translating script arrives with the first script run (pages/common.py).
             page.wait_for_function("() => window.__gridZhUi === true", timeout=30_000)
             time.sleep(0.5)  # late widgets (toolbars, tooltips) mount after the script run

@@ -90,9 +90,15 @@ def hbars_html(
         )
     rank_cell = '<span class="rb-rank"></span>' if rank_col else ""
     keys = "".join(f'<span><i style="background:{c}"></i>{escape(n)}</span>' for n, c in legend)
+    # The value column as wide as its longest value (digits and signs are 1ch each) so that
+    # "100.0%" is not cut on a phone; all rows keep one width, so the bars stay comparable.
+    values = [b.value for b in bars]
+    width = (
+        f";--rb-val:{max(map(len, values)) + 0.3:g}ch" if values and all(v.isascii() for v in values) else ""
+    )
     return (
         f'<div class="rank-bars{" rb-wide" if wide_value else ""}{" rb-dense" if top / tick > 6 else ""}"'
-        f' style="--rb-step:{step:.4f}%">'
+        f' style="--rb-step:{step:.4f}%{width}">'
         + (f'<div class="rb-legend">{keys}</div>' if keys else "")
         + "".join(rows)
         + f'<div class="rb-row rb-axis">{rank_cell}'
