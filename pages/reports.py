@@ -28,6 +28,9 @@ def body() -> None:
     )
     st.caption(common.as_of(f).text)
     common.future_reports_warning(f)
+    if not common.read(reporting.has_reports, f.area):
+        st.warning(f"{md(f.area)}还没有导入过任何信息报送记录，下面的“未报送”也可能只是报送登记表尚未导入。"
+                   "请先在「数据上传」页导入本片区的信息报送登记表。")  # fmt: skip
 
     n = counts.grids or len(common.read(registry.registry, f.area))
     # Two pairs side by side: one row of four on a laptop, two columns (reported / not) on a phone.
@@ -88,7 +91,9 @@ def work_mechanism(f: common.Filters, label: str) -> None:
     st.subheader("工作机制：例会、徒步巡查、图片")
     month = common.read(mechanism.work_month, f.area, f.month)
     figures = mechanism.work_figures(month)
-    if not figures.tracked:
+    if not common.read(reporting.has_reports, f.area):
+        st.info("本片区还没有信息报送记录，例会、巡查、图片次数无从统计，显示为“未统计”。")
+    elif not figures.tracked:
         st.info("本片区的信息报送记录从未填写会议次数（例会次数），例会情况显示为“未统计”。"
                 "如需统计，请在报送登记表中加「会议次数」列。")  # fmt: skip
     else:

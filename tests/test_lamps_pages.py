@@ -15,10 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from etl import db
 from etl.load import store
+from etl.load.sample import build_sample_db
 from etl.output import bulletin_text, notice_text
 from etl.output.display.frame import panel_order
 from etl.output.display.work import lamps_panel
-from etl.rules import bulletin, lamps, mechanism, notices
+from etl.rules import bulletin, calendar, lamps, mechanism, notices, reporting
 from tests.conftest import monthly_rows, registry_rows, rubric_rows, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,6 +152,26 @@ def test_reports_page_says_not_tracked(env: Path) -> None:
     at = open_page("reports", area="官渡镇")
     assert any("未统计" in i.value for i in at.info)
     assert set(table(at, "例会情况")["例会情况"]) == {"未统计"}
+
+
+def test_reports_page_says_when_an_area_has_no_report_loaded(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped sample's 官渡镇 has monthly scores but no report loaded: every grid is 未报送
+    by the rules, and the page says that may only mean the sheet was not loaded; 县城 has
+    reports: no such note."""
+    county = open_page("reports")
+    assert not any("还没有导入过任何信息报送记录" in w.value for w in county.warning)
+    monkeypatch.setenv("GRID_TODAY", "2020-01-10")  # the sample runs to December 2019
+    sample_db = tmp_path / "grid.duckdb"
+    build_sample_db(sample_db)
+    with db.connect(sample_db) as con:
+        assert not reporting.has_reports(con, "官渡镇") and reporting.has_reports(con, "县城")
+        month = calendar.months(con, "官渡镇")[-1]
+    monkeypatch.setenv("GRID_DB", str(sample_db))
+    town = open_page("reports", area="官渡镇", month=f"{month:%Y-%m}")
+    assert any("官渡镇还没有导入过任何信息报送记录" in w.value for w in town.warning)
+    assert any("本片区还没有信息报送记录" in i.value for i in town.info)
 
 
 def test_trend_page_shows_meetings_over_time(env: Path) -> None:

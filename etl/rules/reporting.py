@@ -62,6 +62,14 @@ def report_matrix(con: duckdb.DuckDBPyConnection, area: str, year: int) -> pd.Da
     return wide.merge(counts, left_on="grid_code", right_index=True, how="left")
 
 
+def has_reports(con: duckdb.DuckDBPyConnection, area: str) -> bool:
+    """Has any report of the area been loaded (any month)? Without one, every grid shows as
+    未报送, which may only mean the area's report sheet was never loaded."""
+    return bool(
+        con.execute("SELECT EXISTS (SELECT 1 FROM cur_report WHERE area = ?)", [area]).fetchall()[0][0]
+    )
+
+
 def report_deadline_day(con: duckdb.DuckDBPyConnection) -> int:
     """The day of the month reports are due (setting report_deadline_day, DOMAIN §6)."""
     return int(con.execute("SELECT report_deadline_day FROM rule_setting").fetchall()[0][0])
