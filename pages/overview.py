@@ -43,7 +43,7 @@ def body() -> None:
         delta = f"{fig.average - fig.prev_average:+.2f} 分（较上次）"
     c[1].metric("平均分", common.fmt_num(fig.average, 2) + " 分", delta=delta)
     value, note, colour = pageparts.report_card(fig)
-    c[2].metric("信息报送", value, delta=note, delta_color=colour, delta_arrow="off",  # type: ignore[arg-type]
+    c[2].metric("信息报送（含逾期）", value, delta=note, delta_color=colour, delta_arrow="off",  # type: ignore[arg-type]
                 help=f"已报送的网格数（含逾期）/ 网格总数，截至 {fig.today:%Y-%m-%d}")  # fmt: skip
     c = st.columns(4)
     c[0].metric("无志愿服务活动的网格", f"{fig.no_volunteer} 个",
