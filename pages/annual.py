@@ -10,17 +10,16 @@ from etl.rules import assessment
 from etl.safetext import md
 from pages import common
 
+ROW_STYLE = {  # by tables.annual_row_kind
+    "conflict": "background-color: #fff3e0; color: #8a4b00; font-weight: 600",
+    "missing": "color: #757575; background-color: #f2f2f2",
+    "bottom": "background-color: #fdecea; color: #8e1c1c",
+}
+
 
 def paint_rows(frame):  # noqa: ANN001, ANN202
     def paint(row):  # noqa: ANN001, ANN202
-        note = str(row["备注"])
-        if note.startswith("名额冲突"):
-            return ["background-color: #fff3e0; color: #8a4b00; font-weight: 600"] * len(row)
-        if note.startswith("未完成"):
-            return ["color: #757575; background-color: #f2f2f2"] * len(row)
-        if row["等次"] == "不达标":
-            return ["background-color: #fdecea; color: #8e1c1c"] * len(row)
-        return [""] * len(row)
+        return [ROW_STYLE.get(tables.annual_row_kind(row), "")] * len(row)
 
     return tables.screen_text(frame, FORMATS).style.apply(paint, axis=1)
 
@@ -176,13 +175,15 @@ def body() -> None:
 
     st.subheader("考评结果")
     shown = tables.annual_display(table)
-    st.dataframe(
+    wide, narrow = common.wide_and_narrow("annual")
+    wide.dataframe(
         paint_rows(shown),
         hide_index=True,
         width="stretch",
         column_config=COLUMN_CONFIG,
         height=min(38 + 35 * len(shown), 1050),
     )
+    narrow.html(tables.annual_cards_html(shown))
     stem = f"{f.area}_{f.year}年_年度考评"
     common.table_downloads(
         st.container(horizontal=True), stem, shown, sheet="年度考评", title=f"{f.area}网格化管理{f.year}年度考评结果",

@@ -85,6 +85,8 @@ h1 { font-size: 1.7rem !important; }
 .rc-top { background: #e8f5e9; border-left-color: #2e7d32; }
 .rc-bottom { background: #fdecea; border-left-color: #c62828; color: #8e1c1c; }
 .rc-missing { color: #757575; }
+.rc-conflict { background: #fff3e0; border-left-color: #ef6c00; color: #8a4b00; }
+.rc-conflict .rc-sub em { color: #8a4b00; }
 .grid-banner-red { background:#fdecea; border-left:6px solid #c62828; padding:0.6rem 0.9rem;
   margin:0.3rem 0; border-radius:4px; color:#8e1c1c; font-weight:600; }
 .grid-banner-sample { background:#fff8e1; border-left:6px solid #f9a825; padding:0.4rem 0.9rem;

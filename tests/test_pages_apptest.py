@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,27 @@ def test_annual_money_matches_the_view(env: Path) -> None:
     need = f"≥ {standing['needed_next']:.2f} 分可进入{standing['next_tier']}"
     assert prov.iloc[0]["冲击上一等次所需年终得分"] == need
     assert prov.iloc[0]["暂定排名"] == str(standing["provisional_rank"])
+
+
+def test_annual_phone_cards_carry_what_the_table_does(env: Path) -> None:
+    """On a phone the table's reward and note columns would be off the screen: a card per
+    grid carries rank, grid, composite, tier, reward and note, coloured like the table's row."""
+    at = open_page("annual")
+    [cards] = [h.value for h in at.get("html") if 'class="rank-cards"' in h.value]
+    shown = frame(at, "排名", "综合得分", "等次")
+    items = re.findall(r'<div class="rc rc-(\w+)"><span class="rc-rank">([^<]+)</span><span class="rc-grid"><b>([^<]+)</b>'
+                       r'<span class="rc-sub">(.*?)</span></span><span class="rc-total">([^<]+)', cards)  # fmt: skip
+    assert [(rank, grid) for _, rank, grid, _, _ in items] == list(
+        zip(shown["排名"], shown["网格"], strict=True)
+    )
+    for (kind, _, _, sub, score), row in zip(items, shown.to_dict("records"), strict=True):
+        assert score == (row["综合得分"] or "—") and sub.startswith(row["等次"])
+        if row["奖励（元）"] not in ("", "0", "—"):
+            assert f"奖励 {row['奖励（元）']} 元" in sub
+        assert row["备注"] in sub
+        assert kind == {"一类": "top", "二类": "top", "三类": "top", "达标": "plain", "不达标": "bottom",
+                        "未完成": "missing"}[row["等次"]] or kind == "conflict"  # fmt: skip
+    assert items[-1][0] == "missing" and "未完成：缺年终考核得分" in items[-1][3]  # grid 28
 
 
 def test_annual_what_if_recomputes_without_storing(env: Path) -> None:

@@ -190,6 +190,50 @@ def annual_display(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def annual_row_kind(row: dict[str, object]) -> str:
+    """How a row of annual_display is marked (the table's colours and the phone cards):
+    'conflict' (名额冲突, for the committee), 'missing' (未完成), 'bottom' (不达标), 'top'
+    (一类 to 三类) or 'plain' (达标)."""
+    note, tier = str(row["备注"]), row["等次"]
+    if note.startswith("名额冲突"):
+        return "conflict"
+    if note.startswith("未完成"):
+        return "missing"
+    if tier == "不达标":
+        return "bottom"
+    return "top" if tier in ("一类", "二类", "三类") else "plain"
+
+
+def annual_cards_html(shown: pd.DataFrame) -> str:
+    """annual_display rows as a card list for a phone, where the table's reward and note
+    columns would be off the screen: rank, grid, composite; tier and reward, the note, the
+    leader. Every value is escaped: the result is safe to hand to st.html."""
+    cards = []
+    for r in shown.to_dict("records"):
+        kind = annual_row_kind(r)
+        rank = "—" if pd.isna(r["排名"]) else str(int(r["排名"]))
+        score = (
+            "—"
+            if r["综合得分"] is None or pd.isna(r["综合得分"])
+            else f"{float(r['综合得分']):.2f}<small>分</small>"
+        )
+        reward = r["奖励（元）"]
+        head = str(r["等次"])
+        if reward is not None and not pd.isna(reward) and int(reward) > 0:
+            head += f" · 奖励 {int(reward):,} 元"
+        sub = [escape(head)]
+        if r["备注"]:
+            sub.append(f"<em>{escape(str(r['备注']))}</em>")
+        if r["挂点县领导"]:
+            sub.append(f'<span class="rc-who">挂点县领导 {escape(str(r["挂点县领导"]))}</span>')
+        cards.append(
+            f'<div class="rc rc-{kind}"><span class="rc-rank">{rank}</span>'
+            f'<span class="rc-grid"><b>{escape(str(r["网格"]))}</b><span class="rc-sub">{" ".join(sub)}</span></span>'
+            f'<span class="rc-total">{score}</span></div>'
+        )
+    return '<div class="rank-cards">' + "".join(cards) + "</div>"
+
+
 def provisional_display(prov: pd.DataFrame, pending_only: bool = False) -> pd.DataFrame:
     """assessment.provisional_standing as shown: what each grid needs at the year-end check;
     pending_only keeps the grids that have monthly scores but no year-end score yet."""
