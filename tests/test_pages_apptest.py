@@ -248,6 +248,10 @@ def test_volunteer_falls_short_grids_are_the_fourths(env: Path) -> None:
     assert metric(at, "本月未开展活动网格") == "7 个"
     totals = read(volunteering.volunteer_totals, "县城", "2019-03")
     assert metric(at, "3月参与人次") == f"{totals.month_participants:,} 人次" == "252 人次"
+    # The year table names the months without activity right after the grid (a phone shows
+    # the first columns).
+    year = frame(at, "网格", "未开展活动月数", "服务时长（小时）")
+    assert list(year.columns[:2]) == ["网格", "未开展活动月数"]
 
 
 def test_reports_chase_list_names_grid_07(env: Path) -> None:

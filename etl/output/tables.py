@@ -280,14 +280,15 @@ def provisional_display(prov: pd.DataFrame, pending_only: bool = False) -> pd.Da
 def volunteer_display(wide: pd.DataFrame) -> pd.DataFrame:
     """Year totals per grid from volunteering.volunteer_matrix, Chinese headers."""
     if wide.empty or "total_activities" not in wide.columns:
-        return pd.DataFrame(columns=["网格", "活动次数", "参与人次", "服务时长（小时）", "未开展活动月数"])
+        return pd.DataFrame(columns=["网格", "未开展活动月数", "活动次数", "参与人次", "服务时长（小时）"])
+    # The warning column next to the name: on a phone the last columns are off the screen.
     return pd.DataFrame(
         {
             "网格": [grid_label(c, n) for c, n in zip(wide["grid_code"], wide["grid_name"], strict=True)],
+            "未开展活动月数": wide["months_short"].astype("int64"),
             "活动次数": wide["total_activities"].astype("int64"),
             "参与人次": wide["total_participants"].astype("int64"),
             "服务时长（小时）": wide["total_hours"].astype(float),
-            "未开展活动月数": wide["months_short"].astype("int64"),
         }
     )
 
