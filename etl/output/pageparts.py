@@ -57,7 +57,7 @@ def ranking_view(table: pd.DataFrame, category_scores: pd.DataFrame) -> RankingV
 
 
 def bottom_line(table: pd.DataFrame) -> str:
-    """'末位三名：26 18 城东社区网格 76.5分、…' (or '末位（含并列）共4个网格：' with ties), each
+    """'末位三名：第26名 18 城东社区 76.5分；…' (tables.grid_label) (or '末位（含并列）共4个网格：' with ties), each
     grid in the bottom three two or more times in a row with its count; '' without any."""
     rows = table[table["bottom_three"].astype(bool)].sort_values("rank")
     if rows.empty:
