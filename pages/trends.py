@@ -109,14 +109,11 @@ def body() -> None:
     if not mechanism.any_counts(work):
         st.info("信息报送记录中没有例会、巡查、图片次数（未统计）。")
     else:
-        expected = mechanism.expected_meetings(work)
-        common.chart_html(
-            charts_reports.work_lines(work, labels, expected if mechanism.tracked(work) else None)
-        )
+        common.chart_html(charts_reports.work_lines(work, labels, mechanism.meetings_guide(work)))
         short = lamptables.short_months(work, labels)
         st.caption(
             "每种颜色一个网格；断开处为当月未报送或未填写。"
-            + (f"例会不足（每月应≥{expected}次）的月份：{short}" if short else "")
+            + (f"例会不足（每月应≥{mechanism.expected_meetings(work)}次）的月份：{short}" if short else "")
             + ("" if mechanism.tracked(work) else "本片区未统计例会次数。")
         )
 

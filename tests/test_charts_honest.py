@@ -176,13 +176,13 @@ def test_the_area_line_labels_the_month_the_page_shows() -> None:
     assert re.findall(r'<span class="lc-last[^"]*" style="left:([\d.]+)%[^>]*>([\d.]+)</span>', html) == [
         ("4.00", "84.89")
     ]
-    assert "background:#ffb300" in html and "标出的是2019年1月" in html
+    assert f"background:{charts_theme.AMBER}" in html and "标出的是2019年1月" in html
     # By the left edge it leans right (off the axis labels); below the dot, as the line goes up
     # from it to February.
     assert 'class="lc-last lc-below lc-left"' in html
     latest = htmlcharts.area_trend_html(frame, month="2019-04")
     assert latest == htmlcharts.area_trend_html(frame)  # the last month: as before, no ring
-    assert ">84.75</span>" in latest and "#ffb300" not in latest and "标出的是" not in latest
+    assert ">84.75</span>" in latest and charts_theme.AMBER not in latest and "标出的是" not in latest
 
 
 def test_area_line_without_a_known_average_is_empty() -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 from etl.output.charts_theme import (
     BLUE,
     FONT,
+    GREY,
     PALETTE,
     RED,
     REPORT_STATUS_COLORS,
@@ -152,7 +153,6 @@ WORK_MEASURES: tuple[tuple[str, str, str, str], ...] = (
     ("patrols", "巡查", "次", "徒步巡查次数"),
     ("pictures", "图片", "张", "图片张数"),
 )
-GUIDE = "#8a8f98"  # the monthly minimum of meetings
 
 
 def work_lines(history: pd.DataFrame, labels: dict[str, str], expected: int | None = None) -> str:
@@ -194,7 +194,7 @@ def work_lines(history: pd.DataFrame, labels: dict[str, str], expected: int | No
         if guide:
             months = sorted({m for ln in lines for m, _, _ in ln.points})
             tip = f"每月应≥{guide}次"
-            lines.append(Line(tip, GUIDE, tuple((m, float(guide), tip) for m in months), dash="dash",
+            lines.append(Line(tip, GREY, tuple((m, float(guide), tip) for m in months), dash="dash",
                               width=1.5, dot=0, legend=False))  # fmt: skip
         chart = lines_html(
             lines,

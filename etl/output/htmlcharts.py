@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from etl.output.charts_theme import (
+    AMBER,
     BLUE,
     GREEN,
     GREY,
@@ -374,7 +375,7 @@ def area_trend_html(averages: pd.DataFrame, height: int = 220, month: MonthLike 
     lines = [Line("片区平均分", BLUE, rows, width=3, dot=10, legend=False)]
     if point != max(rows):
         # The chosen month's dot, ringed: the headline's average is this one, not the last.
-        lines.append(Line("所选月份", BLUE, (point,), width=0, dot=18, dot_colors=("#ffb300",), legend=False))
+        lines.append(Line("所选月份", BLUE, (point,), width=0, dot=18, dot_colors=(AMBER,), legend=False))
         note += f"；标出的是{point[0].year}年{point[0].month}月"
     return lines_html(
         lines,

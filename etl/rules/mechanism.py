@@ -68,6 +68,12 @@ def tracked(frame: pd.DataFrame) -> bool:
     return bool(len(frame)) and bool(frame["meetings_tracked"].astype(bool).any())
 
 
+def meetings_guide(frame: pd.DataFrame) -> int | None:
+    """The monthly minimum of meetings to draw beside the counts; None where the area does not
+    report meetings (there is nothing to fall short of)."""
+    return expected_meetings(frame) if tracked(frame) else None
+
+
 @dataclass(frozen=True)
 class WorkFigures:
     grids: int
